@@ -1,0 +1,129 @@
+"""Pieces every resource view shares: picking the workspace, pagination, user summaries."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, inline_serializer
+from rest_framework import serializers
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from designer.models import Workspace
+from designer.selectors import workspace_default, workspace_get, workspace_list
+
+
+def workspace_for_create(*, user, slug: str | None) -> Workspace:
+    """The workspace named in a create body, or the user's first one; a 400 pointing at the field
+    when there is none (the same answer for a foreign and a missing workspace)."""
+    if slug:
+        workspace = workspace_list(user=user).filter(slug=slug).first()
+        if workspace is None:
+            raise serializers.ValidationError({"workspace": [f"no workspace {slug!r} among yours"]})
+        return workspace
+    workspace = workspace_default(user=user)
+    if workspace is None:
+        raise serializers.ValidationError({"workspace": ["you are not a member of any workspace; create one first"]})
+    return workspace
+
+
+def workspace_filter(request: Request) -> Workspace | None:
+    """The workspace of a `?workspace=<slug>` list filter (404 when it is not one of the user's)."""
+    slug = request.query_params.get("workspace")
+    return workspace_get(user=request.user, slug=slug) if slug else None
+
+
+def int_param(request: Request, name: str) -> int | None:
+    raw = request.query_params.get(name)
+    if raw in (None, ""):
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise serializers.ValidationError({name: [f"must be an integer, not {raw!r}"]}) from None
+
+
+def paginated(*, request: Request, view: Any, queryset: QuerySet, serializer_class: type) -> Response:
+    """A LimitOffset page: {"count", "next", "previous", "results"}."""
+    paginator = LimitOffsetPagination()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    data = serializer_class(page, many=True, context={"request": request}).data
+    return paginator.get_paginated_response(data)
+
+
+PAGE_PARAMETERS = [
+    OpenApiParameter("limit", int, description="page size (default 100)"),
+    OpenApiParameter("offset", int, description="index of the first result"),
+]
+
+
+def page_of(serializer_class: type) -> serializers.Serializer:
+    """For the schema: one LimitOffset page of `serializer_class` items."""
+    name = getattr(getattr(serializer_class, "Meta", None), "ref_name", None) or serializer_class.__name__
+    return inline_serializer(name=f"Paginated{name}List", fields={
+        "count": serializers.IntegerField(),
+        "next": serializers.URLField(allow_null=True),
+        "previous": serializers.URLField(allow_null=True),
+        "results": serializer_class(many=True),
+    })
+
+
+class WorkspaceSlugField(serializers.SlugRelatedField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(slug_field="slug", read_only=True, **kwargs)
+
+
+class UsernameField(serializers.SlugRelatedField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(slug_field="username", read_only=True, **kwargs)
+
+
+class ExecutionSerializer(serializers.Serializer):
+    """Body of submit and plan: pipeline parameter values and whether to ignore the cache."""
+
+    params = serializers.DictField(default=dict, help_text="pipeline parameter values by name")
+    force = serializers.BooleanField(default=False, help_text="run every step, reuse nothing")
+
+    class Meta:
+        ref_name = "ExecutionInput"
+
+
+class ErrorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    node = serializers.CharField(required=False, allow_null=True)
+    edge = serializers.CharField(required=False, allow_null=True)
+    port = serializers.CharField(required=False, allow_null=True)
+    param = serializers.CharField(required=False, allow_null=True)
+    field = serializers.CharField(required=False)
+
+    class Meta:
+        ref_name = "Error"
+
+
+class ErrorListSerializer(serializers.Serializer):
+    errors = ErrorSerializer(many=True)
+
+    class Meta:
+        ref_name = "Errors"
+
+
+class ValidationResultSerializer(serializers.Serializer):
+    valid = serializers.BooleanField()
+    errors = ErrorSerializer(many=True)
+
+    class Meta:
+        ref_name = "ValidationResult"
+
+
+class PlanItemSerializer(serializers.Serializer):
+    node = serializers.CharField()
+    module = serializers.CharField()
+    version = serializers.CharField()
+    action = serializers.ChoiceField(choices=["run", "reuse"])
+    reason = serializers.CharField()
+    cache_key = serializers.CharField(allow_null=True)
+
+    class Meta:
+        ref_name = "PlanItem"

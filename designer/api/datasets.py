@@ -1,0 +1,129 @@
+"""Datasets: upload CSV or Parquet (streamed to disk, size-limited), list, preview and download."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.files.uploadhandler import FileUploadHandler
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from designer.models import Dataset
+from designer.selectors import dataset_get, dataset_list
+from designer.services import dataset_create
+
+from .common import (PAGE_PARAMETERS, ErrorListSerializer, UsernameField, WorkspaceSlugField, page_of, paginated,
+                     workspace_filter, workspace_for_create)
+from .downloads import DOWNLOAD_RESPONSES, FORMAT_PARAMETER, DownloadView, artifact_response
+from .errors import PayloadTooLarge
+
+MULTIPART_SLACK = 1 << 20  # room for the other form fields and multipart boundaries
+
+
+def _too_large(size: int | None = None) -> PayloadTooLarge:
+    limit = settings.UPLOAD_MAX_BYTES
+    seen = f" (at least {size} bytes)" if size else ""
+    return PayloadTooLarge(f"the upload is larger than the limit of {limit} bytes{seen}; "
+                           "upload a smaller file or ask an administrator to raise UPLOAD_MAX_BYTES")
+
+
+class _SizeLimitHandler(FileUploadHandler):
+    """Stops reading a file as soon as it passes UPLOAD_MAX_BYTES, before it fills the disk."""
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        if start + len(raw_data) > settings.UPLOAD_MAX_BYTES:
+            raise _too_large(start + len(raw_data))
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None
+
+
+class DatasetOutputSerializer(serializers.ModelSerializer):
+    workspace = WorkspaceSlugField()
+    created_by = UsernameField()
+    digest = serializers.CharField(source="artifact_id", read_only=True)
+    size = serializers.IntegerField(source="artifact.size", read_only=True)
+    rows = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Dataset
+        fields = ["id", "workspace", "name", "version", "description", "digest", "size", "rows", "source_format",
+                  "original_filename", "created_by", "created_at"]
+        ref_name = "Dataset"
+
+    def get_rows(self, dataset: Dataset) -> int | None:
+        return dataset.artifact.meta.get("rows")
+
+
+class DatasetDetailOutputSerializer(DatasetOutputSerializer):
+    columns = serializers.JSONField(source="artifact.meta.columns", read_only=True,
+                                    help_text="[{name, dtype, stats}] computed when the data was stored")
+    preview = serializers.JSONField(source="artifact.meta.preview", read_only=True,
+                                    help_text="{columns, rows}: the first rows")
+
+    class Meta(DatasetOutputSerializer.Meta):
+        fields = DatasetOutputSerializer.Meta.fields + ["columns", "preview"]
+        ref_name = "DatasetDetail"
+
+
+class DatasetListApi(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    class InputSerializer(serializers.Serializer):
+        workspace = serializers.SlugField(required=False, help_text="workspace slug; default: your first workspace")
+        name = serializers.CharField(max_length=100, help_text="versions accumulate under one name")
+        description = serializers.CharField(required=False, allow_blank=True, default="")
+        file = serializers.FileField(
+            help_text="CSV (.csv, .tsv) or Parquet (.parquet)",
+            error_messages={"required": "attach the data as a multipart field named 'file' (CSV or Parquet)",
+                            "empty": "the uploaded file is empty"},
+        )
+
+        class Meta:
+            ref_name = "DatasetUploadInput"
+
+    def initial(self, request: Request, *args, **kwargs) -> None:
+        # Before authentication: a session's CSRF check may already read the multipart body.
+        if request.method == "POST":
+            length = request.META.get("CONTENT_LENGTH") or ""
+            if length.isdigit() and int(length) > settings.UPLOAD_MAX_BYTES + MULTIPART_SLACK:
+                raise _too_large(int(length))
+            request.upload_handlers.insert(0, _SizeLimitHandler(request._request))
+        super().initial(request, *args, **kwargs)
+
+    @extend_schema(parameters=[OpenApiParameter("workspace", str, description="workspace slug"),
+                               OpenApiParameter("name", str, description="only versions of this name"),
+                               *PAGE_PARAMETERS],
+                   operation_id="v1_datasets_list", responses=page_of(DatasetOutputSerializer))
+    def get(self, request: Request) -> Response:
+        qs = dataset_list(user=request.user, workspace=workspace_filter(request),
+                          name=request.query_params.get("name") or None)
+        return paginated(request=request, view=self, queryset=qs, serializer_class=DatasetOutputSerializer)
+
+    @extend_schema(request={"multipart/form-data": InputSerializer},
+                   responses={201: DatasetDetailOutputSerializer, 400: ErrorListSerializer, 413: ErrorListSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        workspace = workspace_for_create(user=request.user, slug=data.get("workspace"))
+        dataset = dataset_create(workspace=workspace, user=request.user, name=data["name"], file=data["file"],
+                                 description=data["description"])
+        return Response(DatasetDetailOutputSerializer(dataset).data, status=status.HTTP_201_CREATED)
+
+
+class DatasetDetailApi(APIView):
+    @extend_schema(responses=DatasetDetailOutputSerializer)
+    def get(self, request: Request, dataset_id: int) -> Response:
+        return Response(DatasetDetailOutputSerializer(dataset_get(user=request.user, dataset_id=dataset_id)).data)
+
+
+class DatasetDownloadApi(DownloadView):
+    @extend_schema(parameters=[FORMAT_PARAMETER], responses=DOWNLOAD_RESPONSES)
+    def get(self, request: Request, dataset_id: int):
+        dataset = dataset_get(user=request.user, dataset_id=dataset_id)
+        return artifact_response(digest=dataset.artifact_id, kind="DataFrame",
+                                 stem=f"{dataset.name}_v{dataset.version}", fmt=request.query_params.get("format"))

@@ -1,0 +1,75 @@
+"""Artifact bytes over HTTP: DataFrames as Parquet (or CSV, streamed batch by batch), models and
+transforms as pickles, metrics as JSON."""
+from __future__ import annotations
+
+import os
+from typing import Iterator
+
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.utils.http import content_disposition_header
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework import serializers
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.renderers import JSONRenderer
+from rest_framework.views import APIView
+
+from engine.selectors import datastore
+
+CSV_BATCH_ROWS = 50_000
+_FILES = {
+    "DataFrame": (".parquet", "application/vnd.apache.parquet"),
+    "Metrics": (".json", "application/json"),
+    "AnyFile": ("", "application/octet-stream"),
+}
+_PICKLE = (".pkl", "application/octet-stream")
+
+FORMAT_PARAMETER = OpenApiParameter(
+    "format", str, enum=["parquet", "csv"], required=False,
+    description="DataFrames only: `csv` converts the stored Parquet to CSV while streaming it",
+)
+DOWNLOAD_RESPONSES = {
+    (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="the artifact's bytes"),
+}
+
+
+class _IgnoreFormatNegotiation(DefaultContentNegotiation):
+    """`?format=csv` picks the file format here, not a DRF renderer; errors are always JSON."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class DownloadView(APIView):
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = _IgnoreFormatNegotiation
+
+
+def artifact_response(*, digest: str, kind: str, stem: str, fmt: str | None = None):
+    """A download of artifact `digest` named `<stem>.<ext>`; `fmt="csv"` converts a DataFrame."""
+    path = datastore().path(digest)
+    if not os.path.exists(path):
+        raise Http404(f"the bytes of artifact {digest} are no longer stored")
+    fmt = (fmt or "").lower()
+    if fmt == "csv":
+        if kind != "DataFrame":
+            raise serializers.ValidationError({"format": [f"only DataFrames convert to CSV; this is a {kind}"]})
+        response = StreamingHttpResponse(_csv_chunks(path), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = content_disposition_header(True, f"{stem}.csv")
+        return response
+    if fmt not in ("", "parquet", "native"):
+        raise serializers.ValidationError({"format": [f"unknown format {fmt!r}; use 'parquet' or 'csv'"]})
+    ext, content_type = _FILES.get(kind, _PICKLE)
+    return FileResponse(open(path, "rb"), as_attachment=True, filename=f"{stem}{ext}", content_type=content_type)
+
+
+def _csv_chunks(path: str) -> Iterator[str]:
+    import pyarrow.parquet as pq
+
+    parquet = pq.ParquetFile(path)
+    header = True
+    for batch in parquet.iter_batches(batch_size=CSV_BATCH_ROWS):
+        yield batch.to_pandas().to_csv(index=False, header=header)
+        header = False
+    if header:  # no rows at all: still a header line
+        yield parquet.schema_arrow.empty_table().to_pandas().to_csv(index=False)

@@ -1,0 +1,50 @@
+"""`manage.py bootstrap`: the default workspace, an admin account on first run, and the samples."""
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+
+from designer.models import Draft, Membership, Workspace
+
+SAMPLES = Path(settings.BASE_DIR) / "samples"
+
+
+class Command(BaseCommand):
+    help = "Create the default workspace and admin account (first run) and load the sample pipelines."
+
+    def handle(self, *args, **options) -> None:
+        ws, _ = Workspace.objects.get_or_create(slug="default", defaults={"name": "Default workspace"})
+        self._admin(ws)
+        for path in sorted(SAMPLES.glob("*.json")):
+            document = json.loads(path.read_text())
+            name = document.get("name", path.stem)
+            _, created = Draft.objects.get_or_create(
+                workspace=ws, name=name,
+                defaults={"document": document, "description": document.get("description", "")},
+            )
+            if created:
+                self.stdout.write(f"loaded sample pipeline: {name}")
+
+    def _admin(self, ws: Workspace) -> None:
+        User = get_user_model()
+        password_file = Path(settings.VAR_DIR) / "admin-password.txt"
+        if not User.objects.exists():
+            password = secrets.token_urlsafe(12)
+            admin = User.objects.create_superuser("admin", "", password)
+            password_file.write_text(password + "\n")
+            password_file.chmod(0o600)
+        else:
+            admin = User.objects.filter(is_superuser=True).order_by("id").first()
+        if admin is not None:
+            Membership.objects.get_or_create(workspace=ws, user=admin, defaults={"role": Membership.Role.OWNER})
+        if password_file.exists():
+            self.stdout.write(self.style.SUCCESS(
+                f"\n  Log in at http://127.0.0.1:8000/login/ as 'admin' with password: "
+                f"{password_file.read_text().strip()}\n  (kept in {password_file}; change it under /admin/)\n"))
+        else:
+            self.stdout.write("  Log in at http://127.0.0.1:8000/login/ with your account.")

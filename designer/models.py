@@ -1,0 +1,79 @@
+"""What the user edits and owns: workspaces, drafts, immutable pipeline versions, datasets."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Workspace(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="workspaces")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner"
+        EDITOR = "editor"
+        VIEWER = "viewer"
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.EDITOR)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "user"], name="one_membership_per_user")]
+
+
+class Draft(models.Model):
+    """An editable pipeline graph document."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="drafts")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True, default="")
+    document = models.JSONField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    revision = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+
+
+class PipelineVersion(models.Model):
+    """An immutable snapshot of a draft: its canonical document, named by the document's hash."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="versions")
+    draft = models.ForeignKey(Draft, null=True, blank=True, on_delete=models.SET_NULL, related_name="versions")
+    name = models.CharField(max_length=200)
+    digest = models.CharField(max_length=64)
+    document = models.JSONField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["workspace", "digest"], name="one_version_per_digest")]
+
+
+class Dataset(models.Model):
+    """A registered data set: one version of a name, pointing at a stored Parquet artifact."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="datasets")
+    name = models.CharField(max_length=200)
+    version = models.PositiveIntegerField()
+    description = models.TextField(blank=True, default="")
+    artifact = models.ForeignKey("engine.Artifact", on_delete=models.PROTECT, related_name="+")
+    source_format = models.CharField(max_length=10)
+    original_filename = models.CharField(max_length=255, blank=True, default="")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "-version"]
+        constraints = [models.UniqueConstraint(fields=["workspace", "name", "version"], name="one_dataset_version")]

@@ -1,0 +1,175 @@
+"""Reads of the designer, always scoped to the workspaces a user is a member of: another
+workspace's object is simply not found."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from engine.models import Artifact, Run, Step
+from engine.selectors import artifact_visible, datastore
+from modules_catalog.registry import UnknownModule, load_builtins
+from modules_catalog.spec import ModuleSpec
+
+from .models import Dataset, Draft, Membership, PipelineVersion, Workspace
+
+
+# -- workspaces -------------------------------------------------------------------------------
+
+def workspace_list(*, user) -> QuerySet[Workspace]:
+    return Workspace.objects.filter(memberships__user=user).order_by("id")
+
+
+def workspace_ids(*, user) -> list[int]:
+    return list(Membership.objects.filter(user=user).values_list("workspace_id", flat=True))
+
+
+def workspace_get(*, user, slug: str) -> Workspace:
+    workspace = workspace_list(user=user).filter(slug=slug).first()
+    if workspace is None:
+        raise Http404(f"workspace {slug!r} not found among yours")
+    return workspace
+
+
+def workspace_default(*, user) -> Workspace | None:
+    """The user's first workspace (by id): where new things go when no workspace is named."""
+    return workspace_list(user=user).first()
+
+
+def membership_role(*, user, workspace: Workspace) -> str | None:
+    return Membership.objects.filter(user=user, workspace=workspace).values_list("role", flat=True).first()
+
+
+def memberships_of(*, user) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user).select_related("workspace").order_by("workspace_id")
+
+
+def _scoped(qs: QuerySet, *, user, workspace: Workspace | None) -> QuerySet:
+    if workspace is not None:
+        return qs.filter(workspace=workspace)
+    return qs.filter(workspace__memberships__user=user)
+
+
+def _get(qs: QuerySet, pk: Any, what: str):
+    try:
+        return qs.get(pk=pk)
+    except (qs.model.DoesNotExist, ValueError, TypeError):
+        raise Http404(f"{what} {pk} not found") from None
+
+
+# -- drafts and versions ----------------------------------------------------------------------
+
+def draft_list(*, user, workspace: Workspace | None = None) -> QuerySet[Draft]:
+    return _scoped(Draft.objects.select_related("workspace", "created_by"), user=user, workspace=workspace)
+
+
+def draft_get(*, user, draft_id: int) -> Draft:
+    return _get(draft_list(user=user), draft_id, "draft")
+
+
+def version_list(*, user, workspace: Workspace | None = None, draft_id: int | None = None) -> QuerySet[PipelineVersion]:
+    qs = _scoped(PipelineVersion.objects.select_related("workspace", "created_by"), user=user, workspace=workspace)
+    if draft_id is not None:
+        qs = qs.filter(draft_id=draft_id)
+    return qs
+
+
+def version_get(*, user, version_id: int) -> PipelineVersion:
+    return _get(version_list(user=user), version_id, "pipeline version")
+
+
+# -- runs -------------------------------------------------------------------------------------
+
+def run_list(*, user, workspace: Workspace | None = None, status: str | None = None,
+             version_id: int | None = None) -> QuerySet[Run]:
+    qs = _scoped(Run.objects.select_related("workspace", "version", "created_by"), user=user, workspace=workspace)
+    if status:
+        qs = qs.filter(status=status)
+    if version_id is not None:
+        qs = qs.filter(version_id=version_id)
+    return qs
+
+
+def run_get(*, user, run_id: int) -> Run:
+    return _get(run_list(user=user), run_id, "run")
+
+
+def step_get(*, run: Run, node_id: str) -> Step:
+    step = Step.objects.filter(run=run, node_id=node_id).first()
+    if step is None:
+        raise Http404(f"run {run.pk} has no step {node_id!r}")
+    return step
+
+
+def step_output(*, step: Step, port: str) -> Artifact:
+    """The artifact a finished step wrote on `port`."""
+    ref = (step.outputs or {}).get(port)
+    if not isinstance(ref, dict) or not ref.get("digest"):
+        raise Http404(f"step {step.node_id!r} has no output {port!r} (yet)")
+    artifact = Artifact.objects.filter(digest=ref["digest"]).first()
+    if artifact is None:
+        try:
+            meta = datastore().meta(ref["digest"])
+        except FileNotFoundError:
+            raise Http404(f"the output {port!r} of step {step.node_id!r} is no longer stored") from None
+        artifact = Artifact(digest=ref["digest"], kind=ref.get("kind") or meta.get("kind", ""),
+                            size=meta.get("size", 0), meta=meta)
+    return artifact
+
+
+# -- datasets and artifacts -------------------------------------------------------------------
+
+def dataset_list(*, user, workspace: Workspace | None = None, name: str | None = None) -> QuerySet[Dataset]:
+    qs = _scoped(Dataset.objects.select_related("workspace", "artifact", "created_by"), user=user, workspace=workspace)
+    if name:
+        qs = qs.filter(name=name)
+    return qs
+
+
+def dataset_get(*, user, dataset_id: int) -> Dataset:
+    return _get(dataset_list(user=user), dataset_id, "dataset")
+
+
+def dataset_resolver(*, workspace: Workspace) -> Callable[[dict[str, Any]], dict[str, Any] | None]:
+    """For the compiler: {"name", "version"} (None = latest) -> {"name", "version", "digest", "schema"}."""
+    found: dict[tuple[str, int | None], dict[str, Any] | None] = {}
+
+    def resolve(ref: dict[str, Any]) -> dict[str, Any] | None:
+        if not isinstance(ref, dict) or not isinstance(ref.get("name"), str):
+            return None
+        try:
+            version = None if ref.get("version") in (None, "") else int(ref["version"])
+        except (TypeError, ValueError):
+            return None
+        key = (ref["name"], version)
+        if key not in found:
+            qs = Dataset.objects.filter(workspace=workspace, name=ref["name"]).select_related("artifact")
+            dataset = qs.filter(version=version).first() if version is not None else qs.order_by("-version").first()
+            found[key] = None if dataset is None else {
+                "name": dataset.name, "version": dataset.version, "digest": dataset.artifact_id,
+                "schema": [{"name": c["name"], "dtype": c["dtype"]} for c in dataset.artifact.meta.get("columns", [])],
+            }
+        return found[key]
+
+    return resolve
+
+
+def artifact_get(*, user, digest: str) -> Artifact:
+    artifact = artifact_visible(workspace_ids=workspace_ids(user=user), digest=digest)
+    if artifact is None:
+        raise Http404(f"artifact {digest} not found")
+    return artifact
+
+
+# -- modules ----------------------------------------------------------------------------------
+
+def module_list() -> list[ModuleSpec]:
+    return [spec for spec in load_builtins() if not spec.disabled]
+
+
+def module_get(*, key: str, version: str) -> ModuleSpec:
+    try:
+        return load_builtins().get(key, version)
+    except UnknownModule:
+        raise Http404(f"module {key!r} version {version!r} not found") from None

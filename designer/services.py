@@ -1,0 +1,282 @@
+"""Writes of the designer: workspaces, drafts (with optimistic concurrency), pipeline versions,
+submits and dataset uploads. Every function takes keyword-only arguments."""
+from __future__ import annotations
+
+import os
+import re
+from typing import IO, Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+from django.utils.text import slugify
+
+from engine import selectors as engine_selectors
+from engine import services as engine_services
+from engine.compiler import CompileError, canonical_document, document_digest, validate_document
+from engine.models import Run
+
+from .models import Dataset, Draft, Membership, PipelineVersion, Workspace
+from .selectors import dataset_resolver, membership_role
+
+EMPTY_DOCUMENT: dict[str, Any] = {"schema_version": 1, "parameters": [], "nodes": [], "edges": []}
+DATASET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}$")
+CSV_EXTENSIONS = {".csv": ",", ".tsv": "\t", ".txt": ","}
+PARQUET_EXTENSIONS = {".parquet", ".pq"}
+PARQUET_MAGIC = b"PAR1"
+
+
+class ServiceError(Exception):
+    """A request the designer refuses, with a code, a human message and optional pointer fields."""
+
+    status_code = 400
+    code = "invalid"
+
+    def __init__(self, message: str, *, code: str | None = None, **pointers: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code or self.code
+        self.pointers = pointers
+
+    def as_json(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, **self.pointers}
+
+
+class NotAllowed(ServiceError):
+    status_code = 403
+    code = "permission_denied"
+
+
+class DraftConflict(ServiceError):
+    status_code = 409
+    code = "revision_conflict"
+
+
+class UploadTooLarge(ServiceError):
+    status_code = 413
+    code = "too_large"
+
+
+# -- workspaces -------------------------------------------------------------------------------
+
+def workspace_create(*, user, name: str, slug: str | None = None) -> Workspace:
+    """A new workspace whose creator is its owner; without a slug one is derived from the name."""
+    if slug:
+        if Workspace.objects.filter(slug=slug).exists():
+            raise ServiceError(f"the slug {slug!r} is taken; choose another", code="slug_taken", field="slug")
+        candidates = [slug]
+    else:
+        base = slugify(name)[:90] or "workspace"
+        candidates = [base] + [f"{base}-{i}" for i in range(2, 200)]
+    for candidate in candidates:
+        try:
+            with transaction.atomic():
+                workspace = Workspace.objects.create(name=name, slug=candidate)
+                Membership.objects.create(workspace=workspace, user=user, role=Membership.Role.OWNER)
+                return workspace
+        except IntegrityError:
+            continue
+    raise ServiceError(f"could not find a free slug for {name!r}; give one explicitly", code="slug_taken", field="slug")
+
+
+def _require_editor(*, user, workspace: Workspace) -> None:
+    if membership_role(user=user, workspace=workspace) not in (Membership.Role.OWNER, Membership.Role.EDITOR):
+        raise NotAllowed(f"you can read workspace {workspace.slug!r} but not change it (viewer role)")
+
+
+# -- drafts -----------------------------------------------------------------------------------
+
+def document_check_shape(*, document: Any) -> None:
+    """Raise CompileError when `document` is not a graph document at all; semantic errors pass."""
+    errors = [e for e in validate_document(document) if e["code"] == "invalid_document"]
+    if errors:
+        raise CompileError(errors)
+
+
+def draft_create(*, workspace: Workspace, user, name: str, description: str = "",
+                 document: dict[str, Any] | None = None) -> Draft:
+    _require_editor(user=user, workspace=workspace)
+    if document is None:
+        document = dict(EMPTY_DOCUMENT, name=name)
+    document_check_shape(document=document)
+    return Draft.objects.create(workspace=workspace, name=name, description=description, document=document,
+                                created_by=user)
+
+
+def draft_update(*, draft: Draft, user, data: dict[str, Any], revision: int | None = None) -> Draft:
+    """Save `data` (name, description, document) over the draft; with `revision`, only if nobody
+    saved in between (409 otherwise), so no edit is ever silently lost."""
+    _require_editor(user=user, workspace=draft.workspace)
+    fields = {k: data[k] for k in ("name", "description", "document") if k in data}
+    if "document" in fields:
+        document_check_shape(document=fields["document"])
+    with transaction.atomic():
+        current = Draft.objects.select_for_update().get(pk=draft.pk)
+        if revision is not None and revision != current.revision:
+            raise DraftConflict(
+                f"this draft was saved by someone else since you loaded it (you edited revision {revision}, "
+                f"the current one is {current.revision}); reload it and apply your changes again",
+                field="revision", current_revision=current.revision,
+            )
+        for key, value in fields.items():
+            setattr(current, key, value)
+        current.revision = F("revision") + 1
+        current.save()
+    current.refresh_from_db()
+    return current
+
+
+def draft_delete(*, draft: Draft, user) -> None:
+    _require_editor(user=user, workspace=draft.workspace)
+    draft.delete()
+
+
+# -- versions and runs ------------------------------------------------------------------------
+
+def document_validate(*, workspace: Workspace, document: Any, params: dict[str, Any] | None = None) -> list[dict]:
+    """Every compile error of `document` for `params`, datasets resolved in `workspace`."""
+    return validate_document(document, params=params, resolve_dataset=dataset_resolver(workspace=workspace))
+
+
+def version_snapshot(*, workspace: Workspace, user, document: dict[str, Any], name: str,
+                     draft: Draft | None = None) -> PipelineVersion:
+    """The immutable version holding `document`'s canonical form; equal documents share one."""
+    digest = document_digest(document)
+    defaults = {"name": name, "draft": draft, "document": canonical_document(document), "created_by": user}
+    try:
+        with transaction.atomic():
+            version, _ = PipelineVersion.objects.get_or_create(workspace=workspace, digest=digest, defaults=defaults)
+    except IntegrityError:  # a concurrent submit of the same document created it first
+        version = PipelineVersion.objects.get(workspace=workspace, digest=digest)
+    return version
+
+
+def draft_submit(*, draft: Draft, user, params: dict[str, Any] | None = None,
+                 force: bool = False) -> tuple[Run, PipelineVersion]:
+    """Validate the draft, snapshot it into a version and start a run of it."""
+    _require_editor(user=user, workspace=draft.workspace)
+    errors = document_validate(workspace=draft.workspace, document=draft.document, params=params)
+    if errors:
+        raise CompileError(errors)
+    version = version_snapshot(workspace=draft.workspace, user=user, document=draft.document,
+                               name=draft.name, draft=draft)
+    return version_submit(version=version, user=user, params=params, force=force), version
+
+
+def version_submit(*, version: PipelineVersion, user, params: dict[str, Any] | None = None,
+                   force: bool = False) -> Run:
+    _require_editor(user=user, workspace=version.workspace)
+    return engine_services.run_submit(
+        workspace=version.workspace, version=version, params=params or {}, force=force, user=user,
+        resolve_dataset=dataset_resolver(workspace=version.workspace),
+    )
+
+
+def plan_explain(*, workspace: Workspace, document: dict[str, Any], params: dict[str, Any] | None = None,
+                 force: bool = False) -> list[dict[str, Any]]:
+    return engine_services.plan_explain(workspace=workspace, document=document, params=params or {}, force=force,
+                                        resolve_dataset=dataset_resolver(workspace=workspace))
+
+
+def run_cancel(*, run: Run, user) -> Run:
+    _require_editor(user=user, workspace=run.workspace)
+    return engine_services.run_cancel(run=run)
+
+
+# -- datasets ---------------------------------------------------------------------------------
+
+def dataset_create(*, workspace: Workspace, user, name: str, file: Any, description: str = "") -> Dataset:
+    """Parse an uploaded CSV or Parquet file, store it as Parquet and register it as the next
+    version of `name` in `workspace`."""
+    _require_editor(user=user, workspace=workspace)
+    if not DATASET_NAME.match(name or ""):
+        raise ServiceError("a dataset name is 1-100 letters, digits, '_', '-' or '.', starting with a letter or digit",
+                           code="invalid_name", field="name")
+    filename = os.path.basename(getattr(file, "name", "") or "")
+    if file.size > settings.UPLOAD_MAX_BYTES:
+        raise UploadTooLarge(_too_large_message(file.size), field="file")
+    if file.size == 0:
+        raise ServiceError(f"the file {filename!r} is empty", code="empty_file", field="file")
+    source_format, separator = _detect_format(file, filename)
+    df = _read_csv(file, filename, separator) if source_format == "csv" else _read_parquet(file, filename)
+    try:
+        stored = engine_selectors.datastore().put_dataframe(df)
+    except (ValueError, TypeError) as exc:  # pyarrow's ArrowInvalid / ArrowTypeError derive from these
+        raise ServiceError(f"{filename!r} has columns that cannot be stored as Parquet: {exc}",
+                           code="unsupported_data", field="file") from None
+    artifact = engine_services.artifact_register(workspace=workspace, stored=stored)
+    for _ in range(5):
+        try:
+            with transaction.atomic():
+                latest = Dataset.objects.filter(workspace=workspace, name=name).aggregate(v=Max("version"))["v"]
+                return Dataset.objects.create(
+                    workspace=workspace, name=name, version=(latest or 0) + 1, description=description,
+                    artifact=artifact, source_format=source_format, original_filename=filename[:255],
+                    created_by=user,
+                )
+        except IntegrityError:  # a concurrent upload took this version number; take the next one
+            continue
+    raise ServiceError(f"too many concurrent uploads of {name!r}; try again", code="conflict")
+
+
+def _too_large_message(size: int) -> str:
+    limit = settings.UPLOAD_MAX_BYTES
+    return f"the upload is {_human(size)}, larger than the limit of {_human(limit)} ({limit} bytes)"
+
+
+def _human(size: int) -> str:
+    value = float(size)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} bytes"
+
+
+def _detect_format(file: Any, filename: str) -> tuple[str, str]:
+    """("csv", separator) or ("parquet", ""): Parquet's magic bytes win, then the extension."""
+    file.seek(0)
+    head = file.read(4)
+    file.seek(0)
+    ext = os.path.splitext(filename)[1].lower()
+    if head == PARQUET_MAGIC:
+        return "parquet", ""
+    if ext in PARQUET_EXTENSIONS:
+        raise ServiceError(f"{filename!r} is not a readable Parquet file (it does not start with the Parquet "
+                           "magic bytes)", code="unreadable_parquet", field="file")
+    if ext in CSV_EXTENSIONS:
+        return "csv", CSV_EXTENSIONS[ext]
+    if ext:
+        raise ServiceError(f"files of type {ext!r} are not supported; upload a CSV (.csv, .tsv) or Parquet "
+                           "(.parquet) file", code="unsupported_format", field="file")
+    return "csv", ","
+
+
+def _read_csv(file: IO[bytes], filename: str, separator: str):
+    import pandas as pd
+
+    for encoding in ("utf-8-sig", "latin-1"):
+        file.seek(0)
+        try:
+            return pd.read_csv(file, sep=separator, encoding=encoding, low_memory=False)
+        except UnicodeDecodeError:
+            continue
+        except pd.errors.EmptyDataError:
+            raise ServiceError(f"{filename!r} has no columns: the CSV file holds no header line",
+                               code="empty_file", field="file") from None
+        except (pd.errors.ParserError, ValueError) as exc:
+            raise ServiceError(f"{filename!r} is not a well-formed CSV file: {str(exc).strip()}",
+                               code="malformed_csv", field="file") from None
+    raise ServiceError(f"{filename!r} could not be decoded as text", code="malformed_csv", field="file")
+
+
+def _read_parquet(file: IO[bytes], filename: str):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    file.seek(0)
+    try:
+        return pq.read_table(file).to_pandas()
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        raise ServiceError(f"{filename!r} is not a readable Parquet file: {exc}", code="unreadable_parquet",
+                           field="file") from None

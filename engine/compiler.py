@@ -1,0 +1,220 @@
+"""Graph document -> networkx DiGraph -> frozen execution plan. Pure: every problem becomes a
+structured error pointing at a node, edge, port or parameter."""
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping
+
+import networkx as nx
+
+from modules_catalog.params import ParamError, coerce, is_empty
+from modules_catalog.ports import can_connect
+from modules_catalog.registry import UnknownModule, load_builtins
+from modules_catalog.schema import schema_from_json, schema_json
+from modules_catalog.spec import ModuleSpec, Param, ParamKind, Schema
+
+from .documents import canonical_document, document_digest, edge_id, error, shape_errors  # noqa: F401
+from .plan import Plan, PlannedStep, StepInput
+
+DatasetResolver = Callable[[dict[str, Any]], "dict[str, Any] | None"]
+
+
+class CompileError(Exception):
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(e["message"] for e in errors[:5]))
+
+
+def compile_document(document: Any, *, params: Mapping[str, Any] | None = None,
+                     resolve_dataset: DatasetResolver | None = None) -> Plan:
+    plan, errors = _compile(document, params or {}, resolve_dataset)
+    if errors:
+        raise CompileError(errors)
+    assert plan is not None
+    return plan
+
+
+def validate_document(document: Any, *, params: Mapping[str, Any] | None = None,
+                      resolve_dataset: DatasetResolver | None = None) -> list[dict[str, Any]]:
+    return _compile(document, params or {}, resolve_dataset)[1]
+
+
+def _compile(document: Any, params: Mapping[str, Any], resolve: DatasetResolver | None):
+    errors = shape_errors(document)
+    if errors:
+        return None, errors
+    registry = load_builtins()
+    pipeline_params, errors = _pipeline_params(document.get("parameters", []), params)
+    specs: dict[str, ModuleSpec] = {}
+    graph = nx.DiGraph()
+    for node in document["nodes"]:
+        graph.add_node(node["id"])
+        version = str(node["version"]) if node.get("version") is not None else None
+        try:
+            spec = registry.get(node["module"], version)
+        except UnknownModule:
+            known = registry.versions(node["module"])
+            msg = (f"node {node['id']!r} uses module {node['module']!r} version {version!r}, which does not exist"
+                   f" (versions: {', '.join(s.version for s in known)})" if known
+                   else f"node {node['id']!r} uses unknown module {node['module']!r}")
+            errors.append(error("unknown_module", msg, node=node["id"]))
+            continue
+        if spec.disabled:
+            errors.append(error("disabled_module", f"node {node['id']!r} uses {spec.ref}, which is disabled", node=node["id"]))
+        specs[node["id"]] = spec
+    wired: dict[tuple[str, str], dict[str, Any]] = {}
+    for e in document.get("edges", []):
+        errors += _check_edge(e, specs, graph, wired)
+    # an input whose edge was refused already has its error: don't also call it missing
+    refused = {(e["node"], e["port"]) for e in errors if e["code"] == "type_mismatch"}
+    if not nx.is_directed_acyclic_graph(graph):
+        cycle = [u for u, _ in nx.find_cycle(graph)]
+        errors.append(error("cycle", f"the pipeline has a cycle: {' -> '.join(cycle + cycle[:1])}", node=cycle[0]))
+        return None, errors
+    steps, schemas = [], {}
+    for nid in nx.lexicographical_topological_sort(graph):
+        node = next(n for n in document["nodes"] if n["id"] == nid)
+        spec = specs.get(nid)
+        if spec is None:
+            continue
+        resolved, node_errors = _node_params(node, spec, pipeline_params, resolve)
+        errors += node_errors
+        inputs = []
+        for port in spec.inputs:
+            e = wired.get((nid, port.name))
+            if e is None:
+                if not port.optional and (nid, port.name) not in refused:
+                    errors.append(error("missing_input", f"node {nid!r} needs an input on port {port.name!r}",
+                                        node=nid, port=port.name))
+                continue
+            inputs.append(StepInput(port.name, e["source"], e["source_port"], port.type.value))
+        in_schemas = {i.port: schema_from_json(schemas.get(i.source, {}).get(i.source_port)) for i in inputs}
+        errors += _check_columns(nid, spec, resolved, in_schemas)
+        schemas[nid] = {} if node_errors else _infer(spec, in_schemas, resolved)
+        steps.append(PlannedStep(
+            node_id=nid, module=spec.key, version=spec.version, params=resolved, inputs=tuple(inputs),
+            outputs={p.name: p.type.value for p in spec.outputs}, target=node.get("target") or "local",
+            reuse=node.get("reuse", True), user_code=spec.user_code, source_hash=spec.source_hash,
+            timeout=node.get("timeout"), memory_mb=node.get("memory_mb"),
+        ))
+    if errors:
+        return None, errors
+    return Plan(steps=tuple(steps), schemas=schemas), []
+
+
+def _pipeline_params(declared: list[dict[str, Any]], given: Mapping[str, Any]):
+    """Declared pipeline parameters with this submit's values; unknown names are errors."""
+    values: dict[str, Any] = {}
+    errors: list[dict[str, Any]] = []
+    names = {p["name"] for p in declared}
+    for name in given:
+        if name not in names:
+            errors.append(error("unknown_parameter", f"pipeline parameter {name!r} is not declared"
+                                f" (declared: {', '.join(sorted(names)) or 'none'})", param=name))
+    for p in declared:
+        try:
+            kind = ParamKind(p.get("kind", "text"))
+        except ValueError:
+            errors.append(error("bad_parameter", f"pipeline parameter {p['name']!r} has an unknown kind {p.get('kind')!r}",
+                                param=p["name"]))
+            continue
+        decl = Param(p["name"], kind, choices=tuple(p.get("choices", ())), min=p.get("min"), max=p.get("max"))
+        value = given.get(p["name"], p.get("default"))
+        if value is None:
+            values[p["name"]] = None
+            continue
+        try:
+            values[p["name"]] = coerce(decl, value)
+        except ParamError as exc:
+            errors.append(error("bad_parameter", f"pipeline parameter {p['name']!r} {exc}", param=p["name"]))
+    return values, errors
+
+
+def _check_edge(e, specs, graph, wired) -> list[dict[str, Any]]:
+    eid = edge_id(e)
+    src, dst = specs.get(e["source"]), specs.get(e["target"])
+    errors = []
+    for end in ("source", "target"):
+        if e[end] not in graph:
+            errors.append(error("unknown_node", f"edge {eid} points at node {e[end]!r}, which is not in the pipeline", edge=eid))
+    if errors or src is None or dst is None:
+        return errors
+    out, inp = src.output(e["source_port"]), dst.input(e["target_port"])
+    if out is None:
+        return [error("unknown_port", f"{src.label} ({e['source']!r}) has no output port {e['source_port']!r}",
+                      edge=eid, node=e["source"], port=e["source_port"])]
+    if inp is None:
+        return [error("unknown_port", f"{dst.label} ({e['target']!r}) has no input port {e['target_port']!r}",
+                      edge=eid, node=e["target"], port=e["target_port"])]
+    if not can_connect(out.type, inp.type):
+        return [error("type_mismatch", f"cannot connect {out.type.value} output {e['source']}.{out.name} to "
+                      f"{inp.type.value} input {e['target']}.{inp.name}", edge=eid, node=e["target"], port=inp.name)]
+    if (e["target"], inp.name) in wired:
+        return [error("duplicate_input", f"input {e['target']}.{inp.name} has more than one edge; an input takes one",
+                      edge=eid, node=e["target"], port=inp.name)]
+    wired[(e["target"], inp.name)] = e
+    graph.add_edge(e["source"], e["target"])
+    return []
+
+
+def _node_params(node, spec: ModuleSpec, pipeline_params, resolve):
+    nid, given = node["id"], node.get("params", {})
+    errors, resolved = [], {}
+    for name in given:
+        if spec.param(name) is None:
+            errors.append(error("unknown_param", f"{spec.label} has no parameter {name!r}", node=nid, param=name))
+    for p in spec.params:
+        value = given.get(p.name, p.default)
+        if isinstance(value, dict) and set(value) == {"$param"}:
+            bound = value["$param"]
+            if bound not in pipeline_params:
+                errors.append(error("unknown_parameter", f"node {nid!r} binds {p.name!r} to pipeline parameter "
+                                    f"{bound!r}, which is not declared", node=nid, param=p.name))
+                continue
+            value = pipeline_params[bound] if pipeline_params[bound] is not None else p.default
+        if is_empty(p, value):
+            if p.required:
+                errors.append(error("missing_param", f"node {nid!r} needs a value for {p.label or p.name!r}", node=nid, param=p.name))
+            resolved[p.name] = None if value is None else value
+            continue
+        try:
+            value = coerce(p, value)
+        except ParamError as exc:
+            errors.append(error("bad_param", f"{p.label or p.name!r} of node {nid!r} {exc}", node=nid, param=p.name))
+            continue
+        if p.kind is ParamKind.DATASET and resolve is not None:
+            found = resolve(value)
+            if found is None:
+                errors.append(error("unknown_dataset", f"node {nid!r}: there is no dataset {value['name']!r}"
+                                    + (f" version {value['version']}" if value.get("version") else ""), node=nid, param=p.name))
+                continue
+            value = found
+        resolved[p.name] = value
+    return resolved, errors
+
+
+def _check_columns(nid, spec: ModuleSpec, params, in_schemas: Mapping[str, Schema | None]):
+    errors = []
+    for p in spec.params:
+        if p.kind is not ParamKind.COLUMNS or not params.get(p.name):
+            continue
+        schema = in_schemas.get(p.port or "")
+        if schema is None:
+            continue  # not known before running: checked when the step runs
+        have = [c.name for c in schema]
+        chosen = params[p.name] if isinstance(params[p.name], list) else [params[p.name]]
+        for column in chosen:
+            if column not in have:
+                errors.append(error("unknown_column", f"node {nid!r}: column {column!r} of {p.label or p.name!r} is not in "
+                                    f"its input {p.port!r} (columns: {', '.join(have[:20])}{'…' if len(have) > 20 else ''})",
+                                    node=nid, param=p.name, port=p.port))
+    return errors
+
+
+def _infer(spec: ModuleSpec, in_schemas, params) -> dict[str, Any]:
+    if spec.infer_schema is None:
+        return {}
+    try:
+        out = spec.infer_schema(in_schemas, params)
+    except Exception:  # an inference that fails only means the schema is not known yet
+        return {}
+    return {port: schema_json(s) for port, s in out.items() if s is not None}

@@ -1,0 +1,223 @@
+"""Content-addressed artifact storage: DataFrames as Parquet (with preview and statistics computed
+once, at write time), models and transforms as pickles, metrics as JSON. No Django here: the
+runner inside a child process uses it too."""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import pickle
+import tempfile
+from dataclasses import dataclass, field
+from typing import Any
+
+PREVIEW_ROWS = 50
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class StoredArtifact:
+    digest: str
+    kind: str
+    size: int
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"digest": self.digest, "kind": self.kind, "size": self.size, "meta": self.meta}
+
+
+class ArtifactMissing(FileNotFoundError):
+    pass
+
+
+class Datastore:
+    def __init__(self, root: str) -> None:
+        self.root = os.path.abspath(root)
+        self._objects = os.path.join(self.root, "objects")
+        self._meta = os.path.join(self.root, "meta")
+        self._tmp = os.path.join(self.root, "tmp")
+        for folder in (self._objects, self._meta, self._tmp):
+            os.makedirs(folder, exist_ok=True)
+
+    # -- paths -------------------------------------------------------------------------------
+    def path(self, digest: str) -> str:
+        return os.path.join(self._objects, digest[:2], digest)
+
+    def exists(self, digest: str) -> bool:
+        return os.path.exists(self.path(digest))
+
+    def meta(self, digest: str) -> dict[str, Any]:
+        try:
+            with open(os.path.join(self._meta, f"{digest}.json")) as fh:
+                return json.load(fh)
+        except FileNotFoundError:
+            raise ArtifactMissing(digest) from None
+
+    # -- writing -----------------------------------------------------------------------------
+    def temp_path(self, suffix: str = "") -> str:
+        fd, path = tempfile.mkstemp(dir=self._tmp, suffix=suffix)
+        os.close(fd)
+        return path
+
+    def put_file(self, src: str, kind: str, meta: dict[str, Any] | None = None, move: bool = True) -> StoredArtifact:
+        """Hash `src` and move (or copy) it into place; the object appears whole or not at all."""
+        digest, size = _hash_file(src)
+        target = self.path(digest)
+        meta = dict(meta or {}, kind=kind, size=size)
+        if not os.path.exists(target):
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            if move:
+                os.replace(src, target)
+            else:
+                tmp = self.temp_path()
+                with open(src, "rb") as fin, open(tmp, "wb") as fout:
+                    while chunk := fin.read(_CHUNK):
+                        fout.write(chunk)
+                os.replace(tmp, target)
+        elif move:
+            os.unlink(src)
+        self._write_meta(digest, meta)
+        return StoredArtifact(digest, kind, size, meta)
+
+    def put_dataframe(self, df: Any) -> StoredArtifact:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        tmp = self.temp_path(".parquet")
+        table = pa.Table.from_pandas(df, preserve_index=False)
+        pq.write_table(table, tmp, compression="snappy")
+        del table
+        return self.put_file(tmp, "DataFrame", dataframe_meta(df))
+
+    def put_object(self, obj: Any, kind: str, meta: dict[str, Any] | None = None) -> StoredArtifact:
+        if kind == "Metrics":
+            data = json.dumps(_json_safe(obj), sort_keys=True).encode()
+            meta = dict(meta or {}, metrics=_json_safe(obj))
+        else:
+            data = pickle.dumps(obj, protocol=5)
+            meta = dict(meta or {}, **object_meta(obj))
+        tmp = self.temp_path()
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        return self.put_file(tmp, kind, meta)
+
+    def put(self, value: Any, kind: str) -> StoredArtifact:
+        if kind == "DataFrame":
+            return self.put_dataframe(value)
+        if kind == "AnyFile" and isinstance(value, (str, os.PathLike)):
+            return self.put_file(os.fspath(value), kind, move=False)
+        return self.put_object(value, kind)
+
+    def _write_meta(self, digest: str, meta: dict[str, Any]) -> None:
+        final = os.path.join(self._meta, f"{digest}.json")
+        if os.path.exists(final):
+            return
+        tmp = self.temp_path(".json")
+        with open(tmp, "w") as fh:
+            json.dump(meta, fh)
+        os.replace(tmp, final)
+
+    # -- reading -----------------------------------------------------------------------------
+    def load(self, digest: str, kind: str) -> Any:
+        path = self.path(digest)
+        if not os.path.exists(path):
+            raise ArtifactMissing(digest)
+        if kind == "DataFrame":
+            import pyarrow.parquet as pq
+
+            return pq.read_table(path).to_pandas()
+        if kind == "Metrics":
+            with open(path) as fh:
+                return json.load(fh)
+        if kind == "AnyFile":
+            return path
+        with open(path, "rb") as fh:
+            return pickle.load(fh)
+
+
+def _hash_file(path: str) -> tuple[str, int]:
+    h = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            h.update(chunk)
+            size += len(chunk)
+    return h.hexdigest(), size
+
+
+def dataframe_meta(df: Any) -> dict[str, Any]:
+    """Row count, column types and statistics, and the first rows: everything a preview shows."""
+    from modules_catalog.schema import dtype_kind
+
+    columns = []
+    n = len(df)
+    for name in df.columns:
+        s = df[name]
+        kind = dtype_kind(s.dtype)
+        missing = int(s.isna().sum())
+        stats: dict[str, Any] = {"count": n - missing, "missing": missing}
+        if kind in ("int", "float"):
+            desc = s.describe()
+            for key in ("mean", "std", "min", "max"):
+                if key in desc:
+                    stats[key] = _num(desc[key])
+            if "25%" in desc:
+                stats["median"] = _num(desc["50%"])
+        elif kind == "bool":
+            stats["true"] = int(s.sum()) if missing == 0 else int(s.fillna(False).astype(bool).sum())
+        else:
+            stats["unique"] = int(s.nunique(dropna=True))
+            if n and n - missing:
+                top = s.value_counts(dropna=True)
+                stats["top"] = str(top.index[0])
+        columns.append({"name": str(name), "dtype": kind, "stats": stats})
+    head = df.head(PREVIEW_ROWS)
+    rows = json.loads(head.to_json(orient="values", date_format="iso", default_handler=str))
+    return {"rows": n, "columns": columns, "preview": {"columns": [str(c) for c in df.columns], "rows": rows}}
+
+
+def object_meta(obj: Any) -> dict[str, Any]:
+    meta: dict[str, Any] = {"python_type": f"{type(obj).__module__}.{type(obj).__qualname__}"}
+    get_params = getattr(obj, "get_params", None)
+    if callable(get_params):
+        try:
+            meta["params"] = _json_safe(get_params(deep=False))
+        except Exception:  # a model whose params cannot be read still stores fine
+            pass
+    for attr in ("feature_names_in_", "label_column", "features"):
+        value = getattr(obj, attr, None)
+        if value is not None:
+            meta[attr] = _json_safe(list(value) if not isinstance(value, str) else value)
+    return meta
+
+
+def _num(value: Any) -> float | None:
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(f) or math.isinf(f) else f
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, (str, bool)) or value is None:
+        return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return _num(value)
+    try:
+        import numpy as np
+
+        if isinstance(value, np.generic):
+            return _json_safe(value.item())
+        if isinstance(value, np.ndarray):
+            return _json_safe(value.tolist())
+    except ImportError:
+        pass
+    return str(value)

@@ -1,0 +1,109 @@
+"""Run events: numbered per run, stored, and pushed to WebSocket groups only after the
+transaction that caused them commits (no client ever sees state that was rolled back)."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from typing import Any, Callable, TypedDict
+
+from django.db import transaction
+from django.db.models import F
+
+log = logging.getLogger("graphwright.events")
+
+
+class EventPayload(TypedDict, total=False):
+    run: int
+    node: str
+    status: str
+    text: str
+    name: str
+    value: float
+    step: int | None
+
+
+def group_name(run_id: int) -> str:
+    return f"run.{run_id}"
+
+
+Listener = Callable[[dict[str, Any]], None]
+_listeners: list[Listener] = []
+_loop: asyncio.AbstractEventLoop | None = None
+_lock = threading.Lock()
+
+
+def add_listener(fn: Listener) -> None:
+    """Call `fn(event)` in this process for every committed event (headless runs print them)."""
+    _listeners.append(fn)
+
+
+def remove_listener(fn: Listener) -> None:
+    if fn in _listeners:
+        _listeners.remove(fn)
+
+
+def bind_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """Remember the event loop the WebSocket consumers of this process run on."""
+    global _loop
+    _loop = loop
+
+
+def emit(run_id: int, type: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """Number, store and (on commit) publish one event. Call inside the causing transaction."""
+    from .models import Run, RunEvent
+
+    with transaction.atomic():
+        Run.objects.filter(pk=run_id).update(event_seq=F("event_seq") + 1)
+        seq = Run.objects.filter(pk=run_id).values_list("event_seq", flat=True).get()
+        RunEvent.objects.create(run_id=run_id, seq=seq, type=type, payload=payload)
+    event = {"type": type, "seq": seq, "run": run_id, **payload}
+    transaction.on_commit(lambda: publish(event))
+    return event
+
+
+def publish(event: dict[str, Any]) -> None:
+    for fn in list(_listeners):
+        try:
+            fn(event)
+        except Exception:  # a listener's bug must not stop the engine
+            log.exception("event listener failed")
+    _send_to_group(event)
+
+
+def _send_to_group(event: dict[str, Any]) -> None:
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    message = {"type": "run.event", "event": event}
+    coro_fn = lambda: layer.group_send(group_name(event["run"]), message)  # noqa: E731
+    loop = _loop
+    if loop is not None and loop.is_running():
+        # in-memory layers live on the consumers' loop: hand the send to that loop, in order
+        asyncio.run_coroutine_threadsafe(coro_fn(), loop)
+    elif not layer.__class__.__name__.startswith("InMemory"):
+        _publisher().submit(coro_fn)
+
+
+class _Publisher:
+    """One thread with its own event loop sending to an out-of-process layer (Redis), in order."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        threading.Thread(target=self.loop.run_forever, name="event-publisher", daemon=True).start()
+
+    def submit(self, coro_fn: Callable[[], Any]) -> None:
+        asyncio.run_coroutine_threadsafe(coro_fn(), self.loop)
+
+
+_pub: _Publisher | None = None
+
+
+def _publisher() -> _Publisher:
+    global _pub
+    with _lock:
+        if _pub is None:
+            _pub = _Publisher()
+        return _pub

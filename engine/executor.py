@@ -1,0 +1,260 @@
+"""The engine loop of one process: a single thread owns every state change of the runs it drives.
+Targets report step events into its inbox; it never sleeps on the hot path (it blocks on the inbox)."""
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import socket
+import threading
+import time
+import uuid
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import close_old_connections, transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from . import events
+from .datastore import Datastore
+from .models import Attempt, Run, Step
+from .plan import Plan, PlannedStep
+from .recovery import recover_lost_attempts
+from .results import record_result
+from .scheduler import advance, set_run_status, set_step_status, step_seed
+from .stepspec import StepEvent, StepResult, StepSpec
+from .targets.base import Target
+
+log = logging.getLogger("graphwright.engine")
+LOG_FLUSH_SECONDS = 0.2
+
+
+@dataclass
+class _Launched:
+    handle: Any
+    target: str
+    step_id: int
+    run_id: int
+    node_id: str
+
+
+def build_targets() -> dict[str, Target]:
+    targets = {}
+    for name, conf in settings.ENGINE["TARGETS"].items():
+        cls = import_string(conf["BACKEND"])
+        targets[name] = cls(name=name, concurrency=conf.get("CONCURRENCY", 4), pool_size=conf.get("POOL_SIZE", 2))
+    return targets
+
+
+class Executor:
+    def __init__(self, targets: dict[str, Target] | None = None) -> None:
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.targets = targets if targets is not None else build_targets()
+        self.store = Datastore(settings.DATASTORE_ROOT)
+        self.inbox: queue.Queue[tuple] = queue.Queue()
+        self.ready: dict[str, deque[tuple[int, int, PlannedStep]]] = {n: deque() for n in self.targets}
+        self.launched: dict[int, _Launched] = {}
+        self.plans: dict[int, Plan] = {}
+        self.logs: dict[int, list[str]] = {}
+        self._thread: threading.Thread | None = None
+        self._idle = threading.Event()
+
+    # -- thread-safe API ---------------------------------------------------------------------
+    def start(self) -> "Executor":
+        self._thread = threading.Thread(target=self._loop, name="graphwright-engine", daemon=True)
+        self.inbox.put(("recover",))
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self.inbox.put(("stop",))
+            self._thread.join(timeout=30)
+        for target in self.targets.values():
+            target.close()
+
+    def kick(self, run_id: int) -> None:
+        self.inbox.put(("advance", run_id))
+
+    def cancel(self, run_id: int) -> None:
+        self.inbox.put(("cancel", run_id))
+
+    def launches(self) -> int:
+        return sum(t.launches() for t in self.targets.values())
+
+    # -- the loop ----------------------------------------------------------------------------
+    def _loop(self) -> None:
+        beat = settings.ENGINE["HEARTBEAT_SECONDS"]
+        next_beat = time.monotonic() + beat
+        while True:
+            wait = max(0.0, next_beat - time.monotonic())
+            if self.logs:
+                wait = min(wait, LOG_FLUSH_SECONDS)
+            try:
+                msg = self.inbox.get(timeout=wait)
+            except queue.Empty:
+                msg = None
+            if msg is not None and msg[0] == "stop":
+                self._flush_logs()
+                close_old_connections()
+                return
+            try:
+                if msg is not None:
+                    self._handle(msg)
+                if msg is None or self.inbox.empty():
+                    self._flush_logs()
+                if time.monotonic() >= next_beat:
+                    next_beat = time.monotonic() + beat
+                    self._heartbeat()
+            except Exception:  # keep driving the other runs; the failing one is failed below
+                log.exception("engine loop error on %r", msg)
+                if msg is not None and msg[0] in ("advance", "cancel"):
+                    self._fail_run(msg[1], "the engine hit an internal error; see the server log")
+
+    def _handle(self, msg: tuple) -> None:
+        kind = msg[0]
+        if kind == "advance":
+            self._advance(msg[1])
+        elif kind == "step":
+            self._on_step_event(msg[1], msg[2])
+        elif kind == "cancel":
+            self._cancel(msg[1])
+        elif kind == "recover":
+            for run_id in recover_lost_attempts(owner=self.owner, lease=settings.ENGINE["LEASE_SECONDS"]):
+                self._advance(run_id)
+        self._dispatch()
+
+    def _plan(self, run_id: int) -> Plan:
+        plan = self.plans.get(run_id)
+        if plan is None:
+            plan = self.plans[run_id] = Plan.from_json(Run.objects.values_list("plan", flat=True).get(pk=run_id))
+        return plan
+
+    def _advance(self, run_id: int) -> None:
+        plan = self._plan(run_id)
+        done = advance(run_id, plan=plan, store=self.store,
+                       enqueue=lambda step, ps: self.ready[self._target_name(ps)].append((step.id, run_id, ps)))
+        if done and not any(l.run_id == run_id for l in self.launched.values()):
+            self.plans.pop(run_id, None)
+
+    def _target_name(self, ps: PlannedStep) -> str:
+        return ps.target if ps.target in self.targets else settings.ENGINE["DEFAULT_TARGET"]
+
+    # -- launching ---------------------------------------------------------------------------
+    def _dispatch(self) -> None:
+        for name, target in self.targets.items():
+            ready = self.ready[name]
+            while ready and sum(1 for l in self.launched.values() if l.target == name) < target.concurrency:
+                step_id, run_id, ps = ready.popleft()
+                self._launch(target, step_id, run_id, ps)
+
+    def _launch(self, target: Target, step_id: int, run_id: int, ps: PlannedStep) -> None:
+        now = timezone.now()
+        with transaction.atomic():
+            if not Step.objects.filter(pk=step_id, status=Step.Status.QUEUED).update(status=Step.Status.RUNNING, started_at=now):
+                return  # cancelled or taken by another engine meanwhile
+            step = Step.objects.get(pk=step_id)
+            number = step.attempts.count() + 1
+            attempt = Attempt.objects.create(step=step, number=number, owner=self.owner, heartbeat_at=now)
+            events.emit(run_id, "step.status", {"node": step.node_id, "status": Step.Status.RUNNING, "attempt": number})
+            outputs = dict(Step.objects.filter(run_id=run_id, node_id__in=ps.upstream).values_list("node_id", "outputs"))
+        spec = StepSpec(
+            attempt_id=attempt.id, run_id=run_id, node_id=ps.node_id, module=ps.module, version=ps.version,
+            params=ps.params,
+            inputs={i.port: {"digest": outputs[i.source][i.source_port]["digest"], "kind": i.kind} for i in ps.inputs},
+            datastore=self.store.root,
+            workdir=os.path.join(settings.WORK_ROOT, f"run-{run_id}", f"{ps.node_id}-{number}"),
+            timeout=float(ps.timeout or settings.ENGINE["STEP_TIMEOUT"]),
+            memory_mb=int(ps.memory_mb or settings.ENGINE["STEP_MEMORY_MB"]),
+            seed=step_seed(step.run, ps.node_id), user_code=ps.user_code,
+        )
+        self.launched[attempt.id] = _Launched(None, target.name, step_id, run_id, ps.node_id)
+        sink = lambda ev, aid=attempt.id: self.inbox.put(("step", aid, ev))  # noqa: E731
+        self.launched[attempt.id].handle = target.launch(spec, sink)
+
+    # -- step events -------------------------------------------------------------------------
+    def _on_step_event(self, attempt_id: int, ev: StepEvent) -> None:
+        launched = self.launched.get(attempt_id)
+        if launched is None:
+            return
+        kind = ev.get("kind")
+        if kind == "log":
+            self.logs.setdefault(attempt_id, []).append(ev.get("text", ""))
+        elif kind == "metric":
+            events.emit(launched.run_id, "step.metric", {"node": launched.node_id, "name": ev["name"],
+                                                         "value": ev["value"], "step": ev.get("step")})
+        elif kind == "progress":
+            events.emit(launched.run_id, "step.progress", {"node": launched.node_id, "fraction": ev["fraction"],
+                                                           "message": ev.get("message", "")})
+        elif kind == "done":
+            self._flush_logs(attempt_id)
+            del self.launched[attempt_id]
+            result = ev["result"]
+            if isinstance(result, dict):
+                result = StepResult.from_json(result)
+            record_result(attempt_id=attempt_id, result=result, store=self.store)
+            self._advance(launched.run_id)
+
+    def _flush_logs(self, only: int | None = None) -> None:
+        for attempt_id in [only] if only is not None else list(self.logs):
+            lines = self.logs.pop(attempt_id, None)
+            launched = self.launched.get(attempt_id)
+            if lines and launched is not None:
+                events.emit(launched.run_id, "step.log", {"node": launched.node_id, "text": "".join(lines)})
+
+    # -- cancel, heartbeat, failure ----------------------------------------------------------
+    def _cancel(self, run_id: int) -> None:
+        with transaction.atomic():
+            run = Run.objects.select_for_update().get(pk=run_id)
+            if run.status in Run.FINAL:
+                return
+            for step in run.steps.filter(status__in=[Step.Status.WAITING, Step.Status.QUEUED]):
+                set_step_status(step, Step.Status.CANCELLED, reason="cancelled", finished_at=timezone.now())
+            set_run_status(run, Run.Status.CANCELLED, error="cancelled by a user")
+        for aid, launched in list(self.launched.items()):
+            if launched.run_id == run_id:
+                self.targets[launched.target].terminate(launched.handle, "cancelled")
+
+    def _heartbeat(self) -> None:
+        if self.launched:
+            Attempt.objects.filter(pk__in=list(self.launched), status=Attempt.Status.RUNNING).update(heartbeat_at=timezone.now())
+        for run_id in recover_lost_attempts(owner=self.owner, lease=settings.ENGINE["LEASE_SECONDS"], startup=False):
+            self._advance(run_id)
+
+    def _fail_run(self, run_id: int, message: str) -> None:
+        try:
+            with transaction.atomic():
+                run = Run.objects.get(pk=run_id)
+                if run.status not in Run.FINAL:
+                    set_run_status(run, Run.Status.FAILED, error=message)
+        except Exception:
+            log.exception("could not mark run %s failed", run_id)
+
+
+_executor: Executor | None = None
+_lock = threading.Lock()
+
+
+def start(targets: dict[str, Target] | None = None) -> Executor:
+    """Start this process's engine (idempotent)."""
+    global _executor
+    with _lock:
+        if _executor is None:
+            _executor = Executor(targets).start()
+        return _executor
+
+
+def stop() -> None:
+    global _executor
+    with _lock:
+        if _executor is not None:
+            _executor.stop()
+            _executor = None
+
+
+def current() -> Executor | None:
+    return _executor
+

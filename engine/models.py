@@ -1,0 +1,140 @@
+"""How a graph runs, as rows: artifacts, runs, steps, attempts, events and the reuse cache.
+The database is the truth; everything else only rings a bell."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Artifact(models.Model):
+    """A stored, content-addressed output: DataFrame, model, transform, metrics or file."""
+
+    digest = models.CharField(max_length=64, primary_key=True)
+    kind = models.CharField(max_length=20)
+    size = models.BigIntegerField()
+    meta = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class ArtifactGrant(models.Model):
+    """Which workspaces may read an artifact (content is shared, access is not)."""
+
+    workspace = models.ForeignKey("designer.Workspace", on_delete=models.CASCADE, related_name="+")
+    artifact = models.ForeignKey(Artifact, on_delete=models.CASCADE, related_name="grants")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "artifact"], name="one_grant")]
+
+
+class Run(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+        CANCELLED = "cancelled"
+
+    FINAL = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
+
+    workspace = models.ForeignKey("designer.Workspace", on_delete=models.CASCADE, related_name="runs")
+    version = models.ForeignKey("designer.PipelineVersion", on_delete=models.PROTECT, related_name="runs")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    params = models.JSONField(default=dict)
+    force = models.BooleanField(default=False)
+    plan = models.JSONField(default=dict)
+    error = models.TextField(blank=True, default="")
+    event_seq = models.PositiveBigIntegerField(default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class Step(models.Model):
+    class Status(models.TextChoices):
+        WAITING = "waiting"
+        QUEUED = "queued"
+        RUNNING = "running"
+        SUCCEEDED = "succeeded"
+        CACHED = "cached"
+        FAILED = "failed"
+        SKIPPED = "skipped"
+        CANCELLED = "cancelled"
+
+    FINAL = (Status.SUCCEEDED, Status.CACHED, Status.FAILED, Status.SKIPPED, Status.CANCELLED)
+    DONE_OK = (Status.SUCCEEDED, Status.CACHED)
+
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="steps")
+    node_id = models.CharField(max_length=100)
+    module = models.CharField(max_length=100)
+    version = models.CharField(max_length=20)
+    target = models.CharField(max_length=50, default="local")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING, db_index=True)
+    cache_key = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    reused_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    outputs = models.JSONField(default=dict)  # port -> {"digest", "kind"}
+    metrics = models.JSONField(default=list)
+    log = models.TextField(blank=True, default="")
+    error = models.TextField(blank=True, default="")
+    traceback = models.TextField(blank=True, default="")
+    reason = models.CharField(max_length=20, blank=True, default="")
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    duration = models.FloatField(null=True, blank=True)
+    peak_rss_mb = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["run", "node_id"], name="one_step_per_node")]
+
+
+class Attempt(models.Model):
+    """One launch of a step, holding a lease renewed by heartbeats."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+
+    step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="attempts")
+    number = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    owner = models.CharField(max_length=100, help_text="the engine process that holds the lease")
+    heartbeat_at = models.DateTimeField()
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(max_length=20, blank=True, default="")
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["step", "number"], name="one_attempt_number")]
+
+
+class RunEvent(models.Model):
+    """Every event sent for a run, numbered; lets a client resync over REST after a gap."""
+
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="events")
+    seq = models.PositiveBigIntegerField()
+    type = models.CharField(max_length=20)
+    payload = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["seq"]
+        constraints = [models.UniqueConstraint(fields=["run", "seq"], name="one_event_per_seq")]
+
+
+class CacheEntry(models.Model):
+    """A step key whose outputs exist: equal key + reuse allowed means no process at all."""
+
+    workspace = models.ForeignKey("designer.Workspace", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)
+    outputs = models.JSONField()
+    step = models.ForeignKey(Step, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "key"], name="one_entry_per_key")]

@@ -1,0 +1,52 @@
+"""The frozen execution plan a compiled pipeline version becomes."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class StepInput:
+    port: str
+    source: str  # upstream node id
+    source_port: str
+    kind: str  # port type of the value
+
+
+@dataclass(frozen=True)
+class PlannedStep:
+    node_id: str
+    module: str
+    version: str
+    params: dict[str, Any]  # fully resolved: bindings substituted, defaults filled, datasets resolved
+    inputs: tuple[StepInput, ...]
+    outputs: dict[str, str]  # port -> port type
+    target: str = "local"
+    reuse: bool = True
+    user_code: bool = False
+    source_hash: str = ""
+    timeout: float | None = None  # wall-clock seconds; None: the engine's default
+    memory_mb: int | None = None
+
+    @property
+    def upstream(self) -> set[str]:
+        return {i.source for i in self.inputs}
+
+
+@dataclass(frozen=True)
+class Plan:
+    steps: tuple[PlannedStep, ...]  # in a topological order
+    schemas: dict[str, dict[str, Any]] = field(default_factory=dict)  # node -> port -> schema json
+
+    def step(self, node_id: str) -> PlannedStep:
+        return next(s for s in self.steps if s.node_id == node_id)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"steps": [asdict(s) for s in self.steps], "schemas": self.schemas}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Plan":
+        steps = tuple(
+            PlannedStep(**{**s, "inputs": tuple(StepInput(**i) for i in s["inputs"])}) for s in data["steps"]
+        )
+        return cls(steps=steps, schemas=data.get("schemas", {}))

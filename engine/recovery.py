@@ -1,0 +1,59 @@
+"""The reaper: attempts whose engine died (or stopped renewing its lease) are failed as lost and
+their steps resumed once; never a run left `running` with nobody driving it."""
+from __future__ import annotations
+
+import socket
+from datetime import timedelta
+
+import psutil
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Attempt, Run, Step
+from .scheduler import set_step_status
+
+MAX_LOST_ATTEMPTS = 2
+
+
+def _owner_dead(owner: str) -> bool:
+    """True when `owner` names an engine process on this host that no longer exists."""
+    host, _, rest = owner.partition(":")
+    pid = rest.partition(":")[0]
+    return host == socket.gethostname() and pid.isdigit() and not psutil.pid_exists(int(pid))
+
+
+def recover_lost_attempts(*, owner: str, lease: float, startup: bool = True) -> list[int]:
+    """Fail lost attempts, put their steps back to waiting (or fail them after repeated losses).
+
+    Returns the ids of runs that need advancing. At start-up also returns every unfinished run
+    nobody else is driving, with steps that were queued in a dead engine's memory re-queued."""
+    stale = timezone.now() - timedelta(seconds=lease)
+    runs: set[int] = set()
+    with transaction.atomic():
+        candidates = Attempt.objects.select_for_update().filter(status=Attempt.Status.RUNNING).exclude(owner=owner)
+        for attempt in candidates.select_related("step"):
+            if not (attempt.heartbeat_at < stale or _owner_dead(attempt.owner)):
+                continue
+            attempt.status = Attempt.Status.FAILED
+            attempt.reason = "lost"
+            attempt.finished_at = timezone.now()
+            attempt.save(update_fields=["status", "reason", "finished_at"])
+            step = attempt.step
+            lost = step.attempts.filter(reason="lost").count()
+            if step.status != Step.Status.RUNNING:
+                continue
+            if lost >= MAX_LOST_ATTEMPTS:
+                set_step_status(step, Step.Status.FAILED, reason="lost", finished_at=timezone.now(),
+                                error=f"the step's worker was lost {lost} times (engine restarted or died)")
+            else:
+                set_step_status(step, Step.Status.WAITING, reason="lost",
+                                error="the previous attempt was lost when the engine stopped; resumed")
+            runs.add(step.run_id)
+        if startup:
+            live = set(Attempt.objects.filter(status=Attempt.Status.RUNNING).values_list("step__run_id", flat=True))
+            for step in Step.objects.filter(status=Step.Status.QUEUED).exclude(run_id__in=live):
+                step.status = Step.Status.WAITING
+                step.save(update_fields=["status"])
+            pending = Run.objects.exclude(status__in=Run.FINAL).exclude(id__in=live)
+            runs.update(pending.values_list("id", flat=True))
+    return sorted(runs)

@@ -1,0 +1,160 @@
+"""Runs ONE step in the current process: inputs from the datastore, the module function, outputs
+back to the datastore, a StepResult out. Used inside pool workers and fresh children, and in tests."""
+from __future__ import annotations
+
+import errno
+import resource
+import sys
+import time
+import traceback
+from collections.abc import Mapping
+from typing import Any, Callable
+
+from engine.datastore import Datastore
+from engine.stepspec import StepEvent, StepResult, StepSpec
+from modules_catalog.registry import load_builtins, registry
+
+Emit = Callable[[StepEvent], None]
+
+_datastores: dict[str, Datastore] = {}
+
+
+class StepContext:
+    """The `ctx` a module function receives (see modules_catalog/context.py)."""
+
+    def __init__(self, spec: StepSpec, emit: Emit, datastore: Datastore) -> None:
+        self.seed = spec.seed
+        self.workdir = spec.workdir
+        self.metrics: list[dict[str, Any]] = []
+        self._attempt = spec.attempt_id
+        self._emit = emit
+        self._datastore = datastore
+
+    def log(self, message: str) -> None:
+        # stdout is the step's log file inside a worker; the event serves in-process callers
+        print(message, flush=True)
+        self._emit({"kind": "log", "attempt_id": self._attempt, "text": f"{message}\n"})
+
+    def metric(self, name: str, value: float, step: int | None = None) -> None:
+        value = float(value)
+        self.metrics.append({"name": str(name), "value": value, "step": step})
+        self._emit({"kind": "metric", "attempt_id": self._attempt, "name": str(name), "value": value, "step": step})
+
+    def progress(self, fraction: float, message: str = "") -> None:
+        fraction = min(1.0, max(0.0, float(fraction)))
+        self._emit({"kind": "progress", "attempt_id": self._attempt, "fraction": fraction, "message": str(message)})
+
+    def dataset(self, ref: dict[str, Any]) -> Any:
+        return self._datastore.load(ref["digest"], "DataFrame")
+
+
+class StepFailure(Exception):
+    """A step that cannot run as declared (missing input, missing output): not a code crash."""
+
+
+def datastore_for(root: str) -> Datastore:
+    # one Datastore per root per process: its constructor touches the disk
+    ds = _datastores.get(root)
+    if ds is None:
+        ds = _datastores[root] = Datastore(root)
+    return ds
+
+
+def run_step(spec: StepSpec, emit: Emit) -> StepResult:
+    """Execute `spec` here and now; never raises for the step's own failure."""
+    started = time.perf_counter()
+    ctx: StepContext | None = None
+    try:
+        load_builtins()
+        mod = registry.get(spec.module, spec.version)
+        ds = datastore_for(spec.datastore)
+        ctx = StepContext(spec, emit, ds)
+        inputs = _load_inputs(mod, spec, ds)
+        value = mod.fn(ctx, **inputs, **spec.params)
+        produced = _normalise(mod, value)
+        outputs = {name: ds.put(val, mod.output(name).type.value).as_json() for name, val in produced.items()}
+        return StepResult(
+            status="succeeded",
+            outputs=outputs,
+            metrics=ctx.metrics,
+            duration=time.perf_counter() - started,
+            peak_rss_mb=peak_rss_mb(),
+        )
+    except BaseException as exc:  # noqa: BLE001 - every failure becomes a result, even SystemExit
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        return StepResult(
+            status="failed",
+            metrics=ctx.metrics if ctx else [],
+            error=describe(exc),
+            traceback=format_traceback(exc),
+            reason="memory" if is_memory_error(exc) else "error",
+            duration=time.perf_counter() - started,
+            peak_rss_mb=peak_rss_mb(),
+        )
+
+
+def _load_inputs(mod: Any, spec: StepSpec, ds: Datastore) -> dict[str, Any]:
+    inputs: dict[str, Any] = {}
+    for port in mod.inputs:
+        ref = spec.inputs.get(port.name)
+        if ref is None:
+            if not port.optional:
+                raise StepFailure(f"required input {port.name!r} of {mod.ref} is not connected")
+            continue
+        inputs[port.name] = ds.load(ref["digest"], ref.get("kind") or port.type.value)
+    unknown = set(spec.inputs) - {p.name for p in mod.inputs}
+    if unknown:
+        raise StepFailure(f"{mod.ref} has no input port(s) {sorted(unknown)}")
+    return inputs
+
+
+def _normalise(mod: Any, value: Any) -> dict[str, Any]:
+    """Map output port -> value; a module with one output may return the bare value."""
+    names = [p.name for p in mod.outputs]
+    if not names:
+        return {}
+    if len(names) == 1 and not (isinstance(value, Mapping) and set(value) == {names[0]}):
+        value = {names[0]: value}
+    if not isinstance(value, Mapping):
+        raise StepFailure(f"{mod.ref} must return a mapping of its outputs {names}, got {type(value).__name__}")
+    unknown = set(value) - set(names)
+    if unknown:
+        raise StepFailure(f"{mod.ref} returned undeclared output(s) {sorted(map(str, unknown))}")
+    produced = {}
+    for port in mod.outputs:
+        val = value.get(port.name)
+        if val is None:
+            if port.optional:
+                continue
+            raise StepFailure(f"{mod.ref} did not produce its output {port.name!r}")
+        produced[port.name] = val
+    return produced
+
+
+def describe(exc: BaseException) -> str:
+    name = type(exc).__name__
+    message = str(exc)
+    if isinstance(exc, MemoryError) and not message:
+        message = "out of memory"
+    return f"{name}: {message}" if message else name
+
+
+def is_memory_error(exc: BaseException) -> bool:
+    return isinstance(exc, MemoryError) or (isinstance(exc, OSError) and exc.errno == errno.ENOMEM)
+
+
+def format_traceback(exc: BaseException) -> str:
+    """The traceback without the runner's own frames, so the user's code comes first."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename == __file__ and tb.tb_next is not None:
+        tb = tb.tb_next
+    try:
+        return "".join(traceback.format_exception(type(exc), exc, tb))
+    except Exception:  # formatting must never hide the failure itself
+        return describe(exc)
+
+
+def peak_rss_mb() -> float:
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024, 1)

@@ -1,0 +1,67 @@
+"""What crosses the boundary between the engine and a step's process: the spec in, the result out.
+Both are plain JSON so a child process, a Celery worker or a container can read them."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal, TypedDict
+
+FailureReason = Literal["", "error", "timeout", "memory", "cancelled", "lost", "launch"]
+
+
+@dataclass(frozen=True)
+class StepSpec:
+    attempt_id: int
+    run_id: int
+    node_id: str
+    module: str
+    version: str
+    params: dict[str, Any]
+    inputs: dict[str, dict[str, str]]  # port -> {"digest": ..., "kind": ...}
+    datastore: str  # datastore root
+    workdir: str  # the step's own folder, created by the target
+    timeout: float = 600.0  # wall-clock seconds; the whole process group is killed past it
+    memory_mb: int = 4096  # address-space limit of the step's process
+    cpu_seconds: int | None = None
+    seed: int = 0
+    user_code: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "StepSpec":
+        return cls(**data)
+
+
+@dataclass
+class StepResult:
+    status: Literal["succeeded", "failed"]
+    outputs: dict[str, dict[str, Any]] = field(default_factory=dict)  # port -> StoredArtifact json
+    metrics: list[dict[str, Any]] = field(default_factory=list)
+    error: str = ""
+    traceback: str = ""
+    reason: FailureReason = ""
+    duration: float = 0.0
+    peak_rss_mb: float = 0.0
+    log: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "StepResult":
+        return cls(**data)
+
+
+class StepEvent(TypedDict, total=False):
+    """Something a running step reports before it ends: `kind` is log, metric, progress or done."""
+
+    kind: Literal["log", "metric", "progress", "done"]
+    attempt_id: int
+    text: str
+    name: str
+    value: float
+    step: int | None
+    fraction: float
+    message: str
+    result: StepResult

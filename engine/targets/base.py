@@ -1,0 +1,37 @@
+"""A compute target is three calls: launch a step, check it is alive, terminate it."""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, Callable
+
+from engine.stepspec import StepEvent, StepSpec
+
+EventSink = Callable[[StepEvent], None]
+
+
+class Target(ABC):
+    """Runs step specs. Events (logs, metrics, progress, and exactly one `done` per launch) are
+    delivered to `on_event` from a thread the target owns; the caller must not block in it."""
+
+    name: str = "base"
+    concurrency: int = 1
+
+    @abstractmethod
+    def launch(self, spec: StepSpec, on_event: EventSink) -> Any:
+        """Start the step; return a handle. Never raises for a step's own failure: it reports a
+        `done` event with a failed result instead."""
+
+    @abstractmethod
+    def check(self, handle: Any) -> bool:
+        """True while the step's process is alive."""
+
+    @abstractmethod
+    def terminate(self, handle: Any, reason: str = "cancelled") -> None:
+        """Kill the step's whole process group; its `done` event reports `reason`."""
+
+    def launches(self) -> int:
+        """How many processes this target has started for steps (for tests and benchmarks)."""
+        return 0
+
+    def close(self) -> None:
+        """Stop every process the target holds."""

@@ -1,0 +1,111 @@
+"""What a step's process may see and use: the scrubbed environment, resource limits, and how a
+process that died without reporting is explained."""
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import sys
+from typing import Mapping
+
+MB = 1024 * 1024
+THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+# headroom above a user step's memory limit, so its result can still be serialised and sent
+REPORT_HEADROOM_MB = 64
+
+
+def scrubbed_env(project_root: str, scratch: str, parent: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The only variables a step's process gets: nothing from the parent except PATH and locale."""
+    parent = os.environ if parent is None else parent
+    venv_bin = os.path.dirname(sys.executable)
+    path = parent.get("PATH") or "/usr/local/bin:/usr/bin:/bin"
+    if venv_bin not in path.split(os.pathsep):
+        path = venv_bin + os.pathsep + path  # `python` in a user script means the engine's python
+    env = {
+        "PATH": path,
+        "LANG": parent.get("LANG") or "C.UTF-8",
+        "HOME": scratch,
+        "TMPDIR": scratch,
+        "PYTHONPATH": project_root,
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    if parent.get("LC_ALL"):
+        env["LC_ALL"] = parent["LC_ALL"]
+    env.update({name: "1" for name in THREAD_VARS})
+    return env
+
+
+def address_space_mb() -> float:
+    """Virtual size of this process now; limits are counted on top of it."""
+    with open("/proc/self/statm") as fh:
+        pages = int(fh.read().split()[0])
+    return pages * os.sysconf("SC_PAGE_SIZE") / MB
+
+
+def limit_memory(memory_mb: int, *, locked: bool) -> None:
+    """Cap the address space at what is mapped now + `memory_mb`.
+
+    A warm child inherits ~0.5-1 GB of mappings (pandas, sklearn, pyarrow), so an absolute cap
+    would either starve it or allow little; memory_mb is what the step itself may add. `locked`
+    (user code) also lowers the hard limit, leaving a little headroom to report the result."""
+    soft = int((address_space_mb() + memory_mb) * MB)
+    hard = soft + REPORT_HEADROOM_MB * MB if locked else resource.getrlimit(resource.RLIMIT_AS)[1]
+    resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def release_memory_limit() -> None:
+    """Raise the soft limit back to the hard one (pool workers between steps, user code when done)."""
+    hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+    resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
+
+
+def limit_cpu(cpu_seconds: int | None, *, locked: bool) -> None:
+    """SIGXCPU (which kills) once the step has used `cpu_seconds` more CPU time than now."""
+    if not cpu_seconds:
+        return
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    soft = int(usage.ru_utime + usage.ru_stime) + int(cpu_seconds)
+    hard = soft + 2 if locked else resource.getrlimit(resource.RLIMIT_CPU)[1]
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+
+
+def release_cpu_limit() -> None:
+    hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
+    resource.setrlimit(resource.RLIMIT_CPU, (hard, hard))
+
+
+def no_core_dumps() -> None:
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def reset_peak_rss() -> None:
+    """Make ru_maxrss measure from now on (a reused pool worker would report its lifetime peak)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+    except OSError:
+        pass
+
+
+_MEMORY_HINTS = ("MemoryError", "Cannot allocate memory", "std::bad_alloc", "out of memory")
+
+
+def explain_death(code: int | None, sig: int | None, log_tail: str = "") -> tuple[str, str]:
+    """(reason, error) for a step process that ended without reporting a result."""
+    if sig:
+        try:
+            name = signal.Signals(sig).name
+        except ValueError:
+            name = f"signal {sig}"
+        if sig == signal.SIGKILL:
+            return "memory", "step process was killed by SIGKILL (most likely the out-of-memory killer)"
+        if sig == signal.SIGXCPU:
+            return "timeout", "step exceeded its CPU-time limit"
+        if any(hint in log_tail for hint in _MEMORY_HINTS):
+            return "memory", f"step process died from {name} while out of memory"
+        return "lost", f"step process died from {name}"
+    if code is None:
+        return "lost", "step process vanished without reporting a result"
+    if any(hint in log_tail for hint in _MEMORY_HINTS):
+        return "memory", f"step process exited with code {code} while out of memory"
+    return "lost", f"step process exited with code {code} without reporting a result"

@@ -1,0 +1,647 @@
+"""The `local` compute target: built-in steps in a pool of warm reusable workers, user code in a
+fresh child each, all forked from one warm zygote process (engine/targets/zygote.py)."""
+from __future__ import annotations
+
+import atexit
+import json
+import logging
+import os
+import selectors
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import weakref
+from collections import deque
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from engine.stepspec import StepResult, StepSpec
+from engine.targets import limits
+from engine.targets.base import EventSink, Target
+from engine.targets.zygote import Framer, send_msg
+
+log = logging.getLogger(__name__)
+
+PROJECT_ROOT = str(Path(__file__).resolve().parents[2])
+EXTRA_MODULES_ENV = "GRAPHWRIGHT_EXTRA_MODULES"  # comma-separated modules the zygote also imports
+LOG_NAME = "step.log"
+LOG_KEEP = 1 << 20  # the done event carries at most the last 1 MB of output
+TAIL_INTERVAL = 0.2
+KILL_GRACE = 2.0  # how long a killed step may take to be reported dead before we report it anyway
+
+
+class LocalHandle:
+    """What launch() returns. `pid` is the process the step runs in, once known."""
+
+    def __init__(self, spec: StepSpec, on_event: EventSink) -> None:
+        self.spec = spec
+        self.attempt_id = spec.attempt_id
+        self.user_code = spec.user_code
+        self.on_event = on_event
+        self.pid: int | None = None
+        self.done = False
+        self.proc: _Proc | None = None
+        self.started = 0.0
+        self.deadline: float | None = None
+        self.kill_reason = ""
+        self.kill_deadline: float | None = None
+        self.log_path = os.path.join(spec.workdir, LOG_NAME)
+        self.log_pos = 0
+
+    def __repr__(self) -> str:
+        state = "done" if self.done else ("running" if self.started else "queued")
+        return f"<LocalHandle attempt={self.attempt_id} pid={self.pid} {state}>"
+
+
+class _Proc:
+    """A forked process: a pool worker or a user-code child, and our socket to it."""
+
+    def __init__(self, role: str, sock: socket.socket, gen: int) -> None:
+        self.role = role
+        self.sock = sock
+        self.framer = Framer()
+        self.gen = gen
+        self.pid: int | None = None
+        self.step: LocalHandle | None = None
+        self.dead = False
+
+
+class LocalTarget(Target):
+    def __init__(self, *, concurrency: int = 4, pool_size: int = 2, name: str = "local",
+                 extra_modules: tuple[str, ...] | list[str] = ()) -> None:
+        self.name = name
+        self.concurrency = concurrency
+        self.pool_size = pool_size
+        self._max_pool = max(pool_size, concurrency, 1)
+        env_modules = [m.strip() for m in os.environ.get(EXTRA_MODULES_ENV, "").split(",") if m.strip()]
+        self._modules = list(extra_modules) + env_modules
+        self._lock = threading.RLock()
+        self._sel = selectors.DefaultSelector()
+        self._wake_r, self._wake_w = os.pipe()
+        os.set_blocking(self._wake_r, False)
+        os.set_blocking(self._wake_w, False)
+        self._sel.register(self._wake_r, selectors.EVENT_READ, "wake")
+        self._pending: list[tuple[EventSink, dict[str, Any]]] = []
+        self._queue: deque[LocalHandle] = deque()
+        self._live: set[LocalHandle] = set()
+        self._procs: set[_Proc] = set()
+        self._pool: list[_Proc] = []
+        self._spare: _Proc | None = None
+        self._by_pid: dict[int, _Proc] = {}
+        self._zygote: subprocess.Popen | None = None
+        self._ctl: socket.socket | None = None
+        self._zygote_ready = False
+        self._gen = 0
+        self._launches = 0
+        self._closed = False
+        self._next_tail: float | None = None
+        self._scratch = tempfile.mkdtemp(prefix="graphwright-local-")
+        self._env = limits.scrubbed_env(PROJECT_ROOT, self._scratch)
+        self._thread = threading.Thread(target=self._loop, name=f"{name}-target", daemon=True)
+        self._thread.start()
+        atexit.register(_close_at_exit, weakref.ref(self))
+        with self._lock:
+            try:  # start warming now so the first step does not pay for the imports
+                self._start_zygote()
+                self._ensure_workers()
+            except OSError:
+                log.exception("local target: could not start the zygote; will retry on launch")
+
+    # -- public API --------------------------------------------------------------------------
+    def launch(self, spec: StepSpec, on_event: EventSink) -> LocalHandle:
+        if not (os.path.isabs(spec.workdir) and os.path.isabs(spec.datastore)):
+            # children run elsewhere (their cwd is the work folder): relative paths would drift
+            spec = replace(spec, workdir=os.path.abspath(spec.workdir), datastore=os.path.abspath(spec.datastore))
+        handle = LocalHandle(spec, on_event)
+        try:
+            os.makedirs(spec.workdir, exist_ok=True)
+            open(handle.log_path, "wb").close()  # a fresh log; the child appends to it
+        except OSError as exc:
+            with self._lock:
+                self._fail(handle, "launch", f"cannot prepare the step's work folder: {exc}")
+            self._wake()
+            return handle
+        with self._lock:
+            if self._closed:
+                self._fail(handle, "launch", "the local target is closed")
+            else:
+                self._live.add(handle)
+                try:
+                    if self._ctl is None:
+                        self._start_zygote()
+                        self._ensure_workers()
+                    self._queue.append(handle)
+                    self._dispatch()
+                except OSError as exc:
+                    if handle in self._queue:
+                        self._queue.remove(handle)
+                    self._fail(handle, "launch", f"could not start a step process: {exc}")
+        self._wake()
+        return handle
+
+    def check(self, handle: LocalHandle) -> bool:
+        return not handle.done
+
+    def terminate(self, handle: LocalHandle, reason: str = "cancelled") -> None:
+        with self._lock:
+            if handle.done:
+                return
+            if handle in self._queue:
+                self._queue.remove(handle)
+                self._fail(handle, reason, _kill_message(handle, reason))
+            else:
+                self._kill(handle, reason)
+        self._wake()
+
+    def launches(self) -> int:
+        return self._launches
+
+    def spare_pid(self) -> int | None:
+        """The pid of the pre-forked child waiting for the next user-code step, once it is up."""
+        with self._lock:
+            spare = self._spare
+            return spare.pid if spare is not None and not spare.dead else None
+
+    @property
+    def zygote_pid(self) -> int | None:
+        zygote = self._zygote
+        return zygote.pid if zygote is not None else None
+
+    def warm(self, timeout: float = 60.0) -> bool:
+        """Block until the zygote, the pool and the spare child are up (tests, benchmarks)."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            with self._lock:
+                procs = self._pool + ([self._spare] if self._spare else [])
+                if self._zygote_ready and len(self._pool) >= self.pool_size and self._spare \
+                        and all(p.pid for p in procs):
+                    return True
+            time.sleep(0.01)
+        return False
+
+    def close(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            for handle in list(self._live):
+                if handle.proc is not None and not handle.done:
+                    self._complete_failed(handle, "lost", "the local target was closed while the step ran")
+            while self._queue:
+                self._fail(self._queue.popleft(), "lost", "the local target was closed before the step started")
+            for proc in list(self._procs):
+                _killpg(proc.pid)
+            zygote, ctl = self._zygote, self._ctl
+            if ctl is not None:
+                _send_ctl(ctl, {"op": "shutdown"})
+        self._wake()
+        if threading.current_thread() is not self._thread:
+            self._thread.join(timeout=10)
+        if zygote is not None:
+            try:
+                zygote.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                zygote.kill()
+                zygote.wait()
+        if ctl is not None:
+            ctl.close()
+        for proc in list(self._procs):
+            proc.sock.close()
+        shutil.rmtree(self._scratch, ignore_errors=True)
+
+    # -- processes ---------------------------------------------------------------------------
+    def _start_zygote(self) -> None:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        args = [sys.executable, "-m", "engine.targets.zygote", "--fd", str(theirs.fileno())]
+        for module in self._modules:
+            args += ["--module", module]
+        try:
+            with open(os.path.join(self._scratch, "zygote.log"), "ab") as errlog:
+                self._zygote = subprocess.Popen(
+                    args, env=self._env, cwd=PROJECT_ROOT, pass_fds=(theirs.fileno(),),
+                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errlog,
+                    start_new_session=True,  # a Ctrl-C at the terminal is the server's, not the steps'
+                )
+        except OSError:
+            ours.close()
+            raise
+        finally:
+            theirs.close()
+        self._ctl = ours
+        self._gen += 1
+        self._zygote_ready = False
+        self._sel.register(ours.fileno(), selectors.EVENT_READ, "ctl")
+
+    def _fork(self, role: str) -> _Proc:
+        request = json.dumps({"op": "fork", "role": role}).encode()
+        for attempt in (1, 2):
+            if self._ctl is None:
+                self._start_zygote()
+            ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                socket.send_fds(self._ctl, [request], [theirs.fileno()])
+                break
+            except OSError:
+                ours.close()
+                if attempt == 2:
+                    raise
+                self._zygote_died()  # died before the loop noticed: restart it once
+            finally:
+                theirs.close()
+        proc = _Proc(role, ours, self._gen)
+        self._procs.add(proc)
+        self._sel.register(ours.fileno(), selectors.EVENT_READ, proc)
+        return proc
+
+    def _ensure_workers(self) -> None:
+        if self._closed or self._ctl is None:
+            return
+        while len(self._pool) < self.pool_size:
+            self._pool.append(self._fork("pool"))
+        if self._spare is None:
+            self._spare = self._fork("user")
+
+    def _start_user(self, handle: LocalHandle) -> None:
+        proc, self._spare = self._spare, None
+        if proc is None or proc.dead:
+            proc = self._fork("user")
+        try:
+            self._send_run(proc, handle)
+        except OSError:  # the spare died unseen: fork a fresh one
+            self._drop(proc)
+            self._send_run(self._fork("user"), handle)
+        self._ensure_workers()  # fork the next spare now, off the next step's critical path
+
+    def _dispatch(self) -> None:
+        """Start queued steps, oldest first, while fewer than `concurrency` run."""
+        while self._queue:
+            if sum(1 for h in self._live if h.proc is not None) >= self.concurrency:
+                return
+            handle = self._queue[0]
+            if handle.user_code:
+                self._queue.popleft()
+                try:
+                    self._start_user(handle)
+                except OSError as exc:
+                    self._fail(handle, "launch", f"could not start a step process: {exc}")
+                continue
+            proc = next((p for p in self._pool if p.step is None and not p.dead), None)
+            if proc is None:
+                if len(self._pool) >= self._max_pool:
+                    return
+                try:
+                    proc = self._fork("pool")
+                except OSError as exc:
+                    self._fail(self._queue.popleft(), "launch", f"could not start a pool worker: {exc}")
+                    continue
+                self._pool.append(proc)
+            self._queue.popleft()
+            try:
+                self._send_run(proc, handle)
+            except OSError:  # it died unseen; the next round picks or forks another
+                self._queue.appendleft(handle)
+                self._drop(proc)
+
+    def _send_run(self, proc: _Proc, handle: LocalHandle) -> None:
+        send_msg(proc.sock, {"op": "run", "spec": handle.spec.as_json()})
+        self._launches += 1
+        proc.step, handle.proc, handle.pid = handle, proc, proc.pid
+        handle.started = time.monotonic()
+        handle.deadline = handle.started + handle.spec.timeout if handle.spec.timeout else None
+        if self._next_tail is None:
+            self._next_tail = handle.started + TAIL_INTERVAL
+
+    def _drop(self, proc: _Proc) -> None:
+        """Forget a process that is gone (or must go) and stop listening to it."""
+        if proc.dead:
+            return
+        proc.dead = True
+        try:
+            self._sel.unregister(proc.sock)
+        except (KeyError, ValueError, OSError):
+            pass
+        proc.sock.close()
+        self._procs.discard(proc)
+        if proc in self._pool:
+            self._pool.remove(proc)
+        if self._spare is proc:
+            self._spare = None
+
+    # -- the loop thread ---------------------------------------------------------------------
+    def _loop(self) -> None:
+        try:
+            while True:
+                with self._lock:
+                    timeout = self._timeout()
+                ready = self._sel.select(timeout)
+                with self._lock:
+                    try:
+                        for key, _ in ready:
+                            if key.data == "wake":
+                                _drain(self._wake_r)
+                            elif key.data == "ctl":
+                                self._on_ctl()
+                            elif isinstance(key.data, _Proc) and not key.data.dead:
+                                self._on_proc(key.data)
+                        self._tick(time.monotonic())
+                        if not self._closed:  # replace what died, start what waits
+                            self._ensure_workers()
+                            self._dispatch()
+                    except Exception:  # one bad message must not stop every step's reporting
+                        log.exception("local target: event loop error")
+                    out, self._pending = self._pending, []
+                    stop = self._closed
+                for sink, event in out:
+                    try:
+                        sink(event)
+                    except Exception:
+                        log.exception("local target: on_event raised")
+                if stop:
+                    return
+        finally:
+            self._sel.close()
+            os.close(self._wake_r)
+            os.close(self._wake_w)
+
+    def _timeout(self) -> float | None:
+        if self._pending or self._closed:
+            return 0
+        times = [t for h in self._live for t in (h.deadline, h.kill_deadline) if t is not None]
+        if self._next_tail is not None:
+            times.append(self._next_tail)
+        return max(0.0, min(times) - time.monotonic()) if times else None
+
+    def _tick(self, now: float) -> None:
+        running = False
+        for handle in list(self._live):
+            if handle.done or handle.proc is None:
+                continue
+            running = True
+            if handle.kill_deadline is not None and now >= handle.kill_deadline:
+                reason = handle.kill_reason or "lost"
+                self._complete_failed(handle, reason, _kill_message(handle, reason))
+            elif handle.deadline is not None and not handle.kill_reason and now >= handle.deadline:
+                self._kill(handle, "timeout")
+        if self._next_tail is not None and now >= self._next_tail:
+            for handle in self._live:
+                if handle.proc is not None and not handle.done:
+                    self._tail(handle)
+            self._next_tail = now + TAIL_INTERVAL if running else None
+
+    def _on_ctl(self) -> None:
+        while self._ctl is not None:
+            try:
+                data = self._ctl.recv(1 << 16, socket.MSG_DONTWAIT)
+            except BlockingIOError:
+                return
+            except OSError:
+                data = b""
+            if not data:
+                self._zygote_died()
+                return
+            msg = json.loads(data)
+            if msg.get("op") == "ready":
+                self._zygote_ready = True
+            elif msg.get("op") == "exit":
+                proc = self._by_pid.pop(msg["pid"], None)
+                if proc is not None:
+                    self._proc_exited(proc, msg.get("code"), msg.get("signal"))
+
+    def _on_proc(self, proc: _Proc) -> bool:
+        """Handle what the process sent; False when nothing was waiting."""
+        try:
+            chunk = proc.sock.recv(1 << 20, socket.MSG_DONTWAIT)
+        except BlockingIOError:
+            return False
+        except OSError:
+            chunk = b""
+        if not chunk:
+            self._proc_gone(proc)
+            return False
+        try:
+            messages = proc.framer.feed(chunk)
+        except ValueError as exc:  # not our protocol: whatever runs there is not trustworthy
+            log.warning("local target: %s; killing it", exc)
+            handle = proc.step
+            _killpg(proc.pid)
+            if handle is not None and not handle.done:
+                self._kill(handle, "lost")
+            self._drop(proc)
+            return False
+        for msg in messages:
+            if not proc.dead:
+                self._on_message(proc, msg)
+        return True
+
+    def _on_message(self, proc: _Proc, msg: dict[str, Any]) -> None:
+        op = msg.get("op")
+        handle = proc.step
+        if op == "hello":
+            proc.pid = msg["pid"]
+            self._by_pid[proc.pid] = proc
+            if handle is not None:
+                handle.pid = proc.pid
+                if handle.kill_reason:  # killed before we knew whom to kill
+                    _killpg(proc.pid)
+        elif op == "event" and handle is not None and not handle.done:
+            self._pending.append((handle.on_event, msg["event"]))
+        elif op == "result":
+            proc.step = None
+            killed = handle is not None and bool(handle.kill_reason)
+            if handle is not None and not handle.done:
+                self._complete(handle, StepResult.from_json(msg["result"]))
+            if proc.role == "user" or killed or msg.get("retire"):
+                _killpg(proc.pid)  # whatever a script left running goes with it
+                self._drop(proc)
+                self._ensure_workers()
+            self._dispatch()
+
+    def _proc_exited(self, proc: _Proc, code: int | None, sig: int | None) -> None:
+        # the result may still sit unread in the socket: it was sent before the exit
+        while not proc.dead and proc.step is not None and self._on_proc(proc):
+            pass
+        handle = proc.step
+        self._drop(proc)
+        if handle is not None and not handle.done:
+            if handle.kill_reason:
+                reason, error = handle.kill_reason, _kill_message(handle, handle.kill_reason)
+            else:
+                reason, error = limits.explain_death(code, sig, self._log_tail(handle))
+                if sig == signal.SIGXCPU and handle.spec.cpu_seconds:
+                    error = f"step exceeded its CPU-time limit of {handle.spec.cpu_seconds} s"
+            self._complete_failed(handle, reason, error)
+        if not self._closed:
+            self._ensure_workers()
+            self._dispatch()
+
+    def _proc_gone(self, proc: _Proc) -> None:
+        """Our socket to a process closed; its exit report (with the status) follows shortly."""
+        handle = proc.step
+        pid_known = proc.pid is not None
+        self._drop(proc)
+        if handle is not None and not handle.done:
+            if pid_known:  # wait for the zygote's exit report (it says why), but not forever
+                handle.kill_deadline = handle.kill_deadline or time.monotonic() + KILL_GRACE
+            else:
+                self._complete_failed(handle, "lost", "step process died before it started")
+        if not self._closed:
+            self._ensure_workers()
+            self._dispatch()
+
+    def _zygote_died(self) -> None:
+        ready = self._zygote_ready
+        if self._ctl is not None:
+            try:
+                self._sel.unregister(self._ctl.fileno())
+            except (KeyError, ValueError):
+                pass
+            self._ctl.close()
+            self._ctl = None
+        if self._zygote is not None:
+            self._zygote.kill()
+            self._zygote.wait()
+            self._zygote = None
+        if ready:
+            reason, error = "lost", "the local worker process pool (zygote) died"
+        else:
+            reason, error = "launch", "the local worker process pool failed to start:\n" + _file_tail(
+                os.path.join(self._scratch, "zygote.log"), 4000)
+        for proc in list(self._procs):
+            _killpg(proc.pid)
+            handle = proc.step
+            self._drop(proc)
+            if handle is not None and not handle.done:
+                self._complete_failed(handle, handle.kill_reason or reason,
+                                      _kill_message(handle, handle.kill_reason) if handle.kill_reason else error)
+        self._by_pid.clear()
+        if self._queue and not self._closed:
+            if ready:  # it ran before, so a restart is worth it
+                try:
+                    self._start_zygote()
+                    self._ensure_workers()
+                    self._dispatch()
+                    return
+                except OSError:
+                    pass
+            while self._queue:
+                self._fail(self._queue.popleft(), reason, error)
+
+    # -- ending a step -----------------------------------------------------------------------
+    def _kill(self, handle: LocalHandle, reason: str) -> None:
+        if handle.kill_reason:
+            return
+        handle.kill_reason = reason
+        handle.kill_deadline = time.monotonic() + KILL_GRACE
+        if handle.proc is not None:
+            _killpg(handle.proc.pid)  # pid unknown yet: killed on its hello
+
+    def _fail(self, handle: LocalHandle, reason: str, error: str) -> None:
+        self._complete(handle, StepResult(status="failed", reason=reason, error=error))  # type: ignore[arg-type]
+
+    def _complete_failed(self, handle: LocalHandle, reason: str, error: str) -> None:
+        duration = time.monotonic() - handle.started if handle.started else 0.0
+        self._complete(handle, StepResult(status="failed", reason=reason, error=error, duration=duration))  # type: ignore[arg-type]
+
+    def _complete(self, handle: LocalHandle, result: StepResult) -> None:
+        """Report the step's last output, then its one `done` event."""
+        handle.done = True
+        self._live.discard(handle)
+        result.log = self._tail(handle, final=True)
+        proc, handle.proc = handle.proc, None
+        if proc is not None and proc.step is handle:
+            proc.step = None
+            if proc.role == "user" or handle.kill_reason:
+                _killpg(proc.pid)
+                self._drop(proc)
+        self._pending.append((handle.on_event, {"kind": "done", "attempt_id": handle.attempt_id, "result": result}))
+
+    def _tail(self, handle: LocalHandle, final: bool = False) -> str:
+        """Send new complete lines of the step's log as a `log` event; when final, everything
+        left, and return the last LOG_KEEP bytes of the whole log."""
+        try:
+            with open(handle.log_path, "rb") as fh:
+                size = os.fstat(fh.fileno()).st_size
+                start = min(handle.log_pos, max(0, size - LOG_KEEP)) if final else handle.log_pos
+                if size - start > LOG_KEEP:  # far behind a chatty step: skip, do not flood
+                    skipped = size - LOG_KEEP - start
+                    self._emit_log(handle, f"[... {skipped} bytes of output skipped ...]\n".encode())
+                    start = handle.log_pos = size - LOG_KEEP
+                fh.seek(start)
+                data = fh.read(size - start)
+        except OSError:
+            return ""
+        new = data[max(0, handle.log_pos - start):]
+        if not final:
+            new = new[: new.rfind(b"\n") + 1]
+        handle.log_pos += len(new)
+        self._emit_log(handle, new)
+        return data.decode("utf-8", "replace") if final else ""
+
+    def _emit_log(self, handle: LocalHandle, data: bytes) -> None:
+        if data:
+            text = data.decode("utf-8", "replace")
+            self._pending.append((handle.on_event, {"kind": "log", "attempt_id": handle.attempt_id, "text": text}))
+
+    def _log_tail(self, handle: LocalHandle) -> str:
+        return _file_tail(handle.log_path, 4096)
+
+    def _wake(self) -> None:
+        try:
+            os.write(self._wake_w, b"x")
+        except (BlockingIOError, OSError):
+            pass
+
+
+def _kill_message(handle: LocalHandle, reason: str) -> str:
+    if reason == "timeout":
+        return f"step exceeded its timeout of {handle.spec.timeout:g} s"
+    if reason == "cancelled":
+        return "step was cancelled"
+    if reason == "lost":
+        return "step process disappeared without reporting a result"
+    return f"step was terminated ({reason})"
+
+
+def _killpg(pid: int | None) -> None:
+    if not pid:
+        return
+    try:
+        os.killpg(pid, signal.SIGKILL)  # each step process leads its own group (setsid)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _send_ctl(ctl: socket.socket, msg: dict[str, Any]) -> None:
+    try:
+        ctl.send(json.dumps(msg).encode())
+    except OSError:
+        pass
+
+
+def _drain(fd: int) -> None:
+    try:
+        while os.read(fd, 4096):
+            pass
+    except BlockingIOError:
+        pass
+
+
+def _file_tail(path: str, limit: int) -> str:
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(max(0, os.fstat(fh.fileno()).st_size - limit))
+            return fh.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def _close_at_exit(ref: "weakref.ref[LocalTarget]") -> None:
+    target = ref()
+    if target is not None:
+        target.close()

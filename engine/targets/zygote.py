@@ -1,0 +1,384 @@
+"""The warm parent of every local step process: imports pandas, sklearn, pyarrow and the module
+catalogue once, then forks pool workers and fresh user-code children on request (`python -m`)."""
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import socket
+import struct
+import sys
+import tempfile
+import threading
+import traceback
+from typing import Any
+
+from engine.targets import limits
+
+# the scrubbed environment exactly as the target gave it, before imports add their own (main())
+BASE_ENV: dict[str, str] = {}
+
+PR_SET_PDEATHSIG = 1
+PR_SET_CHILD_SUBREAPER = 36
+# a pool worker whose peak RSS passes this is replaced after its step, so leaks cannot pile up
+POOL_RETIRE_RSS_MB = 2048
+LOG_NAME = "step.log"
+
+
+def _prctl(option: int, value: int) -> None:
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0)
+    except Exception:  # not Linux: children are still killed by close()/shutdown
+        pass
+
+
+def warm_up(modules: list[str]) -> None:
+    """Import everything a step may need and exercise the datastore once, so lazy imports inside
+    pandas/pyarrow are paid here and not in every forked child."""
+    import numpy  # noqa: F401
+    import pandas as pd
+    import pyarrow  # noqa: F401
+    import pyarrow.parquet  # noqa: F401
+    import sklearn  # noqa: F401
+
+    for name in ("linear_model", "ensemble", "tree", "model_selection", "metrics", "preprocessing"):
+        try:
+            __import__(f"sklearn.{name}")
+        except Exception:
+            traceback.print_exc()
+    import engine.runner  # noqa: F401
+    from engine.datastore import Datastore
+    from modules_catalog.registry import load_builtins
+
+    for loader in [load_builtins] + [lambda m=m: __import__(m) for m in modules]:
+        try:
+            loader()
+        except Exception:  # the step that needs it reports the error; other steps still run
+            traceback.print_exc()
+    try:
+        with tempfile.TemporaryDirectory() as root:
+            ds = Datastore(root)
+            art = ds.put(pd.DataFrame({"a": [1, 2], "b": [0.5, None], "c": ["x", "y"]}), "DataFrame")
+            ds.load(art.digest, "DataFrame")
+            ds.put({"accuracy": 1.0}, "Metrics")
+            ds.load(ds.put([1, 2], "Model").digest, "Model")
+    except Exception:
+        traceback.print_exc()
+
+
+# -- messages between the target and a step process: 4-byte length + JSON ------------------------
+
+HEADER = struct.Struct("!I")
+MAX_MESSAGE = 256 * limits.MB
+
+
+def send_msg(sock: socket.socket, msg: dict[str, Any]) -> None:
+    data = json.dumps(msg).encode()
+    if len(data) > MAX_MESSAGE:
+        raise ValueError(f"message of {len(data)} bytes is over the {MAX_MESSAGE}-byte limit")
+    sock.sendall(HEADER.pack(len(data)) + data)
+
+
+def recv_msg(sock: socket.socket) -> dict[str, Any] | None:
+    """Blocking read of one message (child side); None at end of stream."""
+    header = _recv_exact(sock, HEADER.size)
+    if header is None:
+        return None
+    data = _recv_exact(sock, HEADER.unpack(header)[0])
+    return None if data is None else json.loads(data)
+
+
+def _recv_exact(sock: socket.socket, size: int) -> bytes | None:
+    buf = bytearray()
+    while len(buf) < size:
+        chunk = sock.recv(size - len(buf))
+        if not chunk:
+            return None
+        buf += chunk
+    return bytes(buf)
+
+
+class Framer:
+    """Cuts a byte stream into messages without ever waiting for the rest of one (target side),
+    so a step process that writes garbage to its socket cannot stall the target."""
+
+    def __init__(self) -> None:
+        self.buf = bytearray()
+
+    def feed(self, chunk: bytes) -> list[dict[str, Any]]:
+        self.buf += chunk
+        out = []
+        while len(self.buf) >= HEADER.size:
+            size = HEADER.unpack_from(self.buf)[0]
+            if size > MAX_MESSAGE:
+                raise ValueError(f"a step process sent a {size}-byte message")
+            if len(self.buf) < HEADER.size + size:
+                break
+            out.append(json.loads(bytes(self.buf[HEADER.size:HEADER.size + size])))
+            del self.buf[:HEADER.size + size]
+        return out
+
+
+# -- the zygote's own loop -----------------------------------------------------------------------
+
+def serve(ctl: socket.socket) -> None:
+    """Fork on request; report every child that exits. Single-threaded, so forking is safe."""
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_r, False)
+    os.set_blocking(wake_w, False)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    signal.set_wakeup_fd(wake_w)
+    children: set[int] = set()
+    me = os.getpid()
+    _send_ctl(ctl, {"op": "ready", "pid": me})
+    while True:
+        readable, _, _ = select.select([ctl, wake_r], [], [])
+        if wake_r in readable:
+            try:
+                while os.read(wake_r, 4096):
+                    pass
+            except BlockingIOError:
+                pass
+        _reap(ctl, children)
+        if ctl not in readable:
+            continue
+        try:
+            data, fds, _, _ = socket.recv_fds(ctl, 1 << 16, 4)
+        except OSError:
+            data, fds = b"", []
+        if not data:
+            break  # the target is gone: take everything down with us
+        msg = json.loads(data)
+        if msg.get("op") == "shutdown":
+            break
+        if msg.get("op") == "fork" and fds:
+            pid = os.fork()
+            if pid == 0:
+                code = 70
+                try:
+                    for fd in fds[1:]:
+                        os.close(fd)
+                    _child(msg.get("role", "user"), fds[0], me, ctl, (wake_r, wake_w))
+                    code = 0
+                except BaseException:
+                    traceback.print_exc()
+                finally:
+                    os._exit(code)
+            children.add(pid)
+        for fd in fds:
+            os.close(fd)
+    _shutdown(children)
+
+
+def _send_ctl(ctl: socket.socket, msg: dict) -> None:
+    try:
+        ctl.send(json.dumps(msg).encode())
+    except OSError:
+        pass
+
+
+def _reap(ctl: socket.socket, children: set[int]) -> None:
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        children.discard(pid)
+        sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
+        code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
+        _send_ctl(ctl, {"op": "exit", "pid": pid, "code": code, "signal": sig})
+
+
+def _shutdown(children: set[int]) -> None:
+    for pid in children:
+        for kill in (os.killpg, os.kill):
+            try:
+                kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+    for pid in children:
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
+    os._exit(0)
+
+
+# -- inside a forked child -------------------------------------------------------------------------
+
+def _child(role: str, fd: int, zygote_pid: int, ctl: socket.socket, wake: tuple[int, int]) -> None:
+    signal.set_wakeup_fd(-1)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    ctl.close()
+    for w in wake:
+        os.close(w)
+    os.setsid()  # its own process group: a timeout kills the step and everything it started
+    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != zygote_pid:
+        return  # the zygote died between fork and prctl
+    conn = socket.socket(fileno=fd)
+    conn.set_inheritable(False)  # a shell the script starts must not hold our socket open
+    send_msg(conn, {"op": "hello", "pid": os.getpid()})
+    # a log file is block-buffered; line buffering lets the target tail output as it happens
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(line_buffering=True)
+        except (AttributeError, ValueError):
+            pass
+    if role == "pool":
+        _pool_loop(conn)
+    else:
+        _user_once(conn)
+
+
+def _emitter(conn: socket.socket):
+    lock = threading.Lock()  # a module may report from several threads; frames must not interleave
+
+    def emit(event: dict) -> None:
+        if event.get("kind") == "log":
+            return  # stdout already goes to the log file, which the target tails
+        try:
+            with lock:
+                send_msg(conn, {"op": "event", "event": event})
+        except (OSError, ValueError):
+            pass
+
+    return emit
+
+
+def _redirect_output(log_path: str) -> tuple[int, int]:
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = (os.dup(1), os.dup(2))
+    fd = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+    return saved
+
+
+def _restore_output(saved: tuple[int, int]) -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+    os.dup2(saved[0], 1)
+    os.dup2(saved[1], 2)
+    os.close(saved[0])
+    os.close(saved[1])
+
+
+def _pool_loop(conn: socket.socket) -> None:
+    """Run trusted built-in steps one after another, in this warm process."""
+    from engine.stepspec import StepSpec
+
+    home = os.getcwd()
+    emit = _emitter(conn)
+    while True:
+        try:
+            msg = recv_msg(conn)
+        except OSError:
+            return
+        if msg is None:
+            return
+        if msg.get("op") != "run":
+            continue
+        result = _pool_step(StepSpec.from_json(msg["spec"]), emit, home)
+        retire = result.reason == "memory" or result.peak_rss_mb > POOL_RETIRE_RSS_MB
+        send_msg(conn, {"op": "result", "result": result.as_json(), "retire": retire})
+        if retire:
+            return
+
+
+def _pool_step(spec, emit, home: str):
+    from engine.runner import run_step
+    from engine.stepspec import StepResult
+    from modules_catalog.registry import UnknownModule, registry
+
+    try:
+        user_code = registry.get(spec.module, spec.version).user_code
+    except UnknownModule:
+        user_code = False  # run_step reports the unknown module
+    if user_code:
+        # defence in depth: user code never runs in a shared, reused process
+        return StepResult(status="failed", reason="launch",
+                          error=f"{spec.module}@{spec.version} runs user code and cannot use the pool")
+    try:
+        saved = _redirect_output(os.path.join(spec.workdir, LOG_NAME))
+    except OSError as exc:
+        return StepResult(status="failed", reason="launch", error=f"cannot open the step log: {exc}")
+    try:
+        os.chdir(spec.workdir)
+        limits.reset_peak_rss()
+        limits.limit_memory(spec.memory_mb, locked=False)
+        limits.limit_cpu(spec.cpu_seconds, locked=False)
+        return run_step(spec, emit)
+    except OSError as exc:
+        return StepResult(status="failed", reason="launch", error=f"{type(exc).__name__}: {exc}")
+    finally:
+        limits.release_memory_limit()
+        limits.release_cpu_limit()
+        os.chdir(home)
+        _restore_output(saved)
+
+
+def _user_once(conn: socket.socket) -> None:
+    """Wait (pre-forked) for one spec, run it under hard limits, report, exit."""
+    from engine.runner import run_step
+    from engine.stepspec import StepResult, StepSpec
+
+    try:
+        msg = recv_msg(conn)
+    except OSError:
+        return
+    if msg is None:
+        return
+    spec = StepSpec.from_json(msg["spec"])
+    os.environ.clear()
+    os.environ.update(BASE_ENV, HOME=spec.workdir, TMPDIR=spec.workdir)
+    tempfile.tempdir = None
+    os.chdir(spec.workdir)
+    _redirect_output(os.path.join(spec.workdir, LOG_NAME))
+    try:
+        limits.no_core_dumps()  # a crashing script must not fill its folder with a core file
+        limits.limit_memory(spec.memory_mb, locked=True)
+        limits.limit_cpu(spec.cpu_seconds, locked=True)
+        result = run_step(spec, _emitter(conn))
+    except BaseException as exc:  # limits could not be applied: never run unlimited
+        result = StepResult(status="failed", reason="launch", error=f"{type(exc).__name__}: {exc}")
+    limits.release_memory_limit()  # the headroom left above the limit is for this report
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except Exception:
+        pass
+    try:
+        send_msg(conn, {"op": "result", "result": result.as_json(), "retire": True})
+    except ValueError:  # too big to send: keep what explains the outcome
+        result.metrics, result.traceback = result.metrics[-1000:], result.traceback[-100_000:]
+        send_msg(conn, {"op": "result", "result": result.as_json(), "retire": True})
+
+
+def main(argv: list[str]) -> None:
+    BASE_ENV.update(os.environ)
+    fd = int(argv[argv.index("--fd") + 1])
+    modules = [argv[i + 1] for i, a in enumerate(argv) if a == "--module"]
+    ctl = socket.socket(fileno=fd)
+    # orphans of user code (a script's own children) are reparented here and reaped, not leaked
+    _prctl(PR_SET_CHILD_SUBREAPER, 1)
+    warm_up(modules)
+    import gc
+
+    gc.collect()
+    gc.freeze()  # keep the warm heap out of the collector, so forked children share its pages
+    serve(ctl)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,1 @@
+"""Built-in modules, one file per category."""

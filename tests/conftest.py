@@ -1,0 +1,86 @@
+"""Shared fixtures: users, workspaces, API clients, and a running engine for run-level tests."""
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _isolated_var(tmp_path, settings):
+    """Every test gets its own datastore and work folders."""
+    settings.DATASTORE_ROOT = str(tmp_path / "datastore")
+    settings.WORK_ROOT = str(tmp_path / "work")
+    os.makedirs(settings.DATASTORE_ROOT, exist_ok=True)
+
+
+@pytest.fixture
+def make_user(django_user_model):
+    def make(username: str = "ada", password: str = "correct-horse-battery"):
+        return django_user_model.objects.create_user(username=username, password=password)
+
+    return make
+
+
+@pytest.fixture
+def make_workspace():
+    def make(*users, slug: str = "default", name: str | None = None):
+        from designer.models import Membership, Workspace
+
+        ws = Workspace.objects.create(slug=slug, name=name or slug.title())
+        for user in users:
+            Membership.objects.create(workspace=ws, user=user, role=Membership.Role.OWNER)
+        return ws
+
+    return make
+
+
+@pytest.fixture
+def user(make_user):
+    return make_user("ada")
+
+
+@pytest.fixture
+def workspace(make_workspace, user):
+    return make_workspace(user, slug="ada-lab")
+
+
+@pytest.fixture
+def outsider(make_user, make_workspace):
+    """A user with a workspace of their own and no access to `workspace`."""
+    other = make_user("mallory")
+    make_workspace(other, slug="mallory-lab")
+    return other
+
+
+@pytest.fixture
+def api(user):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def engine(transactional_db, settings):
+    """A running engine (executor thread + local target) for tests that submit runs."""
+    from engine import executor
+
+    ex = executor.start()
+    yield ex
+    executor.stop()
+
+
+def wait_for_run(run_id: int, timeout: float = 60.0):
+    """Block until the run reaches a final status; return it fresh from the database."""
+    from engine.models import Run
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        run = Run.objects.get(pk=run_id)
+        if run.status in Run.FINAL:
+            return run
+        time.sleep(0.05)
+    raise AssertionError(f"run {run_id} still {Run.objects.get(pk=run_id).status} after {timeout}s")

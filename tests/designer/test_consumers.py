@@ -1,0 +1,109 @@
+"""`/ws/runs/<id>/`: snapshot then numbered events, only for members, only after commit."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.db import transaction
+from rest_framework.authtoken.models import Token
+
+from designer.routing import websocket_application
+from designer.services import version_snapshot
+from engine import events, services
+
+from tests.engine.graphs import document, edge, node
+
+pytestmark = pytest.mark.django_db(transaction=True)
+ORIGIN = (b"origin", b"http://127.0.0.1:8000")
+
+
+def small_pipeline():
+    return document([node("data", "sample_dataset", name="iris"), node("pick", "select_columns", columns=["target"])],
+                    [edge("data", "data", "pick", "data")])
+
+
+@database_sync_to_async
+def make_run(workspace, doc=None):
+    version = version_snapshot(workspace=workspace, user=None, document=doc or small_pipeline(), name="t")
+    return services.run_submit(workspace=workspace, version=version)
+
+
+@database_sync_to_async
+def token_for(user):
+    return Token.objects.get_or_create(user=user)[0].key
+
+
+async def connect(run_id, token, origin=ORIGIN):
+    comm = WebsocketCommunicator(websocket_application(), f"/ws/runs/{run_id}/?token={token}",
+                                 headers=[origin, (b"host", b"127.0.0.1:8000")])
+    connected, code = await comm.connect(timeout=5)
+    return comm, connected, code
+
+
+async def test_a_member_gets_a_snapshot_then_numbered_events_until_the_run_ends(engine, workspace, user):
+    token = await token_for(user)
+    run = await make_run(workspace)
+    comm, connected, _ = await connect(run.id, token)
+    assert connected
+    first = await comm.receive_json_from(timeout=10)
+    assert first["type"] == "snapshot" and first["run"]["id"] == run.id
+    seen, last_seq, final = [], first["seq"], None
+    while final is None:
+        event = await comm.receive_json_from(timeout=60)
+        if event["seq"] <= first["seq"]:
+            continue  # raced the snapshot: already in it
+        assert event["seq"] == last_seq + 1, "events arrive in order without gaps"
+        last_seq = event["seq"]
+        seen.append((event["type"], event.get("node"), event.get("status")))
+        if event["type"] == "run.status" and event["status"] in ("succeeded", "failed", "cancelled"):
+            final = event["status"]
+    await comm.disconnect()
+    assert final == "succeeded"
+    assert ("step.status", "pick", "succeeded") in seen or first["run"]["steps"][1]["status"] == "succeeded"
+
+
+async def test_someone_outside_the_workspace_is_refused(engine, workspace, outsider):
+    token = await token_for(outsider)
+    run = await make_run(workspace)
+    comm, connected, code = await connect(run.id, token)
+    assert not connected and code == 4404
+
+
+async def test_an_anonymous_or_foreign_origin_connection_is_refused(engine, workspace, user):
+    run = await make_run(workspace)
+    comm, connected, code = await connect(run.id, "not-a-token")
+    assert not connected and code == 4401
+    token = await token_for(user)
+    comm, connected, _ = await connect(run.id, token, origin=(b"origin", b"http://evil.example"))
+    assert not connected
+
+
+async def test_an_event_of_a_rolled_back_transaction_is_never_sent(workspace, user):
+    token = await token_for(user)
+    run = await make_run(workspace)
+    comm, connected, _ = await connect(run.id, token)
+    assert connected
+    await comm.receive_json_from(timeout=5)
+
+    @database_sync_to_async
+    def emit_then_roll_back():
+        try:
+            with transaction.atomic():
+                events.emit(run.id, "step.log", {"node": "data", "text": "never\n"})
+                raise RuntimeError("roll back")
+        except RuntimeError:
+            pass
+
+    @database_sync_to_async
+    def emit_and_commit():
+        with transaction.atomic():
+            events.emit(run.id, "step.log", {"node": "data", "text": "committed\n"})
+
+    await emit_then_roll_back()
+    assert await comm.receive_nothing(timeout=0.5)
+    await emit_and_commit()
+    event = await comm.receive_json_from(timeout=5)
+    assert event["text"] == "committed\n"
+    await comm.disconnect()

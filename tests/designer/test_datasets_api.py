@@ -1,0 +1,156 @@
+"""Datasets over REST: CSV and Parquet uploads, versions, previews and statistics, bad files."""
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def frame() -> pd.DataFrame:
+    rng = np.random.default_rng(7)
+    return pd.DataFrame({
+        "age": rng.integers(18, 90, 120),
+        "income": np.round(rng.normal(50_000, 12_000, 120), 2),
+        "city": rng.choice(["Oslo", "Lima", "Pune"], 120),
+        "member": rng.choice([True, False], 120),
+    })
+
+
+def upload(api, name: str, filename: str, data: bytes, **extra):
+    return api.post("/api/v1/datasets/", {"name": name, "file": SimpleUploadedFile(filename, data), **extra},
+                    format="multipart")
+
+
+def parquet_bytes(df: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    df.to_parquet(buffer, index=False)
+    return buffer.getvalue()
+
+
+def assert_matches(body: dict, df: pd.DataFrame) -> None:
+    assert body["rows"] == len(df)
+    columns = {c["name"]: c for c in body["columns"]}
+    assert list(columns) == list(df.columns)
+    assert [columns[c]["dtype"] for c in df.columns] == ["int", "float", "string", "bool"]
+    for name in ("age", "income"):
+        stats = columns[name]["stats"]
+        assert stats["mean"] == pytest.approx(df[name].mean())
+        assert stats["std"] == pytest.approx(df[name].std())
+        assert stats["min"] == pytest.approx(df[name].min()) and stats["max"] == pytest.approx(df[name].max())
+        assert stats["median"] == pytest.approx(df[name].median())
+    assert columns["city"]["stats"]["unique"] == df["city"].nunique()
+    assert columns["city"]["stats"]["top"] == df["city"].value_counts().index[0]
+    assert columns["member"]["stats"]["true"] == int(df["member"].sum())
+    assert body["preview"]["columns"] == list(df.columns)
+    expected = df.head(len(body["preview"]["rows"]))
+    assert pd.DataFrame(body["preview"]["rows"], columns=list(df.columns)).equals(expected)
+
+
+def test_a_csv_upload_is_stored_with_a_preview_and_statistics_equal_to_pandas(api, workspace, frame):
+    response = upload(api, "customers", "customers.csv", frame.to_csv(index=False).encode())
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["version"] == 1 and body["source_format"] == "csv" and body["original_filename"] == "customers.csv"
+    assert body["workspace"] == workspace.slug and len(body["digest"]) == 64
+    assert_matches(body, frame)
+    assert_matches(api.get(f"/api/v1/datasets/{body['id']}/").json(), frame)
+
+
+def test_a_parquet_upload_round_trips_byte_for_value(api, workspace, frame):
+    body = upload(api, "customers", "customers.parquet", parquet_bytes(frame)).json()
+    assert body["source_format"] == "parquet"
+    assert_matches(body, frame)
+    download = api.get(f"/api/v1/datasets/{body['id']}/download/")
+    assert download.status_code == 200
+    assert download["Content-Disposition"] == 'attachment; filename="customers_v1.parquet"'
+    pd.testing.assert_frame_equal(pd.read_parquet(io.BytesIO(b"".join(download.streaming_content))), frame)
+
+
+def test_a_dataset_downloads_as_csv_on_request(api, workspace, frame):
+    body = upload(api, "customers", "customers.parquet", parquet_bytes(frame)).json()
+    download = api.get(f"/api/v1/datasets/{body['id']}/download/", {"format": "csv"})
+    assert download.status_code == 200 and download["Content-Type"].startswith("text/csv")
+    assert 'filename="customers_v1.csv"' in download["Content-Disposition"]
+    back = pd.read_csv(io.BytesIO(b"".join(download.streaming_content)))
+    pd.testing.assert_frame_equal(back, frame)
+
+
+def test_a_parquet_file_is_recognised_by_its_content_without_an_extension(api, workspace, frame):
+    assert upload(api, "sniffed", "export", parquet_bytes(frame)).json()["source_format"] == "parquet"
+
+
+def test_uploading_the_same_name_again_makes_the_next_version(api, workspace, frame):
+    first = upload(api, "customers", "a.csv", frame.to_csv(index=False).encode()).json()
+    second = upload(api, "customers", "b.csv", frame.head(10).to_csv(index=False).encode()).json()
+    other = upload(api, "other", "c.csv", b"x\n1\n").json()
+    assert (first["version"], second["version"], other["version"]) == (1, 2, 1)
+    assert second["rows"] == 10
+    listed = api.get("/api/v1/datasets/", {"name": "customers"}).json()
+    assert [d["version"] for d in listed["results"]] == [2, 1]
+
+
+def test_a_malformed_csv_is_refused_with_the_line_at_fault(api, workspace):
+    response = upload(api, "broken", "broken.csv", b"a,b\n1,2\n3,4\n5,6,7,8\n")
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert error["code"] == "malformed_csv" and error["field"] == "file"
+    assert "line 4" in error["message"] and "broken.csv" in error["message"]
+
+
+@pytest.mark.parametrize("filename, data, code, words", [
+    ("empty.csv", b"", "empty", "empty"),
+    ("table.xlsx", b"PK\x03\x04whatever", "unsupported_format", "'.xlsx' are not supported"),
+    ("table.parquet", b"this is not parquet", "unreadable_parquet", "not a readable Parquet"),
+    ("cut.parquet", b"PAR1" + b"\x00" * 40, "unreadable_parquet", "not a readable Parquet"),
+    ("header-less.csv", b"\n\n", "empty_file", "no header"),
+])
+def test_bad_files_are_refused_with_a_clear_message(api, workspace, filename, data, code, words):
+    response = upload(api, "bad", filename, data)
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert error["code"] == code and words in error["message"]
+
+
+def test_an_upload_without_a_file_or_with_a_bad_name_is_refused(api, workspace):
+    response = api.post("/api/v1/datasets/", {"name": "nofile"}, format="multipart")
+    assert response.status_code == 400 and "multipart field named 'file'" in response.json()["errors"][0]["message"]
+    response = upload(api, "../etc/passwd", "x.csv", b"a\n1\n")
+    assert response.status_code == 400 and response.json()["errors"][0]["code"] == "invalid_name"
+
+
+def test_an_upload_over_the_size_limit_is_refused_with_413(api, workspace, settings):
+    settings.UPLOAD_MAX_BYTES = 100
+    response = upload(api, "big", "big.csv", b"a,b\n" + b"1,2\n" * 100)
+    assert response.status_code == 413
+    assert "limit of 100 bytes" in response.json()["errors"][0]["message"]
+    from designer.models import Dataset
+
+    assert not Dataset.objects.exists()
+
+
+def test_an_upload_announcing_a_huge_body_is_refused_before_reading_it(api, workspace, settings):
+    settings.UPLOAD_MAX_BYTES = 1000
+    response = upload(api, "big", "big.csv", b"a\n" + b"1\n" * 700_000)
+    assert response.status_code == 413 and response.json()["errors"][0]["code"] == "too_large"
+
+
+def test_another_workspace_cannot_see_or_download_a_dataset(api, outsider_api, workspace, frame):
+    body = upload(api, "customers", "c.csv", frame.to_csv(index=False).encode()).json()
+    assert outsider_api.get(f"/api/v1/datasets/{body['id']}/").status_code == 404
+    assert outsider_api.get(f"/api/v1/datasets/{body['id']}/download/").status_code == 404
+    assert outsider_api.get("/api/v1/datasets/").json()["count"] == 0
+    assert outsider_api.get(f"/api/v1/artifacts/{body['digest']}/").status_code == 404
+
+
+def test_the_uploaded_data_is_readable_as_an_artifact_of_the_workspace(api, workspace, frame):
+    body = upload(api, "customers", "c.csv", frame.to_csv(index=False).encode()).json()
+    artifact = api.get(f"/api/v1/artifacts/{body['digest']}/").json()
+    assert artifact["kind"] == "DataFrame" and artifact["meta"]["rows"] == len(frame)
+    download = api.get(f"/api/v1/artifacts/{body['digest']}/download/")
+    assert download["Content-Type"] == "application/vnd.apache.parquet"

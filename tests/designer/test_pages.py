@@ -1,0 +1,49 @@
+"""Pages outside the API: the UI page behind a login, sign-in/out, health, schema, JSON 404s."""
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_ui_page_sends_anonymous_visitors_to_the_login_page():
+    response = Client().get("/")
+    assert response.status_code == 302 and response["Location"].startswith("/login/?next=/")
+
+
+def test_a_user_signs_in_sees_the_ui_page_and_signs_out(user):
+    client = Client()
+    assert "Sign in" in client.get("/login/").content.decode()
+    response = client.post("/login/", {"username": "ada", "password": "correct-horse-battery"})
+    assert response.status_code == 302 and response["Location"] == "/"
+    page = client.get("/")
+    assert page.status_code == 200 and "ada" in page.content.decode()
+    assert "csrftoken" in page.cookies
+    assert client.get("/logout/").status_code == 200  # a confirmation, not a sign-out
+    assert client.get("/api/v1/me/").status_code == 200
+    assert client.post("/logout/").status_code == 302
+    assert client.get("/").status_code == 302
+
+
+def test_a_wrong_password_shows_the_login_page_again_with_an_error(user):
+    response = Client().post("/login/", {"username": "ada", "password": "wrong"})
+    assert response.status_code == 200 and "correct username and password" in response.content.decode()
+
+
+def test_the_health_check_answers_ok():
+    response = Client().get("/healthz")
+    assert response.status_code == 200 and response.json() == {"ok": True}
+
+
+def test_the_openapi_schema_builds_and_documents_the_drafts_endpoint(api):
+    response = api.get("/api/schema/")
+    assert response.status_code == 200
+    assert "/api/v1/drafts/" in response.content.decode()
+
+
+def test_an_unknown_api_path_is_a_json_404_with_a_hint_for_a_missing_slash(api):
+    response = api.get("/api/v1/nothing-here/")
+    assert response.status_code == 404 and response.json()["errors"][0]["code"] == "not_found"
+    response = api.post("/api/v1/drafts", {}, format="json")
+    assert response.status_code == 404 and "trailing slash" in response.json()["errors"][0]["message"]

@@ -1,0 +1,318 @@
+"""The local target with real processes: the warm pool, fresh user-code children, the scrubbed
+environment, timeouts that kill whole process groups, memory limits, cancel, events and cleanup."""
+from __future__ import annotations
+
+import itertools
+import os
+import signal
+import threading
+import time
+
+import pandas as pd
+import psutil
+import pytest
+
+from engine.datastore import Datastore
+from engine.stepspec import StepSpec
+from engine.targets.local import LocalTarget
+
+FIXTURES = "tests.engine.fixture_modules"
+SECRETS = {"DATABASE_URL": "postgres://u:hunter2@db/gw", "DJANGO_SECRET_KEY": "s3cr3t-key",
+           "AWS_SECRET_ACCESS_KEY": "aws-s3cr3t"}
+_ids = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_var():
+    """Overrides tests/conftest.py's fixture of that name: these tests need no Django settings."""
+    yield
+
+
+@pytest.fixture(scope="module")
+def target():
+    """One warm target for the module, created while secrets sit in this process's environment."""
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in SECRETS.items():
+            mp.setenv(name, value)
+        tgt = LocalTarget(concurrency=4, pool_size=2, extra_modules=[FIXTURES])
+    assert tgt.warm(60), "the zygote did not come up"
+    yield tgt
+    tgt.close()
+
+
+@pytest.fixture
+def own_target():
+    tgt = LocalTarget(concurrency=2, pool_size=1, extra_modules=[FIXTURES])
+    assert tgt.warm(60)
+    yield tgt
+    tgt.close()
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> Datastore:
+    return Datastore(str(tmp_path_factory.mktemp("datastore")))
+
+
+class Collector:
+    """An on_event sink that remembers when each event arrived."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[float, dict]] = []
+        self._done = threading.Event()
+
+    def __call__(self, event: dict) -> None:
+        self.events.append((time.monotonic(), event))
+        if event["kind"] == "done":
+            self._done.set()
+
+    def result(self, timeout: float = 30.0):
+        assert self._done.wait(timeout), f"no done event within {timeout}s"
+        dones = [e for _, e in self.events if e["kind"] == "done"]
+        assert len(dones) == 1
+        return dones[0]["result"]
+
+    def of(self, kind: str) -> list[dict]:
+        return [e for _, e in self.events if e["kind"] == kind]
+
+
+def spec(store: Datastore, tmp_path, module: str, **kw) -> StepSpec:
+    workdir = tmp_path / f"step{next(_ids)}"
+    return StepSpec(attempt_id=kw.pop("attempt_id", next(_ids)), run_id=1, node_id="n", module=module,
+                    version="1", params=kw.pop("params", {}), inputs=kw.pop("inputs", {}),
+                    datastore=store.root, workdir=str(workdir), **kw)
+
+
+def script(store: Datastore, tmp_path, body: str, **kw) -> StepSpec:
+    return spec(store, tmp_path, "execute_python_script", params={"script": body}, user_code=True, **kw)
+
+
+def run(target: LocalTarget, step: StepSpec, timeout: float = 30.0):
+    sink = Collector()
+    handle = target.launch(step, sink)
+    return sink.result(timeout), sink, handle
+
+
+def gone(pid: int, within: float = 5.0) -> bool:
+    end = time.monotonic() + within
+    while time.monotonic() < end:
+        try:
+            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+                return True
+        except psutil.NoSuchProcess:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_a_builtin_step_runs_in_a_reused_pool_worker(target, store, tmp_path):
+    data = store.put(pd.DataFrame({"a": [1, 2, 3]}), "DataFrame")
+    before = target.launches()
+    step = spec(store, tmp_path, "passthrough", inputs={"data": {"digest": data.digest, "kind": "DataFrame"}})
+    result, _, first = run(target, step)
+    assert result.status == "succeeded", result.traceback
+    assert result.outputs["data"]["digest"] == data.digest
+    result, _, second = run(target, spec(store, tmp_path, "passthrough", inputs=step.inputs))
+    assert result.status == "succeeded"
+    assert target.launches() == before + 2
+    assert first.pid == second.pid and first.pid != target.zygote_pid  # the same warm worker
+    assert not target.check(second)
+
+
+def test_a_builtin_failure_reports_its_traceback_and_keeps_the_worker(target, store, tmp_path):
+    result, _, handle = run(target, spec(store, tmp_path, "fixture.fail"))
+    assert result.status == "failed" and result.reason == "error"
+    assert result.error == "ValueError: the fixture failed on purpose" and "_deep_failure" in result.traceback
+    result, _, again = run(target, spec(store, tmp_path, "fixture.make_frame"))
+    assert result.status == "succeeded" and again.pid == handle.pid
+
+
+def test_a_user_scripts_print_output_reaches_the_log(target, store, tmp_path):
+    body = ("import pandas as pd\n"
+            "def azureml_main(dataframe1=None, dataframe2=None):\n"
+            "    print('hello from the script')\n"
+            "    return pd.DataFrame({'a': [1]})\n")
+    result, sink, _ = run(target, script(store, tmp_path, body))
+    assert result.status == "succeeded", result.traceback
+    assert "hello from the script" in result.log
+    assert "hello from the script" in "".join(e["text"] for e in sink.of("log"))
+
+
+def test_a_user_script_sees_no_secret_of_the_parent(target, store, tmp_path):
+    assert os.environ.get("DATABASE_URL") is None  # set only while the target was created
+    body = ("import os, pandas as pd\n"
+            "def azureml_main(dataframe1=None, dataframe2=None):\n"
+            "    return pd.DataFrame({'name': list(os.environ), 'value': list(os.environ.values())})\n")
+    step = script(store, tmp_path, body)
+    result, _, _ = run(target, step)
+    assert result.status == "succeeded", result.traceback
+    env = dict(store.load(result.outputs["result1"]["digest"], "DataFrame").values.tolist())
+    assert not set(SECRETS) & set(env)
+    assert not any(secret in value for value in env.values() for secret in SECRETS.values())
+    assert env["HOME"] == env["TMPDIR"] == step.workdir
+    assert set(env) <= {"PATH", "LANG", "LC_ALL", "HOME", "TMPDIR", "PYTHONPATH", "PYTHONDONTWRITEBYTECODE",
+                        "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"}
+
+
+def test_an_endless_loop_is_killed_at_its_timeout(target, store, tmp_path):
+    body = "def azureml_main(dataframe1=None, dataframe2=None):\n    while True:\n        pass\n"
+    started = time.monotonic()
+    result, _, handle = run(target, script(store, tmp_path, body, timeout=1), timeout=15)
+    assert result.status == "failed" and result.reason == "timeout"
+    assert result.error == "step exceeded its timeout of 1 s"
+    assert time.monotonic() - started < 6
+    assert gone(handle.pid)
+
+
+def test_a_timeout_kills_the_scripts_own_children_too(target, store, tmp_path):
+    body = ("import subprocess, time\n"
+            "def azureml_main(dataframe1=None, dataframe2=None):\n"
+            "    child = subprocess.Popen(['sleep', '300'])\n"
+            "    open('grandchild.pid', 'w').write(str(child.pid))\n"
+            "    time.sleep(300)\n")
+    step = script(store, tmp_path, body, timeout=1.5)
+    result, _, handle = run(target, step, timeout=15)
+    assert result.reason == "timeout"
+    grandchild = int(open(os.path.join(step.workdir, "grandchild.pid")).read())
+    assert gone(handle.pid) and gone(grandchild)
+
+
+def test_two_steps_launched_together_overlap_in_time(target, store, tmp_path):
+    sinks = [Collector(), Collector()]
+    handles = [target.launch(spec(store, tmp_path, "fixture.timed_sleep", params={"seconds": 1.0}), s)
+               for s in sinks]
+    frames = []
+    for sink in sinks:
+        result = sink.result()
+        assert result.status == "succeeded", result.traceback
+        frames.append(store.load(result.outputs["result"]["digest"], "DataFrame").iloc[0])
+    a, b = frames
+    assert max(a.start, b.start) < min(a.end, b.end)  # both were running at once
+    assert a.pid != b.pid and {int(a.pid), int(b.pid)} == {h.pid for h in handles}
+
+
+def test_a_script_allocating_past_its_memory_limit_fails_with_reason_memory(target, store, tmp_path):
+    body = ("def azureml_main(dataframe1=None, dataframe2=None):\n"
+            "    hog = bytearray(3 * 1024 ** 3)\n"
+            "    return None\n")
+    result, _, _ = run(target, script(store, tmp_path, body, memory_mb=256))
+    assert result.status == "failed" and result.reason == "memory", result.error
+    assert result.error.startswith("MemoryError")
+
+
+def test_a_builtin_step_is_memory_limited_in_the_pool_and_the_pool_recovers(target, store, tmp_path):
+    result, _, _ = run(target, spec(store, tmp_path, "fixture.make_frame", params={"rows": 50_000_000},
+                                    memory_mb=64))
+    assert result.status == "failed" and result.reason == "memory", result.error
+    result, _, _ = run(target, spec(store, tmp_path, "fixture.make_frame"))
+    assert result.status == "succeeded"
+
+
+def test_a_step_killed_by_a_signal_is_reported_lost(target, store, tmp_path):
+    body = ("import os, signal\n"
+            "def azureml_main(dataframe1=None, dataframe2=None):\n"
+            "    os.kill(os.getpid(), signal.SIGSEGV)\n")
+    result, _, _ = run(target, script(store, tmp_path, body))
+    assert result.status == "failed" and result.reason == "lost"
+    assert "SIGSEGV" in result.error
+
+
+def test_a_cpu_time_limit_ends_a_busy_script(target, store, tmp_path):
+    body = "def azureml_main(dataframe1=None, dataframe2=None):\n    while True:\n        pass\n"
+    result, _, _ = run(target, script(store, tmp_path, body, cpu_seconds=1, timeout=60), timeout=20)
+    assert result.status == "failed" and result.reason == "timeout"
+    assert result.error == "step exceeded its CPU-time limit of 1 s"
+
+
+def test_terminate_cancels_a_running_step(target, store, tmp_path):
+    body = "import time\ndef azureml_main(dataframe1=None, dataframe2=None):\n    time.sleep(300)\n"
+    sink = Collector()
+    handle = target.launch(script(store, tmp_path, body), sink)
+    time.sleep(0.5)
+    assert target.check(handle)
+    target.terminate(handle)
+    result = sink.result(10)
+    assert result.status == "failed" and result.reason == "cancelled"
+    assert not target.check(handle) and gone(handle.pid)
+
+
+def test_a_pool_step_can_be_cancelled_and_its_worker_is_replaced(target, store, tmp_path):
+    sink = Collector()
+    handle = target.launch(spec(store, tmp_path, "fixture.timed_sleep", params={"seconds": 300}), sink)
+    time.sleep(0.3)
+    target.terminate(handle, reason="cancelled")
+    assert sink.result(10).reason == "cancelled"
+    result, _, _ = run(target, spec(store, tmp_path, "fixture.make_frame"))
+    assert result.status == "succeeded"
+
+
+def test_user_code_runs_in_the_pre_forked_spare_child(target, store, tmp_path):
+    body = "def azureml_main(dataframe1=None, dataframe2=None):\n    return None\n"
+    run(target, script(store, tmp_path, body))  # uses a spare; another is forked behind it
+    deadline = time.monotonic() + 10
+    while target.spare_pid() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    spare = target.spare_pid()
+    assert spare is not None
+    result, _, handle = run(target, script(store, tmp_path, body))
+    assert result.status == "succeeded", result.traceback
+    assert handle.pid == spare
+    assert gone(spare)  # one step per child: it does not come back as the next spare
+
+
+def test_logs_metrics_and_progress_arrive_while_the_step_runs(target, store, tmp_path):
+    result, sink, _ = run(target, spec(store, tmp_path, "fixture.report"))
+    assert result.status == "succeeded", result.traceback
+    done_at = next(t for t, e in sink.events if e["kind"] == "done")
+    metric_at = [t for t, e in sink.events if e["kind"] == "metric"]
+    printed_at = next(t for t, e in sink.events if e["kind"] == "log" and "printed line" in e["text"])
+    assert len(metric_at) == 2 and max(metric_at) < done_at and printed_at < done_at
+    assert sink.of("progress")[0]["fraction"] == 0.5
+    assert result.metrics[0] == {"name": "accuracy", "value": 0.75, "step": None}
+    assert "starting the report" in result.log and "printed line" in result.log
+    assert result.log.count("starting the report") == 1  # once, though ctx.log also emits it in-process
+
+
+def test_launches_past_concurrency_wait_their_turn(own_target, store, tmp_path):
+    sinks = [Collector() for _ in range(4)]
+    handles = [own_target.launch(spec(store, tmp_path, "fixture.timed_sleep", params={"seconds": 0.7}), sink)
+               for sink in sinks]
+    own_target.terminate(handles[3])  # still queued: cancelled without ever starting
+    assert sinks[3].result(5).reason == "cancelled" and handles[3].pid is None
+    frames = []
+    for sink in sinks[:3]:
+        result = sink.result()
+        assert result.status == "succeeded", result.error
+        frames.append(store.load(result.outputs["result"]["digest"], "DataFrame").iloc[0])
+    frames.sort(key=lambda f: f.start)
+    assert frames[2].start >= min(frames[0].end, frames[1].end) - 0.01  # concurrency=2: it waited
+
+
+def test_a_dead_zygote_loses_its_steps_and_the_next_launch_restarts_it(own_target, store, tmp_path):
+    sink = Collector()
+    own_target.launch(spec(store, tmp_path, "fixture.timed_sleep", params={"seconds": 300}), sink)
+    time.sleep(0.3)
+    old = own_target.zygote_pid
+    os.kill(old, signal.SIGKILL)
+    result = sink.result(10)
+    assert result.status == "failed" and result.reason == "lost"
+    result, _, _ = run(own_target, spec(store, tmp_path, "fixture.make_frame"), timeout=60)
+    assert result.status == "succeeded", result.error
+    assert own_target.zygote_pid not in (None, old)
+
+
+def test_close_leaves_no_child_processes(store, tmp_path):
+    me = psutil.Process()
+    before = {p.pid for p in me.children(recursive=True)}  # the module's shared target
+    tgt = LocalTarget(concurrency=2, pool_size=2, extra_modules=[FIXTURES])
+    assert tgt.warm(60)
+    sink = Collector()
+    body = ("import subprocess, time\ndef azureml_main(a=None, b=None):\n"
+            "    subprocess.Popen(['sleep', '300'])\n    time.sleep(300)\n")
+    tgt.launch(script(store, tmp_path, body), sink)
+    time.sleep(0.5)
+    ours = {p.pid for p in me.children(recursive=True)} - before
+    assert len(ours) >= 5  # zygote, two pool workers, the spare, the step (and its sleep)
+    tgt.close()
+    assert sink.result(5).status == "failed"
+    assert {p.pid for p in me.children(recursive=True)} <= before
+    assert all(gone(pid, within=1) for pid in ours)

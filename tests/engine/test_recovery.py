@@ -1,0 +1,61 @@
+"""A server restart mid-run: finished steps stay finished, lost ones resume or fail with a reason."""
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.utils import timezone
+
+from designer.services import version_snapshot
+from engine import executor, services
+from engine.models import Attempt, Run, Step
+from engine.recovery import recover_lost_attempts
+from tests.conftest import wait_for_run
+
+from .graphs import document, edge, node
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def wait_status(run, node_id, status, timeout=30):
+    deadline = time.monotonic() + timeout
+    while Step.objects.get(run=run, node_id=node_id).status != status:
+        assert time.monotonic() < deadline, f"{node_id} never became {status}"
+        time.sleep(0.05)
+
+
+def test_a_run_interrupted_by_a_restart_resumes_without_rerunning_finished_steps(workspace, settings):
+    settings.ENGINE = {**settings.ENGINE, "LEASE_SECONDS": 0.5}
+    doc = document([node("data", "sample_dataset", name="iris"), node("slow", "sleep", seconds=2)],
+                   [edge("data", "data", "slow", "data")])
+    version = version_snapshot(workspace=workspace, user=None, document=doc, name="t")
+    executor.start()
+    run = services.run_submit(workspace=workspace, version=version)
+    wait_status(run, "slow", "running")
+    executor.stop()  # the process "dies": its children are killed, the attempt row stays running
+    assert Run.objects.get(pk=run.pk).status == "running"
+    time.sleep(0.6)  # the dead engine's lease runs out
+    executor.start()
+    try:
+        run = wait_for_run(run.id, timeout=60)
+    finally:
+        executor.stop()
+    assert run.status == "succeeded", run.error
+    data, slow = run.steps.get(node_id="data"), run.steps.get(node_id="slow")
+    assert data.attempts.count() == 1
+    assert list(slow.attempts.values_list("status", "reason")) == [("failed", "lost"), ("succeeded", "")]
+
+
+def test_a_step_lost_twice_fails_with_a_reason_instead_of_staying_running(workspace):
+    doc = document([node("slow", "sleep", seconds=1)], [])
+    version = version_snapshot(workspace=workspace, user=None, document=doc, name="t")
+    run = services.run_submit(workspace=workspace, version=version)  # no engine in this process
+    step = run.steps.get()
+    old = timezone.now() - timezone.timedelta(minutes=5)
+    for number in (1, 2):
+        Step.objects.filter(pk=step.pk).update(status="running")
+        Attempt.objects.create(step=step, number=number, owner="elsewhere:1:x", heartbeat_at=old)
+        recover_lost_attempts(owner="me", lease=30, startup=False)
+    step.refresh_from_db()
+    assert step.status == "failed" and step.reason == "lost"
+    assert "lost 2 times" in step.error

@@ -1,0 +1,161 @@
+"""Train Model, Score Model and Evaluate Model, against the same fits and metrics done by hand."""
+from __future__ import annotations
+
+import json
+import math
+import pickle
+
+import numpy as np
+import pytest
+from sklearn import metrics as skm
+from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris
+from sklearn.linear_model import LinearRegression, LogisticRegression
+
+from modules_catalog.schema import schema_of
+from modules_catalog.spec import Column
+from modules_catalog.trained import TrainedModel
+
+
+def _halves(df):
+    return df.iloc[::2].reset_index(drop=True), df.iloc[1::2].reset_index(drop=True)
+
+
+@pytest.fixture
+def cancer():
+    return _halves(load_breast_cancer(as_frame=True).frame)
+
+
+@pytest.fixture
+def diabetes():
+    return _halves(load_diabetes(as_frame=True).frame)
+
+
+def _fit(catalog, ctx, learner, data, label="target"):
+    return catalog.get("train_model", "1").fn(ctx, learner=learner, data=data, label_column=label)
+
+
+def test_train_model_fits_the_learner_on_every_other_column(catalog, ctx, diabetes):
+    train, _ = diabetes
+    learner = LinearRegression()
+    model = _fit(catalog, ctx, learner, train)
+    expected = LinearRegression().fit(train.drop(columns="target"), train["target"])
+    assert isinstance(model, TrainedModel)
+    assert (model.label_column, model.task) == ("target", "regression")
+    assert model.features == [c for c in train.columns if c != "target"]
+    np.testing.assert_allclose(model.estimator.coef_, expected.coef_)
+    assert not hasattr(learner, "coef_"), "the learner input itself stays unfitted"
+    assert ("training_rows", float(len(train)), None) in ctx.metrics and ctx.logs
+
+
+def test_train_model_pickles_to_identical_bytes_for_the_same_input(catalog, ctx, cancer):
+    train, _ = cancer
+    learner = LogisticRegression(max_iter=5000)
+    a, b = (_fit(catalog, ctx, learner, train) for _ in range(2))
+    assert a.task == "classification"
+    assert pickle.dumps(a, protocol=5) == pickle.dumps(b, protocol=5)
+
+
+def test_train_model_errors_name_the_label_and_non_numeric_features(catalog, ctx, cancer):
+    train, _ = cancer
+    with pytest.raises(ValueError, match="label column 'label' is not in the input"):
+        _fit(catalog, ctx, LogisticRegression(), train, label="label")
+    with pytest.raises(ValueError, match="feature column 'kind' is not numeric"):
+        _fit(catalog, ctx, LogisticRegression(), train.assign(kind="x"))
+    with pytest.raises(ValueError, match="feature column 'mean radius' has 1 missing values"):
+        _fit(catalog, ctx, LogisticRegression(), train.assign(**{"mean radius": [np.nan] + [1.0] * (len(train) - 1)}))
+
+
+def test_score_model_adds_the_prediction_and_the_positive_class_probability(catalog, ctx, cancer):
+    train, test = cancer
+    model = _fit(catalog, ctx, LogisticRegression(max_iter=5000), train)
+    scored = catalog.get("score_model", "1").fn(ctx, model=model, data=test)
+    direct = LogisticRegression(max_iter=5000, random_state=0).fit(train.drop(columns="target"), train["target"])
+    X = test.drop(columns="target")
+    assert list(scored.columns) == list(test.columns) + ["scored_label", "scored_probability"]
+    np.testing.assert_array_equal(scored["scored_label"], direct.predict(X))
+    np.testing.assert_allclose(scored["scored_probability"], direct.predict_proba(X)[:, 1])
+
+
+def test_score_model_gives_the_highest_probability_for_several_classes(catalog, ctx):
+    train, test = _halves(load_iris(as_frame=True).frame)
+    model = _fit(catalog, ctx, LogisticRegression(max_iter=1000), train)
+    scored = catalog.get("score_model").fn(ctx, model=model, data=test)
+    assert model.classes == [0, 1, 2]
+    np.testing.assert_allclose(scored["scored_probability"],
+                               model.estimator.predict_proba(test.drop(columns="target")).max(axis=1))
+
+
+def test_score_model_names_a_missing_feature_column(catalog, ctx, diabetes):
+    train, test = diabetes
+    model = _fit(catalog, ctx, LinearRegression(), train)
+    with pytest.raises(ValueError, match="feature column 'bmi' is not in the input"):
+        catalog.get("score_model").fn(ctx, model=model, data=test.drop(columns="bmi"))
+
+
+def test_score_model_regression_adds_only_the_label_and_infers_it(catalog, ctx, diabetes):
+    train, test = diabetes
+    spec = catalog.get("score_model", "1")
+    scored = spec.fn(ctx, model=_fit(catalog, ctx, LinearRegression(), train), data=test)
+    assert list(scored.columns) == list(test.columns) + ["scored_label"]
+    inferred = spec.infer_schema({"data": schema_of(test), "model": None}, {})["data"]
+    assert inferred == schema_of(scored)
+    assert spec.infer_schema({"data": None}, {})["data"] is None
+    assert inferred[-1] == Column("scored_label", "float")
+
+
+def test_evaluate_model_reports_binary_classification_metrics(catalog, ctx, cancer):
+    train, test = cancer
+    scored = catalog.get("score_model").fn(ctx, model=_fit(catalog, ctx, LogisticRegression(max_iter=5000), train),
+                                           data=test)
+    got = catalog.get("evaluate_model", "1").fn(ctx, data=scored, label_column="target")
+    y, pred = test["target"], scored["scored_label"]
+    assert got["task"] == "classification"
+    assert got["accuracy"] == pytest.approx(skm.accuracy_score(y, pred))
+    assert got["precision"] == pytest.approx(skm.precision_score(y, pred, pos_label=1))
+    assert got["recall"] == pytest.approx(skm.recall_score(y, pred, pos_label=1))
+    assert got["f1"] == pytest.approx(skm.f1_score(y, pred, pos_label=1))
+    assert got["roc_auc"] == pytest.approx(skm.roc_auc_score(y, scored["scored_probability"]))
+    assert got["confusion_matrix"]["matrix"] == skm.confusion_matrix(y, pred).tolist()
+    assert {name for name, _, _ in ctx.metrics} >= {"accuracy", "precision", "recall", "f1", "roc_auc"}
+
+
+def test_evaluate_model_averages_over_classes_for_multiclass(catalog, ctx):
+    train, test = _halves(load_iris(as_frame=True).frame)
+    scored = catalog.get("score_model").fn(ctx, model=_fit(catalog, ctx, LogisticRegression(max_iter=1000), train),
+                                           data=test)
+    got = catalog.get("evaluate_model").fn(ctx, data=scored, label_column="target")
+    assert got["f1"] == pytest.approx(skm.f1_score(test["target"], scored["scored_label"], average="macro"))
+    assert "roc_auc" not in got
+
+
+def test_evaluate_model_reports_regression_metrics(catalog, ctx, diabetes):
+    train, test = diabetes
+    scored = catalog.get("score_model").fn(ctx, model=_fit(catalog, ctx, LinearRegression(), train), data=test)
+    got = catalog.get("evaluate_model").fn(ctx, data=scored, label_column="target")
+    y, pred = test["target"], scored["scored_label"]
+    assert got["task"] == "regression"
+    assert got["mae"] == pytest.approx(skm.mean_absolute_error(y, pred))
+    assert got["rmse"] == pytest.approx(math.sqrt(skm.mean_squared_error(y, pred)))
+    assert got["r2"] == pytest.approx(skm.r2_score(y, pred))
+
+
+def test_evaluate_model_names_the_missing_label_or_score_column(catalog, ctx, diabetes):
+    _, test = diabetes
+    spec = catalog.get("evaluate_model")
+    with pytest.raises(ValueError, match="label column 'y' is not in the input"):
+        spec.fn(ctx, data=test, label_column="y")
+    with pytest.raises(ValueError, match="score column 'scored_label' is not in the input"):
+        spec.fn(ctx, data=test, label_column="target")
+
+
+def test_evaluate_model_metrics_are_json(catalog, ctx, cancer):
+    train, test = cancer
+    scored = catalog.get("score_model").fn(ctx, model=_fit(catalog, ctx, LogisticRegression(max_iter=5000), train),
+                                           data=test)
+    json.dumps(catalog.get("evaluate_model").fn(ctx, data=scored, label_column="target"))
+
+
+def test_train_model_logs_fitting_warnings_such_as_non_convergence(catalog, ctx, cancer):
+    train, _ = cancer
+    _fit(catalog, ctx, LogisticRegression(max_iter=5), train)
+    assert any(line.startswith("warning: ConvergenceWarning: lbfgs failed to converge") for line in ctx.logs)
