@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from engine import selectors as engine_selectors
 from engine import services as engine_services
 from engine.compiler import CompileError, canonical_document, document_digest, validate_document
+from engine.documents import shape_errors
 from engine.models import Run
 
 from .models import Dataset, Draft, Membership, PipelineVersion, Workspace
@@ -87,8 +88,9 @@ def _require_editor(*, user, workspace: Workspace) -> None:
 # -- drafts -----------------------------------------------------------------------------------
 
 def document_check_shape(*, document: Any) -> None:
-    """Raise CompileError when `document` is not a graph document at all; semantic errors pass."""
-    errors = [e for e in validate_document(document) if e["code"] == "invalid_document"]
+    """Raise CompileError when `document` is not a graph document at all; semantic errors pass.
+    Only the shape check of the compiler runs: saves come often (autosave) and must stay cheap."""
+    errors = [e for e in shape_errors(document) if e["code"] == "invalid_document"]
     if errors:
         raise CompileError(errors)
 
@@ -202,7 +204,7 @@ def dataset_create(*, workspace: Workspace, user, name: str, file: Any, descript
     try:
         stored = engine_selectors.datastore().put_dataframe(df)
     except (ValueError, TypeError) as exc:  # pyarrow's ArrowInvalid / ArrowTypeError derive from these
-        raise ServiceError(f"{filename!r} has columns that cannot be stored as Parquet: {exc}",
+        raise ServiceError(f"{filename!r} has columns that cannot be stored or summarised as a table: {exc}",
                            code="unsupported_data", field="file") from None
     artifact = engine_services.artifact_register(workspace=workspace, stored=stored)
     for _ in range(5):

@@ -350,7 +350,7 @@ class LocalTarget(Target):
                             elif isinstance(key.data, _Proc) and not key.data.dead:
                                 self._on_proc(key.data)
                         self._tick(time.monotonic())
-                        if not self._closed:  # replace what died, start what waits
+                        if not self._closed:  # replace what died, start what waits (cheap when idle)
                             self._ensure_workers()
                             self._dispatch()
                     except Exception:  # one bad message must not stop every step's reporting
@@ -459,8 +459,6 @@ class LocalTarget(Target):
             if proc.role == "user" or killed or msg.get("retire"):
                 _killpg(proc.pid)  # whatever a script left running goes with it
                 self._drop(proc)
-                self._ensure_workers()
-            self._dispatch()
 
     def _proc_exited(self, proc: _Proc, code: int | None, sig: int | None) -> None:
         # the result may still sit unread in the socket: it was sent before the exit
@@ -476,9 +474,6 @@ class LocalTarget(Target):
                 if sig == signal.SIGXCPU and handle.spec.cpu_seconds:
                     error = f"step exceeded its CPU-time limit of {handle.spec.cpu_seconds} s"
             self._complete_failed(handle, reason, error)
-        if not self._closed:
-            self._ensure_workers()
-            self._dispatch()
 
     def _proc_gone(self, proc: _Proc) -> None:
         """Our socket to a process closed; its exit report (with the status) follows shortly."""
@@ -490,9 +485,6 @@ class LocalTarget(Target):
                 handle.kill_deadline = handle.kill_deadline or time.monotonic() + KILL_GRACE
             else:
                 self._complete_failed(handle, "lost", "step process died before it started")
-        if not self._closed:
-            self._ensure_workers()
-            self._dispatch()
 
     def _zygote_died(self) -> None:
         ready = self._zygote_ready

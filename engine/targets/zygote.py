@@ -149,8 +149,8 @@ def serve(ctl: socket.socket) -> None:
             data, fds, _, _ = socket.recv_fds(ctl, 1 << 16, 4)
         except OSError:
             data, fds = b"", []
-        if not data:
-            break  # the target is gone: take everything down with us
+        if not data:  # the target is gone (even killed): take everything down with us
+            _shutdown(children, scratch=BASE_ENV.get("TMPDIR"))
         msg = json.loads(data)
         if msg.get("op") == "shutdown":
             break
@@ -194,7 +194,7 @@ def _reap(ctl: socket.socket, children: set[int]) -> None:
         _send_ctl(ctl, {"op": "exit", "pid": pid, "code": code, "signal": sig})
 
 
-def _shutdown(children: set[int]) -> None:
+def _shutdown(children: set[int], scratch: str | None = None) -> None:
     for pid in children:
         for kill in (os.killpg, os.kill):
             try:
@@ -206,6 +206,10 @@ def _shutdown(children: set[int]) -> None:
             os.waitpid(pid, 0)
         except ChildProcessError:
             pass
+    if scratch and os.path.basename(scratch).startswith("graphwright-local-"):
+        import shutil
+
+        shutil.rmtree(scratch, ignore_errors=True)  # nobody else will: the target died without close()
     os._exit(0)
 
 

@@ -10,12 +10,6 @@ from engine.runner import run_step
 from engine.stepspec import StepSpec
 
 
-@pytest.fixture(autouse=True)
-def _isolated_var():
-    """Overrides tests/conftest.py's fixture of that name: these tests need no Django settings."""
-    yield
-
-
 @pytest.fixture
 def store(tmp_path) -> Datastore:
     return Datastore(str(tmp_path / "ds"))

@@ -1,21 +1,7 @@
-"""The catalogue's tests need neither Django nor a database: they run with `-p no:django`."""
+"""Catalogue fixtures: the registry of built-in modules and a recording context."""
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
-
-# Without pytest-django nothing puts the project root on sys.path.
-_ROOT = str(Path(__file__).resolve().parents[2])
-if _ROOT not in sys.path:
-    sys.path.insert(0, _ROOT)
-
-
-@pytest.fixture(autouse=True)
-def _isolated_var():
-    """Replaces tests/conftest.py's fixture of that name, which needs pytest-django's `settings`."""
-    yield
 
 
 @pytest.fixture(scope="session")
@@ -23,6 +9,12 @@ def catalog():
     from modules_catalog.registry import load_builtins
 
     return load_builtins()
+
+
+@pytest.fixture
+def builtins(catalog):
+    """Only the shipped modules (tests elsewhere register fixtures of their own)."""
+    return [s for s in catalog if s.fn.__module__.startswith("modules_catalog.builtins.")]
 
 
 @pytest.fixture

@@ -62,8 +62,8 @@ def test_the_builtins_are_registered_under_their_contract_keys(catalog):
         "execute_python_script", "passthrough", "sleep")}
 
 
-def test_every_builtin_serialises_to_json_with_its_ports_and_params(catalog):
-    for spec in catalog:
+def test_every_builtin_serialises_to_json_with_its_ports_and_params(builtins):
+    for spec in builtins:
         data = json.loads(json.dumps(module_json(spec)))
         assert data["key"] == spec.key and data["version"] == spec.version
         assert [p["name"] for p in data["inputs"]] == [p.name for p in spec.inputs]
@@ -72,8 +72,8 @@ def test_every_builtin_serialises_to_json_with_its_ports_and_params(catalog):
         assert data["description"], f"{spec.ref} has no description"
 
 
-def test_every_builtin_column_param_default_and_choice_default_is_valid(catalog):
-    for spec in catalog:
+def test_every_builtin_column_param_default_and_choice_default_is_valid(builtins):
+    for spec in builtins:
         for param in spec.params:
             if param.kind is ParamKind.CHOICE:
                 assert param.default in param.choices, f"{spec.ref}.{param.name}"
