@@ -235,19 +235,37 @@ def repeat_median(samples: list[dict[str, Any]]) -> dict[str, Any]:
     chosen = dict(ordered[(len(ordered) - 1) // 2])
     chosen["repeats_wall_ms"] = [s["wall_ms"] for s in samples]
     chosen["repeats_overhead_per_step_ms"] = [s["overhead_per_step_ms"] for s in samples]
+    if all("engine_cpu_per_step_ms" in s for s in samples):
+        chosen["repeats_engine_cpu_per_step_ms"] = [s["engine_cpu_per_step_ms"] for s in samples]
     return chosen
+
+
+def thread_cpu_seconds(thread: threading.Thread | None) -> float | None:
+    """CPU time used so far by one thread of this process (the engine loop)."""
+    try:
+        return time.clock_gettime(time.pthread_getcpuclockid(thread.ident))
+    except (AttributeError, OSError, TypeError):
+        return None
 
 
 def bench_steps(b: Bench, doc: dict, repeats: int) -> dict[str, Any]:
     samples = []
+    engine_thread = getattr(b.ex, "_thread", None)
     for _ in range(repeats):
         before = b.ex.launches()
+        cpu0 = thread_cpu_seconds(engine_thread)
         run, wall, submit = b.submit(doc, force=True)
+        cpu1 = thread_cpu_seconds(engine_thread)
         figures = step_figures(run, wall, submit)
         figures["processes_launched"] = b.ex.launches() - before
+        if cpu0 is not None and cpu1 is not None:
+            # the engine loop's own work (scheduling, database, launching, results) per step: the
+            # serial resource every step goes through, whatever runs in parallel beside it
+            figures["engine_cpu_per_step_ms"] = ms((cpu1 - cpu0) / figures["steps"])
         samples.append(figures)
     result = repeat_median(samples)
-    result["meets_target"] = result["overhead_per_step_ms"] <= TARGETS["overhead_per_builtin_step_ms"]
+    result["meets_target"] = all(result.get(k, 0) <= TARGETS["overhead_per_builtin_step_ms"]
+                                 for k in ("overhead_per_step_ms", "engine_cpu_per_step_ms"))
     return result
 
 
@@ -377,7 +395,7 @@ def run_plain(path: str, label: str) -> dict[str, Any]:
     return json.loads(out.stdout)
 
 
-def bench_large(b: Bench, var: str, rows: int, cols: int, plain_runs: int) -> dict[str, Any]:
+def bench_large(b: Bench, var: str, rows: int, cols: int, engine_runs: int, plain_runs: int) -> dict[str, Any]:
     from engine.models import Artifact
     from engine.plan import Plan
 
@@ -388,10 +406,14 @@ def bench_large(b: Bench, var: str, rows: int, cols: int, plain_runs: int) -> di
     dataset = register_dataset(b.workspace, path, "bench_large")
     log(f"large: dataset of {rows} x {cols} ready in {time.perf_counter() - t:.1f} s")
     worker_rss = idle_worker_rss_mb(b.ex.targets["local"])
-    run, wall, submit = b.submit(large_doc(dataset.name, label), force=True, timeout=3600)
-    log(f"large: engine run {wall:.2f} s; plain script next")
+    runs = []
+    for _ in range(engine_runs):
+        runs.append(b.submit(large_doc(dataset.name, label), force=True, timeout=3600))
+        log(f"large: engine run {runs[-1][1]:.2f} s")
+    run, wall, submit = sorted(runs, key=lambda r: r[1])[(len(runs) - 1) // 2]
     plains = [run_plain(path, label) for _ in range(plain_runs)]
     plain = sorted(plains, key=lambda p: p["wall_s"])[(len(plains) - 1) // 2]
+    log(f"large: plain script {plain['wall_s']:.2f} s (median of {len(plains)})")
 
     plan = Plan.from_json(run.plan)
     steps = {s.node_id: s for s in run.steps.all()}
@@ -431,6 +453,7 @@ def bench_large(b: Bench, var: str, rows: int, cols: int, plain_runs: int) -> di
         "dataset_parquet_mb": round(os.path.getsize(path) / 2**20, 1),
         "dataset_memory_mb": round(sizes[dataset.artifact_id], 1),
         "engine_wall_s": round(wall, 3),
+        "engine_wall_s_all": [round(r[1], 3) for r in runs],
         "engine_submit_ms": ms(submit),
         "engine_compute_sum_s": round(sum(s.duration or 0 for s in steps.values()), 3),
         "plain": plain,
@@ -461,11 +484,13 @@ def main(argv: list[str]) -> dict[str, Any]:
     sizes = {
         "chain": 50,
         "fan": 50 if quick else 200,
+        "chain_repeats": 1 if quick else 5,  # half a second each: the cheapest way to tame noise
         "repeats": 1 if quick else 3,
         "launch_runs": 3 if quick else 10,
         "rows": 100_000 if quick else 1_000_000,
         "cols": 20,
-        "plain_runs": 1 if quick else 3,
+        "engine_runs": 1 if quick else 3,
+        "plain_runs": 1 if quick else 5,
     }
     var = tempfile.mkdtemp(prefix="graphwright-bench-")
     out: dict[str, Any] = {
@@ -495,7 +520,7 @@ def main(argv: list[str]) -> dict[str, Any]:
             b = Bench(workspace, finals, ex)
             b.submit(chain_doc(5), force=True)  # warm the engine's own code paths and connections
             if "chain" in only:
-                out["chain"] = bench_steps(b, chain_doc(sizes["chain"]), sizes["repeats"])
+                out["chain"] = bench_steps(b, chain_doc(sizes["chain"]), sizes["chain_repeats"])
                 log(f"chain: {out['chain']['overhead_per_step_ms']} ms overhead per step")
             if "fan" in only:
                 out["fan"] = bench_steps(b, fan_doc(sizes["fan"]), sizes["repeats"])
@@ -507,7 +532,8 @@ def main(argv: list[str]) -> dict[str, Any]:
                 out["launch"] = bench_launch(b, sizes["launch_runs"])
                 log(f"launch: {out['launch']['launch_ms']} ms")
             if "large" in only:
-                out["large"] = bench_large(b, var, sizes["rows"], sizes["cols"], sizes["plain_runs"])
+                out["large"] = bench_large(b, var, sizes["rows"], sizes["cols"], sizes["engine_runs"],
+                                           sizes["plain_runs"])
                 log(f"large: {out['large']['engine_vs_plain_ratio']}x the plain script")
         finally:
             executor.stop()

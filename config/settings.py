@@ -137,6 +137,8 @@ ENGINE = {
     "DEFAULT_TARGET": "local",
     "STEP_TIMEOUT": float(os.environ.get("STEP_TIMEOUT", "3600")),
     "STEP_MEMORY_MB": int(os.environ.get("STEP_MEMORY_MB", "8192")),
+    # CPU seconds a step may use (all threads); unset: bounded only by the wall-clock timeout
+    "STEP_CPU_SECONDS": int(os.environ["STEP_CPU_SECONDS"]) if os.environ.get("STEP_CPU_SECONDS") else None,
     "HEARTBEAT_SECONDS": float(os.environ.get("HEARTBEAT_SECONDS", "5")),
     "LEASE_SECONDS": float(os.environ.get("LEASE_SECONDS", "30")),
     # start the engine thread inside the web process (embedded mode)

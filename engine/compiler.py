@@ -94,7 +94,7 @@ def _compile(document: Any, params: Mapping[str, Any], resolve: DatasetResolver 
             node_id=nid, module=spec.key, version=spec.version, params=resolved, inputs=tuple(inputs),
             outputs={p.name: p.type.value for p in spec.outputs}, target=node.get("target") or "local",
             reuse=node.get("reuse", True), user_code=spec.user_code, source_hash=spec.source_hash,
-            timeout=node.get("timeout"), memory_mb=node.get("memory_mb"),
+            timeout=node.get("timeout"), memory_mb=node.get("memory_mb"), cpu_seconds=node.get("cpu_seconds"),
         ))
     if errors:
         return None, errors

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 SCHEMA_VERSION = 1
-_NODE_FIELDS_HASHED = ("id", "module", "version", "params", "target", "reuse", "timeout", "memory_mb")
+_NODE_FIELDS_HASHED = ("id", "module", "version", "params", "target", "reuse", "timeout", "memory_mb", "cpu_seconds")
 
 
 def error(code: str, message: str, *, node: str | None = None, edge: str | None = None,
@@ -54,7 +54,7 @@ def shape_errors(document: Any) -> list[dict[str, Any]]:
             errors.append(bad(f"node {nid!r} has a 'version' that is not a string", node=nid))
         if not isinstance(node.get("params", {}), dict):
             errors.append(bad(f"node {nid!r} has 'params' that is not an object", node=nid))
-        for limit in ("timeout", "memory_mb"):
+        for limit in ("timeout", "memory_mb", "cpu_seconds"):
             value = node.get(limit)
             if value is not None and (not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0):
                 errors.append(bad(f"node {nid!r} has a '{limit}' that is not a positive number", node=nid))

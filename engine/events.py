@@ -51,15 +51,84 @@ def bind_loop(loop: asyncio.AbstractEventLoop) -> None:
 
 def emit(run_id: int, type: str, payload: dict[str, Any]) -> dict[str, Any]:
     """Number, store and (on commit) publish one event. Call inside the causing transaction."""
+    from django.db import connection
+
     from .models import Run, RunEvent
 
-    with transaction.atomic():
-        Run.objects.filter(pk=run_id).update(event_seq=F("event_seq") + 1)
-        seq = Run.objects.filter(pk=run_id).values_list("event_seq", flat=True).get()
-        RunEvent.objects.create(run_id=run_id, seq=seq, type=type, payload=payload)
+    # no savepoint: an error here rolls back the causing transaction anyway (nobody catches it inside)
+    with transaction.atomic(savepoint=False):
+        if _returning(connection):  # two plain statements: this runs several times per step
+            seq = _next_seq(connection, run_id)
+            _insert_event(connection, run_id, seq, type, payload)
+        else:
+            Run.objects.filter(pk=run_id).update(event_seq=F("event_seq") + 1)
+            seq = Run.objects.filter(pk=run_id).values_list("event_seq", flat=True).get()
+            RunEvent.objects.create(run_id=run_id, seq=seq, type=type, payload=payload)
     event = {"type": type, "seq": seq, "run": run_id, **payload}
     transaction.on_commit(lambda: publish(event))
     return event
+
+
+def _next_seq(connection, run_id: int) -> int:
+    """Take the run's next event number in one `UPDATE ... RETURNING`."""
+    from .models import Run
+
+    with connection.cursor() as cursor:
+        cursor.execute(_sql(connection)[0], [run_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise Run.DoesNotExist("Run matching query does not exist.")
+    return row[0]
+
+
+def _insert_event(connection, run_id: int, seq: int, type: str, payload: dict[str, Any]) -> None:
+    """RunEvent.objects.create() without the model machinery: the same row, its values adapted by
+    the model's own fields (JSON, time zone)."""
+    from django.utils import timezone
+
+    from .models import RunEvent
+
+    field = RunEvent._meta.get_field
+    values = [run_id, seq, type, field("payload").get_db_prep_save(payload, connection),
+              field("created_at").get_db_prep_save(timezone.now(), connection)]
+    with connection.cursor() as cursor:
+        cursor.execute(_sql(connection)[1], values)
+
+
+_SQL: dict[str, tuple[str, str]] = {}
+
+
+def _sql(connection) -> tuple[str, str]:
+    """(take the next number, insert the event) in this database's dialect, built once per vendor."""
+    sql = _SQL.get(connection.vendor)
+    if sql is None:
+        from .models import Run, RunEvent
+
+        quote = connection.ops.quote_name
+        run_col = lambda name: quote(Run._meta.get_field(name).column)  # noqa: E731
+        seq = run_col("event_seq")
+        update = (f"UPDATE {quote(Run._meta.db_table)} SET {seq} = {seq} + 1 WHERE {run_col('id')} = %s "
+                  f"RETURNING {seq}")
+        columns = ", ".join(quote(RunEvent._meta.get_field(n).column)
+                            for n in ("run", "seq", "type", "payload", "created_at"))
+        insert = f"INSERT INTO {quote(RunEvent._meta.db_table)} ({columns}) VALUES (%s, %s, %s, %s, %s)"
+        sql = _SQL[connection.vendor] = (update, insert)
+    return sql
+
+
+def returning_supported(using: str | None = None) -> bool:
+    """True when the database answers `UPDATE/INSERT ... RETURNING` (PostgreSQL, SQLite 3.35+)."""
+    return _returning(transaction.get_connection(using))
+
+
+def _returning(connection) -> bool:
+    if connection.vendor == "postgresql":
+        return True
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        return sqlite3.sqlite_version_info >= (3, 35)
+    return False
 
 
 def publish(event: dict[str, Any]) -> None:

@@ -27,6 +27,7 @@ class PlannedStep:
     source_hash: str = ""
     timeout: float | None = None  # wall-clock seconds; None: the engine's default
     memory_mb: int | None = None
+    cpu_seconds: int | None = None
 
     @property
     def upstream(self) -> set[str]:

@@ -3,9 +3,11 @@ their key is known and allowed, skipped when an upstream failed, otherwise queue
 from __future__ import annotations
 
 import hashlib
-from typing import Callable
+import weakref
+from typing import Callable, Iterable
 
-from django.db import transaction
+from django.db import DatabaseError, models, router, transaction
+from django.db.models import signals
 from django.utils import timezone
 
 from . import events
@@ -19,7 +21,7 @@ from .plan import Plan, PlannedStep
 Enqueue = Callable[[Step, PlannedStep, dict[str, str]], None]
 BROKEN = (Step.Status.FAILED, Step.Status.SKIPPED, Step.Status.CANCELLED)
 # what advance() reads of every step of the run; outputs (JSON) only for the upstreams it needs
-_STEP_FIELDS = ("id", "run_id", "node_id", "status")
+_STEP_FIELDS = ("id", "node_id", "status")
 _IN_CHUNK = 500  # node ids per `IN (...)`, under SQLite's bound-parameter limit
 
 
@@ -32,12 +34,63 @@ def set_step_status(step: Step, status: str, **fields) -> None:
     step.status = status
     for name, value in fields.items():
         setattr(step, name, value)
-    step.save(update_fields=["status", *fields])
+    save_fields(step, ["status", *fields])
     payload = {"node": step.node_id, "status": status}
     for extra in ("reason", "error", "duration", "reused_from_id", "outputs"):
         if extra in fields:
             payload[extra.removesuffix("_id")] = fields[extra]
     events.emit(step.run_id, "step.status", payload)
+
+
+def save_fields(obj: models.Model, names: list[str]) -> None:
+    """`obj.save(update_fields=names)` as one plain UPDATE: the same column values, each adapted by
+    its own field, without the model-save machinery (most of a status change's cost). Falls back
+    to save() when something listens to the model's save signals."""
+    model = type(obj)
+    if signals.pre_save.has_listeners(model) or signals.post_save.has_listeners(model):
+        obj.save(update_fields=names)
+        return
+    connection = transaction.get_connection(router.db_for_write(model, instance=obj))
+    meta, quote = model._meta, connection.ops.quote_name
+    fields = [meta.get_field(name) for name in names]
+    values = [f.get_db_prep_save(f.pre_save(obj, False), connection) for f in fields]
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s",
+                       [*values, obj.pk])
+        if cursor.rowcount != 1:
+            raise DatabaseError("Save with update_fields did not affect any rows.")
+
+
+def insert_returning(obj: models.Model, computed: dict[str, tuple[str, list]]) -> tuple:
+    """`obj.save()` of a new row as one INSERT that also computes some columns in SQL (`computed`:
+    field name -> (SQL expression, its parameters)); returns (pk, *computed values) and sets them
+    on `obj`. Every other column gets what save() would write, from the model's own fields."""
+    model = type(obj)
+    connection = transaction.get_connection(router.db_for_write(model, instance=obj))
+    meta, quote = model._meta, connection.ops.quote_name
+    columns, placeholders, params = [], [], []
+    for f in meta.concrete_fields:
+        if f.primary_key:
+            continue
+        columns.append(quote(f.column))
+        if f.name in computed:
+            sql, sql_params = computed[f.name]
+            placeholders.append(f"({sql})")
+            params += sql_params
+        else:
+            placeholders.append("%s")
+            params.append(f.get_db_prep_save(f.pre_save(obj, True), connection))
+    returned = [meta.pk, *(meta.get_field(name) for name in computed)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {quote(meta.db_table)} ({', '.join(columns)}) VALUES ({', '.join(placeholders)}) "
+                       f"RETURNING {', '.join(quote(f.column) for f in returned)}", params)
+        row = cursor.fetchone()
+    for f, value in zip(returned, row):
+        setattr(obj, f.attname, value)
+    obj._state.adding = False
+    obj._state.db = connection.alias
+    return tuple(row)
 
 
 def set_run_status(run: Run, status: str, error: str = "") -> None:
@@ -57,8 +110,14 @@ def set_run_status(run: Run, status: str, error: str = "") -> None:
     events.emit(run.id, "run.status", {"status": status, "error": run.error})
 
 
-def advance(run_id: int, *, plan: Plan, store: Datastore, enqueue: Enqueue) -> bool:
-    """Advance one run; returns True when the run is final afterwards."""
+def advance(run_id: int, *, plan: Plan, store: Datastore, enqueue: Enqueue,
+            finished: dict[str, dict] | None = None) -> bool:
+    """Advance one run; returns True when the run is final afterwards.
+
+    `finished` names steps that just succeeded (node id -> their outputs, as recorded): only the
+    steps reading from them can have become ready, so only those are looked at, and the outputs
+    are not read back. Without it every waiting step is looked at. Statuses always come from the
+    database, which stays the truth."""
     with transaction.atomic():
         # the plan (large JSON) is the caller's; statuses are all that every step contributes
         run = Run.objects.select_for_update().defer("plan").get(pk=run_id)
@@ -66,25 +125,86 @@ def advance(run_id: int, *, plan: Plan, store: Datastore, enqueue: Enqueue) -> b
             return True
         if run.status == Run.Status.QUEUED:
             set_run_status(run, Run.Status.RUNNING)
-        steps = {s.node_id: s for s in Step.objects.filter(run_id=run_id).only(*_STEP_FIELDS)}
-        outputs = _Outputs(run_id)
-        progressed = True
-        while progressed:
-            progressed = False
-            for ps in plan.steps:
-                step = steps[ps.node_id]
-                if step.status == Step.Status.WAITING and _advance_step(run, step, ps, steps, outputs, store, enqueue):
-                    progressed = True
+        steps = {node: _Row(pk, run_id, node, status) for pk, node, status in
+                 Step.objects.filter(run_id=run_id).values_list(*_STEP_FIELDS)}
+        known = _Outputs(run_id, finished)
+        index = _index(plan)
+        # every waiting step once (or what reads from the steps that just finished), in topological
+        # order; then only the steps downstream of one that changed: nothing else can have changed
+        # its answer, which depends on its upstream statuses alone
+        candidates: Iterable[int] = range(len(plan.steps)) if finished is None else sorted(
+            {d for node in finished for d in index.downstream[index.position[node]]})
+        while candidates:
+            changed: set[int] = set()
+            for pos in candidates:
+                ps, upstream = index.steps[pos]
+                row = steps[ps.node_id]
+                if row.status == Step.Status.WAITING and _advance_step(run, row, ps, upstream, steps, known,
+                                                                        store, enqueue):
+                    changed.update(index.downstream[pos])
+            candidates = sorted(changed)
         _finish_if_done(run, steps.values())
         return run.status in Run.FINAL
+
+
+class _PlanIndex:
+    """Per plan, computed once: each step with its sorted upstream ids, and who reads from whom."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.position = position = {ps.node_id: i for i, ps in enumerate(plan.steps)}
+        self.steps = [(ps, tuple(sorted(ps.upstream))) for ps in plan.steps]
+        self.downstream: list[list[int]] = [[] for _ in plan.steps]
+        for i, (_, upstream) in enumerate(self.steps):
+            for u in upstream:
+                self.downstream[position[u]].append(i)
+
+
+_indexes: dict[int, tuple[weakref.ref, _PlanIndex]] = {}
+
+
+def _index(plan: Plan) -> _PlanIndex:
+    cached = _indexes.get(id(plan))
+    if cached is not None and cached[0]() is plan:
+        return cached[1]
+    index = _PlanIndex(plan)
+    _indexes[id(plan)] = (weakref.ref(plan, lambda _, key=id(plan): _indexes.pop(key, None)), index)
+    return index
+
+
+class _Row:
+    """One step as advance() sees it: a tuple's worth of columns; a model instance only once the
+    step changes (building one per step per event is most of the cost on a wide run)."""
+
+    __slots__ = ("pk", "run_id", "node_id", "status", "_step")
+
+    def __init__(self, pk: int, run_id: int, node_id: str, status: str) -> None:
+        self.pk, self.run_id, self.node_id, self.status = pk, run_id, node_id, status
+        self._step: Step | None = None
+
+    @property
+    def step(self) -> Step:
+        if self._step is None:
+            self._step = Step.from_db(Step.objects.db, ["id", "run_id", "node_id", "status"],
+                                      [self.pk, self.run_id, self.node_id, self.status])
+        return self._step
+
+    def set_status(self, status: str, **fields) -> Step:
+        step = self.step
+        set_step_status(step, status, **fields)
+        self.status = step.status
+        return step
+
+    @property
+    def error(self) -> str:
+        return self.step.error  # deferred: read on demand (a failed run's message)
 
 
 class _Outputs:
     """Outputs of finished steps, read from the database only for the nodes a ready step needs."""
 
-    def __init__(self, run_id: int) -> None:
+    def __init__(self, run_id: int, known: dict[str, dict] | None) -> None:
         self.run_id = run_id
-        self.known: dict[str, dict] = {}
+        self.known: dict[str, dict] = dict(known or {})
 
     def need(self, node_ids) -> dict[str, dict]:
         missing = [n for n in node_ids if n not in self.known]
@@ -94,30 +214,29 @@ class _Outputs:
         return self.known
 
 
-def _advance_step(run: Run, step: Step, ps: PlannedStep, steps: dict[str, Step], outputs: _Outputs,
-                  store: Datastore, enqueue: Enqueue) -> bool:
-    upstream = [steps[u] for u in sorted(ps.upstream)]
+def _advance_step(run: Run, row: _Row, ps: PlannedStep, upstream_ids: tuple[str, ...], steps: dict[str, _Row],
+                  outputs: _Outputs, store: Datastore, enqueue: Enqueue) -> bool:
+    upstream = [steps[u] for u in upstream_ids]
     broken = next((u for u in upstream if u.status in BROKEN), None)
     if broken is not None:
         now = timezone.now()
-        set_step_status(step, Step.Status.SKIPPED, reason="upstream",
-                        error=f"skipped because {broken.node_id!r} {broken.status}", finished_at=now)
+        row.set_status(Step.Status.SKIPPED, reason="upstream",
+                       error=f"skipped because {broken.node_id!r} {broken.status}", finished_at=now)
         return True
     if not all(u.status in Step.DONE_OK for u in upstream):
         return False
     digests = input_digests(ps, outputs.need([u.node_id for u in upstream]))
     assert digests is not None
-    step.cache_key = step_key(ps, digests)
+    cache_key = step_key(ps, digests)
     if ps.reuse and not run.force:
-        entry = CacheEntry.objects.filter(workspace_id=run.workspace_id, key=step.cache_key).first()
+        entry = CacheEntry.objects.filter(workspace_id=run.workspace_id, key=cache_key).first()
         if entry is not None and all(store.exists(o["digest"]) for o in entry.outputs.values()):
             now = timezone.now()
-            set_step_status(step, Step.Status.CACHED, cache_key=step.cache_key, outputs=entry.outputs,
-                            reused_from_id=entry.step_id, started_at=now, finished_at=now, duration=0.0)
-            outputs.known[step.node_id] = entry.outputs
+            row.set_status(Step.Status.CACHED, cache_key=cache_key, outputs=entry.outputs,
+                           reused_from_id=entry.step_id, started_at=now, finished_at=now, duration=0.0)
+            outputs.known[row.node_id] = entry.outputs
             return True
-    set_step_status(step, Step.Status.QUEUED, cache_key=step.cache_key)
-    enqueue(step, ps, digests)
+    enqueue(row.set_status(Step.Status.QUEUED, cache_key=cache_key), ps, digests)
     return True
 
 
