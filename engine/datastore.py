@@ -54,6 +54,11 @@ class Datastore:
         except FileNotFoundError:
             raise ArtifactMissing(digest) from None
 
+    def stored(self, digest: str, kind: str) -> StoredArtifact:
+        """The record of an object already in the store."""
+        meta = self.meta(digest)
+        return StoredArtifact(digest, kind, os.path.getsize(self.path(digest)), meta)
+
     # -- writing -----------------------------------------------------------------------------
     def temp_path(self, suffix: str = "") -> str:
         fd, path = tempfile.mkstemp(dir=self._tmp, suffix=suffix)
@@ -86,7 +91,9 @@ class Datastore:
 
         tmp = self.temp_path(".parquet")
         table = pa.Table.from_pandas(df, preserve_index=False)
-        pq.write_table(table, tmp, compression="snappy")
+        # dictionary pages pay off for repeated text, not for floats (which they only slow down)
+        text = [f.name for f in table.schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
+        pq.write_table(table, tmp, compression="snappy", use_dictionary=text or False)
         del table
         return self.put_file(tmp, "DataFrame", dataframe_meta(df))
 
@@ -150,31 +157,49 @@ def dataframe_meta(df: Any) -> dict[str, Any]:
     """Row count, column types and statistics, and the first rows: everything a preview shows."""
     from modules_catalog.schema import dtype_kind
 
-    columns = []
-    n = len(df)
-    for name in df.columns:
-        s = df[name]
-        kind = dtype_kind(s.dtype)
-        missing = int(s.isna().sum())
-        stats: dict[str, Any] = {"count": n - missing, "missing": missing}
-        if kind in ("int", "float"):
-            desc = s.describe()
-            for key in ("mean", "std", "min", "max"):
-                if key in desc:
-                    stats[key] = _num(desc[key])
-            if "25%" in desc:
-                stats["median"] = _num(desc["50%"])
-        elif kind == "bool":
-            stats["true"] = int(s.sum()) if missing == 0 else int(s.fillna(False).astype(bool).sum())
-        else:
-            stats["unique"] = int(s.nunique(dropna=True))
-            if n and n - missing:
-                top = s.value_counts(dropna=True)
-                stats["top"] = str(top.index[0])
-        columns.append({"name": str(name), "dtype": kind, "stats": stats})
+    columns = [{"name": str(name), "dtype": (kind := dtype_kind(df[name].dtype)), "stats": _column_stats(df[name], kind)}
+               for name in df.columns]
     head = df.head(PREVIEW_ROWS)
     rows = json.loads(head.to_json(orient="values", date_format="iso", default_handler=str))
-    return {"rows": n, "columns": columns, "preview": {"columns": [str(c) for c in df.columns], "rows": rows}}
+    return {"rows": len(df), "columns": columns, "preview": {"columns": [str(c) for c in df.columns], "rows": rows}}
+
+
+MEDIAN_EXACT_ROWS = 200_000
+
+
+def _median(values: Any) -> dict[str, Any]:
+    """Exact median up to MEDIAN_EXACT_ROWS values; above, the median of an even stride sample
+    (flagged), which keeps statistics at write time from costing more than the write itself."""
+    import numpy as np
+
+    if values.size <= MEDIAN_EXACT_ROWS:
+        return {"median": _num(np.median(values))}
+    step = values.size // MEDIAN_EXACT_ROWS + 1
+    return {"median": _num(np.median(values[::step])), "median_sampled": True}
+
+
+def _column_stats(s: Any, kind: str) -> dict[str, Any]:
+    import numpy as np
+
+    n = len(s)
+    if kind in ("int", "float"):
+        values = s.to_numpy(dtype="float64", na_value=np.nan)
+        present = values[~np.isnan(values)] if kind == "float" or s.hasnans else values
+        stats: dict[str, Any] = {"count": int(present.size), "missing": n - int(present.size)}
+        if present.size:
+            stats.update(mean=_num(present.mean()), std=_num(present.std(ddof=1)) if present.size > 1 else None,
+                         min=_num(present.min()), max=_num(present.max()), **_median(present))
+        return stats
+    missing = int(s.isna().sum())
+    stats = {"count": n - missing, "missing": missing}
+    if kind == "bool":
+        stats["true"] = int(s.fillna(False).astype(bool).sum())
+    else:
+        counts = s.value_counts(dropna=True)
+        stats["unique"] = int(counts.size)
+        if counts.size:
+            stats["top"] = str(counts.index[0])
+    return stats
 
 
 def object_meta(obj: Any) -> dict[str, Any]:

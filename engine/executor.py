@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -101,7 +101,7 @@ class Executor:
                 msg = None
             if msg is not None and msg[0] == "stop":
                 self._flush_logs()
-                close_old_connections()
+                connection.close()  # the thread ends: its connection must not outlive it
                 return
             try:
                 if msg is not None:
@@ -171,6 +171,7 @@ class Executor:
             workdir=os.path.join(settings.WORK_ROOT, f"run-{run_id}", f"{ps.node_id}-{number}"),
             timeout=float(ps.timeout or settings.ENGINE["STEP_TIMEOUT"]),
             memory_mb=int(ps.memory_mb or settings.ENGINE["STEP_MEMORY_MB"]),
+            cpu_seconds=ps.cpu_seconds or settings.ENGINE["STEP_CPU_SECONDS"],
             seed=step_seed(None, ps.node_id), user_code=ps.user_code,
         )
         self.launched[attempt.id] = _Launched(None, target.name, step_id, run_id, ps.node_id)
@@ -226,16 +227,19 @@ class Executor:
 
     # -- cancel, heartbeat, failure ----------------------------------------------------------
     def _cancel(self, run_id: int) -> None:
+        """Cancel what has not started, kill what runs; the run ends `cancelled` once the killed
+        steps have reported, so no snapshot shows a cancelled run with a step still running."""
         with transaction.atomic():
             run = Run.objects.select_for_update().get(pk=run_id)
             if run.status in Run.FINAL:
                 return
             for step in run.steps.filter(status__in=[Step.Status.WAITING, Step.Status.QUEUED]):
                 set_step_status(step, Step.Status.CANCELLED, reason="cancelled", finished_at=timezone.now())
-            set_run_status(run, Run.Status.CANCELLED, error="cancelled by a user")
-        for aid, launched in list(self.launched.items()):
+            Run.objects.filter(pk=run_id).update(error="cancelled by a user")
+        for launched in list(self.launched.values()):
             if launched.run_id == run_id:
                 self.targets[launched.target].terminate(launched.handle, "cancelled")
+        self._advance(run_id)
 
     def _heartbeat(self) -> None:
         if self.launched:
@@ -244,13 +248,20 @@ class Executor:
             self._advance(run_id)
 
     def _fail_run(self, run_id: int, message: str) -> None:
+        """Last resort after an internal error: the run and its unfinished steps end failed."""
         try:
             with transaction.atomic():
                 run = Run.objects.get(pk=run_id)
-                if run.status not in Run.FINAL:
-                    set_run_status(run, Run.Status.FAILED, error=message)
+                if run.status in Run.FINAL:
+                    return
+                for step in run.steps.exclude(status__in=Step.FINAL):
+                    set_step_status(step, Step.Status.FAILED, reason="engine", error=message, finished_at=timezone.now())
+                set_run_status(run, Run.Status.FAILED, error=message)
         except Exception:
             log.exception("could not mark run %s failed", run_id)
+        for launched in list(self.launched.values()):
+            if launched.run_id == run_id:
+                self.targets[launched.target].terminate(launched.handle, "cancelled")
 
 
 _executor: Executor | None = None

@@ -85,6 +85,7 @@ class Step(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     duration = models.FloatField(null=True, blank=True)
     peak_rss_mb = models.FloatField(null=True, blank=True)
+    base_rss_mb = models.FloatField(null=True, blank=True, help_text="resident size at the step's start")
 
     class Meta:
         ordering = ["id"]

@@ -3,6 +3,7 @@ back to the datastore, a StepResult out. Used inside pool workers and fresh chil
 from __future__ import annotations
 
 import errno
+import os
 import resource
 import sys
 import time
@@ -29,6 +30,7 @@ class StepContext:
         self._attempt = spec.attempt_id
         self._emit = emit
         self._datastore = datastore
+        self.handed_out: dict[int, tuple[Any, str]] = {}
 
     def log(self, message: str) -> None:
         # stdout is the step's log file inside a worker; the event serves in-process callers
@@ -45,7 +47,15 @@ class StepContext:
         self._emit({"kind": "progress", "attempt_id": self._attempt, "fraction": fraction, "message": str(message)})
 
     def dataset(self, ref: dict[str, Any]) -> Any:
-        return self._datastore.load(ref["digest"], "DataFrame")
+        df = self._datastore.load(ref["digest"], "DataFrame")
+        self.handed_out[id(df)] = (df, ref["digest"])
+        return df
+
+    def stored_as(self, value: Any) -> str | None:
+        """The digest of `value` when it is a registered dataset handed out unchanged by
+        `dataset()` (Import Data): storing it again would only rewrite the same bytes."""
+        held = self.handed_out.get(id(value))
+        return held[1] if held is not None and held[0] is value else None
 
 
 class StepFailure(Exception):
@@ -63,6 +73,7 @@ def datastore_for(root: str) -> Datastore:
 def run_step(spec: StepSpec, emit: Emit) -> StepResult:
     """Execute `spec` here and now; never raises for the step's own failure."""
     started = time.perf_counter()
+    base = current_rss_mb()
     ctx: StepContext | None = None
     try:
         load_builtins()
@@ -72,13 +83,14 @@ def run_step(spec: StepSpec, emit: Emit) -> StepResult:
         inputs = _load_inputs(mod, spec, ds)
         value = mod.fn(ctx, **inputs, **spec.params)
         produced = _normalise(mod, value)
-        outputs = {name: ds.put(val, mod.output(name).type.value).as_json() for name, val in produced.items()}
+        outputs = {name: _store(ds, ctx, val, mod.output(name).type.value) for name, val in produced.items()}
         return StepResult(
             status="succeeded",
             outputs=outputs,
             metrics=ctx.metrics,
             duration=time.perf_counter() - started,
             peak_rss_mb=peak_rss_mb(),
+            base_rss_mb=base,
         )
     except BaseException as exc:  # noqa: BLE001 - every failure becomes a result, even SystemExit
         if isinstance(exc, KeyboardInterrupt):
@@ -91,7 +103,15 @@ def run_step(spec: StepSpec, emit: Emit) -> StepResult:
             reason="memory" if is_memory_error(exc) else "error",
             duration=time.perf_counter() - started,
             peak_rss_mb=peak_rss_mb(),
+            base_rss_mb=base,
         )
+
+
+def _store(ds: Datastore, ctx: StepContext, value: Any, kind: str) -> dict[str, Any]:
+    digest = ctx.stored_as(value) if kind == "DataFrame" else None
+    if digest is not None:
+        return ds.stored(digest, kind).as_json()
+    return ds.put(value, kind).as_json()
 
 
 def _load_inputs(mod: Any, spec: StepSpec, ds: Datastore) -> dict[str, Any]:
@@ -153,6 +173,14 @@ def format_traceback(exc: BaseException) -> str:
         return "".join(traceback.format_exception(type(exc), exc, tb))
     except Exception:  # formatting must never hide the failure itself
         return describe(exc)
+
+
+def current_rss_mb() -> float:
+    try:
+        with open("/proc/self/statm") as fh:
+            return round(int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / (1024 * 1024), 1)
+    except OSError:
+        return 0.0
 
 
 def peak_rss_mb() -> float:

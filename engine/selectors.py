@@ -30,7 +30,7 @@ def step_summary(step: Step) -> dict[str, Any]:
         "reused_from_run": step.reused_from.run_id if step.reused_from_id and step.reused_from else None,
         "cache_key": step.cache_key, "outputs": step.outputs, "error": step.error, "reason": step.reason,
         "started_at": _iso(step.started_at), "finished_at": _iso(step.finished_at),
-        "duration": step.duration, "peak_rss_mb": step.peak_rss_mb,
+        "duration": step.duration, "peak_rss_mb": step.peak_rss_mb, "base_rss_mb": step.base_rss_mb,
         "metrics": step.metrics,
     }
 

@@ -43,6 +43,7 @@ class StepResult:
     reason: FailureReason = ""
     duration: float = 0.0
     peak_rss_mb: float = 0.0
+    base_rss_mb: float = 0.0  # resident size when the step started: peak - base is the step's own
     log: str = ""
 
     def as_json(self) -> dict[str, Any]:

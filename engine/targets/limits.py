@@ -9,7 +9,10 @@ import sys
 from typing import Mapping
 
 MB = 1024 * 1024
-THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+# BLAS stays single-threaded (steps run side by side); Arrow keeps its own pool for Parquet I/O
+THREAD_VARS = ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+# give freed memory back between steps: Arrow on the system allocator, large blocks mmapped
+ALLOCATOR_VARS = {"ARROW_DEFAULT_MEMORY_POOL": "system"}
 # headroom above a user step's memory limit, so its result can still be serialised and sent
 REPORT_HEADROOM_MB = 64
 
@@ -32,6 +35,7 @@ def scrubbed_env(project_root: str, scratch: str, parent: Mapping[str, str] | No
     if parent.get("LC_ALL"):
         env["LC_ALL"] = parent["LC_ALL"]
     env.update({name: "1" for name in THREAD_VARS})
+    env.update(ALLOCATOR_VARS)
     return env
 
 
@@ -72,6 +76,19 @@ def limit_cpu(cpu_seconds: int | None, *, locked: bool) -> None:
 def release_cpu_limit() -> None:
     hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
     resource.setrlimit(resource.RLIMIT_CPU, (hard, hard))
+
+
+def release_freed_memory() -> None:
+    """Hand memory a finished step freed back to the system, so a reused worker starts the next
+    step small (and its peak measures that step, not the leftovers of the previous one)."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
 
 
 def no_core_dumps() -> None:

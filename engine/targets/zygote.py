@@ -298,6 +298,7 @@ def _pool_loop(conn: socket.socket) -> None:
         send_msg(conn, {"op": "result", "result": result.as_json(), "retire": retire})
         if retire:
             return
+        limits.release_freed_memory()  # after the reply: off the step's critical path
 
 
 def _pool_step(spec, emit, home: str):
