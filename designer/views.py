@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET
 
-from .selectors import workspace_list
+from .selectors import draft_list, run_list, workspace_list
 
 
 def _frontend_index() -> Path:
@@ -29,7 +29,11 @@ def index(request: HttpRequest) -> HttpResponse:
     built = _frontend_index()
     if built.exists():
         return HttpResponse(built.read_bytes(), content_type="text/html; charset=utf-8")
-    return render(request, "designer/index.html", {"workspaces": workspace_list(user=request.user)})
+    return render(request, "designer/index.html", {
+        "workspaces": workspace_list(user=request.user),
+        "drafts": draft_list(user=request.user)[:50],
+        "runs": run_list(user=request.user).select_related("version")[:20],
+    })
 
 
 class LoginView(auth_views.LoginView):

@@ -47,3 +47,21 @@ def test_an_unknown_api_path_is_a_json_404_with_a_hint_for_a_missing_slash(api):
     assert response.status_code == 404 and response.json()["errors"][0]["code"] == "not_found"
     response = api.post("/api/v1/drafts", {}, format="json")
     assert response.status_code == 404 and "trailing slash" in response.json()["errors"][0]["message"]
+
+
+def test_bootstrap_loads_the_samples_and_the_page_lists_them_for_the_admin(settings, tmp_path):
+    import io
+    import re
+
+    from django.core.management import call_command
+
+    settings.VAR_DIR = tmp_path  # the admin password file goes here, not into the real var/
+    out = io.StringIO()
+    call_command("bootstrap", stdout=out)
+    assert (tmp_path / "admin-password.txt").exists()
+    password = re.search(r"with password: (\S+)", out.getvalue()).group(1)
+    call_command("bootstrap", stdout=io.StringIO())  # a second run adds nothing
+    client = Client()
+    assert client.login(username="admin", password=password)
+    page = client.get("/").content.decode()
+    assert page.count("Breast cancer classifier") == 1 and page.count("Diabetes regression") == 1

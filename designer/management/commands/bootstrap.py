@@ -19,7 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         ws, _ = Workspace.objects.get_or_create(slug="default", defaults={"name": "Default workspace"})
-        self._admin(ws)
+        admin_note = self._admin(ws)
         for path in sorted(SAMPLES.glob("*.json")):
             document = json.loads(path.read_text())
             name = document.get("name", path.stem)
@@ -29,8 +29,9 @@ class Command(BaseCommand):
             )
             if created:
                 self.stdout.write(f"loaded sample pipeline: {name}")
+        self.stdout.write(admin_note)
 
-    def _admin(self, ws: Workspace) -> None:
+    def _admin(self, ws: Workspace) -> str:
         User = get_user_model()
         password_file = Path(settings.VAR_DIR) / "admin-password.txt"
         if not User.objects.exists():
@@ -43,8 +44,7 @@ class Command(BaseCommand):
         if admin is not None:
             Membership.objects.get_or_create(workspace=ws, user=admin, defaults={"role": Membership.Role.OWNER})
         if password_file.exists():
-            self.stdout.write(self.style.SUCCESS(
+            return self.style.SUCCESS(
                 f"\n  Log in at http://127.0.0.1:8000/login/ as 'admin' with password: "
-                f"{password_file.read_text().strip()}\n  (kept in {password_file}; change it under /admin/)\n"))
-        else:
-            self.stdout.write("  Log in at http://127.0.0.1:8000/login/ with your account.")
+                f"{password_file.read_text().strip()}\n  (kept in {password_file}; change it under /admin/)\n")
+        return "  Log in at http://127.0.0.1:8000/login/ with your account."
