@@ -65,7 +65,8 @@ TEMPLATES = [
 
 DATABASE_URL = os.environ.get("DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # no persistent connections under ASGI: sync_to_async threads would each keep one open
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")))}
 else:
     DATABASES = {
         "default": {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+from collections import deque
 from typing import Any, Callable, TypedDict
 
 from django.db import transaction
@@ -150,29 +151,63 @@ def _send_to_group(event: dict[str, Any]) -> None:
     coro_fn = lambda: layer.group_send(group_name(event["run"]), message)  # noqa: E731
     loop = _loop
     if loop is not None and loop.is_running():
-        # in-memory layers live on the consumers' loop: hand the send to that loop, in order
-        asyncio.run_coroutine_threadsafe(coro_fn(), loop)
+        # in-memory layers live on the consumers' loop: hand the send to that loop
+        _sender(loop).submit(coro_fn)
     elif not layer.__class__.__name__.startswith("InMemory"):
-        _publisher().submit(coro_fn)
+        _sender(_publisher_loop()).submit(coro_fn)
 
 
-class _Publisher:
-    """One thread with its own event loop sending to an out-of-process layer (Redis), in order."""
+class _OrderedSender:
+    """Sends on one event loop, one message after the other: concurrent sends (each awaiting the
+    network) would reach the group out of order. A drain task runs only while messages wait."""
 
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        threading.Thread(target=self.loop.run_forever, name="event-publisher", daemon=True).start()
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.pending: deque[Callable[[], Any]] = deque()  # touched only on the loop's thread
+        self.draining = False
 
     def submit(self, coro_fn: Callable[[], Any]) -> None:
-        asyncio.run_coroutine_threadsafe(coro_fn(), self.loop)
+        try:
+            self.loop.call_soon_threadsafe(self._put, coro_fn)
+        except RuntimeError:  # the loop has closed: nobody on it listens any more
+            pass
+
+    def _put(self, coro_fn: Callable[[], Any]) -> None:
+        self.pending.append(coro_fn)
+        if not self.draining:
+            self.draining = True
+            self.loop.create_task(self._drain())
+
+    async def _drain(self) -> None:
+        try:
+            while self.pending:
+                try:
+                    await self.pending.popleft()()
+                except Exception:  # one failed send must not stop the ones after it
+                    log.exception("sending a run event to its group failed")
+        finally:
+            self.draining = False
 
 
-_pub: _Publisher | None = None
+_senders: dict[asyncio.AbstractEventLoop, _OrderedSender] = {}
+_pub_loop: asyncio.AbstractEventLoop | None = None
 
 
-def _publisher() -> _Publisher:
-    global _pub
+def _sender(loop: asyncio.AbstractEventLoop) -> _OrderedSender:
     with _lock:
-        if _pub is None:
-            _pub = _Publisher()
-        return _pub
+        sender = _senders.get(loop)
+        if sender is None:
+            for old in [lp for lp in _senders if lp.is_closed()]:
+                del _senders[old]
+            sender = _senders[loop] = _OrderedSender(loop)
+        return sender
+
+
+def _publisher_loop() -> asyncio.AbstractEventLoop:
+    """A thread of its own with an event loop, for layers that live outside this process (Redis)."""
+    global _pub_loop
+    with _lock:
+        if _pub_loop is None:
+            _pub_loop = asyncio.new_event_loop()
+            threading.Thread(target=_pub_loop.run_forever, name="event-publisher", daemon=True).start()
+        return _pub_loop
