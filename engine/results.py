@@ -71,7 +71,8 @@ def record_result(*, attempt_id: int, result: StepResult, store: Datastore) -> b
                 [CacheEntry(workspace_id=workspace_id, key=step.cache_key, outputs=outputs, step=step)],
                 update_conflicts=True, unique_fields=["workspace", "key"], update_fields=["outputs", "step"],
             )
-            set_step_status(step, Step.Status.SUCCEEDED, outputs=outputs, **common)
+            # a resumed step (lost before) clears the reason and message of the lost attempt
+            set_step_status(step, Step.Status.SUCCEEDED, outputs=outputs, reason="", error="", **common)
         else:
             status = Step.Status.CANCELLED if result.reason == "cancelled" else Step.Status.FAILED
             set_step_status(step, status, error=result.error, traceback=result.traceback,

@@ -44,6 +44,7 @@ def test_a_run_interrupted_by_a_restart_resumes_without_rerunning_finished_steps
     data, slow = run.steps.get(node_id="data"), run.steps.get(node_id="slow")
     assert data.attempts.count() == 1
     assert list(slow.attempts.values_list("status", "reason")) == [("failed", "lost"), ("succeeded", "")]
+    assert slow.status == "succeeded" and slow.reason == "" and slow.error == ""
 
 
 def test_a_step_lost_twice_fails_with_a_reason_instead_of_staying_running(workspace):
