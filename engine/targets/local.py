@@ -24,52 +24,15 @@ from typing import Any
 from engine.stepspec import StepResult, StepSpec
 from engine.targets import limits
 from engine.targets.base import EventSink, Target
-from engine.targets.zygote import Framer, send_msg
+from engine.targets.local_steps import LocalHandle, _Proc, drain, file_tail, kill_message, killpg, send_ctl
+from engine.targets.zygote import send_msg
 
 log = logging.getLogger(__name__)
 
 PROJECT_ROOT = str(Path(__file__).resolve().parents[2])
 EXTRA_MODULES_ENV = "GRAPHWRIGHT_EXTRA_MODULES"  # comma-separated modules the zygote also imports
-LOG_NAME = "step.log"
-LOG_KEEP = 1 << 20  # the done event carries at most the last 1 MB of output
 TAIL_INTERVAL = 0.2
 KILL_GRACE = 2.0  # how long a killed step may take to be reported dead before we report it anyway
-
-
-class LocalHandle:
-    """What launch() returns. `pid` is the process the step runs in, once known."""
-
-    def __init__(self, spec: StepSpec, on_event: EventSink) -> None:
-        self.spec = spec
-        self.attempt_id = spec.attempt_id
-        self.user_code = spec.user_code
-        self.on_event = on_event
-        self.pid: int | None = None
-        self.done = False
-        self.proc: _Proc | None = None
-        self.started = 0.0
-        self.deadline: float | None = None
-        self.kill_reason = ""
-        self.kill_deadline: float | None = None
-        self.log_path = os.path.join(spec.workdir, LOG_NAME)
-        self.log_pos = 0
-
-    def __repr__(self) -> str:
-        state = "done" if self.done else ("running" if self.started else "queued")
-        return f"<LocalHandle attempt={self.attempt_id} pid={self.pid} {state}>"
-
-
-class _Proc:
-    """A forked process: a pool worker or a user-code child, and our socket to it."""
-
-    def __init__(self, role: str, sock: socket.socket, gen: int) -> None:
-        self.role = role
-        self.sock = sock
-        self.framer = Framer()
-        self.gen = gen
-        self.pid: int | None = None
-        self.step: LocalHandle | None = None
-        self.dead = False
 
 
 class LocalTarget(Target):
@@ -154,7 +117,7 @@ class LocalTarget(Target):
                 return
             if handle in self._queue:
                 self._queue.remove(handle)
-                self._fail(handle, reason, _kill_message(handle, reason))
+                self._fail(handle, reason, kill_message(handle, reason))
             else:
                 self._kill(handle, reason)
         self._wake()
@@ -196,10 +159,10 @@ class LocalTarget(Target):
             while self._queue:
                 self._fail(self._queue.popleft(), "lost", "the local target was closed before the step started")
             for proc in list(self._procs):
-                _killpg(proc.pid)
+                killpg(proc.pid)
             zygote, ctl = self._zygote, self._ctl
             if ctl is not None:
-                _send_ctl(ctl, {"op": "shutdown"})
+                send_ctl(ctl, {"op": "shutdown"})
         self._wake()
         if threading.current_thread() is not self._thread:
             self._thread.join(timeout=10)
@@ -344,7 +307,7 @@ class LocalTarget(Target):
                     try:
                         for key, _ in ready:
                             if key.data == "wake":
-                                _drain(self._wake_r)
+                                drain(self._wake_r)
                             elif key.data == "ctl":
                                 self._on_ctl()
                             elif isinstance(key.data, _Proc) and not key.data.dead:
@@ -385,7 +348,7 @@ class LocalTarget(Target):
             running = True
             if handle.kill_deadline is not None and now >= handle.kill_deadline:
                 reason = handle.kill_reason or "lost"
-                self._complete_failed(handle, reason, _kill_message(handle, reason))
+                self._complete_failed(handle, reason, kill_message(handle, reason))
             elif handle.deadline is not None and not handle.kill_reason and now >= handle.deadline:
                 self._kill(handle, "timeout")
         if self._next_tail is not None and now >= self._next_tail:
@@ -429,7 +392,7 @@ class LocalTarget(Target):
         except ValueError as exc:  # not our protocol: whatever runs there is not trustworthy
             log.warning("local target: %s; killing it", exc)
             handle = proc.step
-            _killpg(proc.pid)
+            killpg(proc.pid)
             if handle is not None and not handle.done:
                 self._kill(handle, "lost")
             self._drop(proc)
@@ -448,7 +411,7 @@ class LocalTarget(Target):
             if handle is not None:
                 handle.pid = proc.pid
                 if handle.kill_reason:  # killed before we knew whom to kill
-                    _killpg(proc.pid)
+                    killpg(proc.pid)
         elif op == "event" and handle is not None and not handle.done:
             self._pending.append((handle.on_event, msg["event"]))
         elif op == "result":
@@ -457,7 +420,7 @@ class LocalTarget(Target):
             if handle is not None and not handle.done:
                 self._complete(handle, StepResult.from_json(msg["result"]))
             if proc.role == "user" or killed or msg.get("retire"):
-                _killpg(proc.pid)  # whatever a script left running goes with it
+                killpg(proc.pid)  # whatever a script left running goes with it
                 self._drop(proc)
 
     def _proc_exited(self, proc: _Proc, code: int | None, sig: int | None) -> None:
@@ -468,7 +431,7 @@ class LocalTarget(Target):
         self._drop(proc)
         if handle is not None and not handle.done:
             if handle.kill_reason:
-                reason, error = handle.kill_reason, _kill_message(handle, handle.kill_reason)
+                reason, error = handle.kill_reason, kill_message(handle, handle.kill_reason)
             else:
                 reason, error = limits.explain_death(code, sig, self._log_tail(handle))
                 if sig == signal.SIGXCPU and handle.spec.cpu_seconds:
@@ -502,15 +465,15 @@ class LocalTarget(Target):
         if ready:
             reason, error = "lost", "the local worker process pool (zygote) died"
         else:
-            reason, error = "launch", "the local worker process pool failed to start:\n" + _file_tail(
+            reason, error = "launch", "the local worker process pool failed to start:\n" + file_tail(
                 os.path.join(self._scratch, "zygote.log"), 4000)
         for proc in list(self._procs):
-            _killpg(proc.pid)
+            killpg(proc.pid)
             handle = proc.step
             self._drop(proc)
             if handle is not None and not handle.done:
                 self._complete_failed(handle, handle.kill_reason or reason,
-                                      _kill_message(handle, handle.kill_reason) if handle.kill_reason else error)
+                                      kill_message(handle, handle.kill_reason) if handle.kill_reason else error)
         self._by_pid.clear()
         if self._queue and not self._closed:
             if ready:  # it ran before, so a restart is worth it
@@ -531,7 +494,7 @@ class LocalTarget(Target):
         handle.kill_reason = reason
         handle.kill_deadline = time.monotonic() + KILL_GRACE
         if handle.proc is not None:
-            _killpg(handle.proc.pid)  # pid unknown yet: killed on its hello
+            killpg(handle.proc.pid)  # pid unknown yet: killed on its hello
 
     def _fail(self, handle: LocalHandle, reason: str, error: str) -> None:
         self._complete(handle, StepResult(status="failed", reason=reason, error=error))  # type: ignore[arg-type]
@@ -549,88 +512,26 @@ class LocalTarget(Target):
         if proc is not None and proc.step is handle:
             proc.step = None
             if proc.role == "user" or handle.kill_reason:
-                _killpg(proc.pid)
+                killpg(proc.pid)
                 self._drop(proc)
         self._pending.append((handle.on_event, {"kind": "done", "attempt_id": handle.attempt_id, "result": result}))
 
     def _tail(self, handle: LocalHandle, final: bool = False) -> str:
-        """Send new complete lines of the step's log as a `log` event; when final, everything
-        left, and return the last LOG_KEEP bytes of the whole log."""
-        try:
-            with open(handle.log_path, "rb") as fh:
-                size = os.fstat(fh.fileno()).st_size
-                start = min(handle.log_pos, max(0, size - LOG_KEEP)) if final else handle.log_pos
-                if size - start > LOG_KEEP:  # far behind a chatty step: skip, do not flood
-                    skipped = size - LOG_KEEP - start
-                    self._emit_log(handle, f"[... {skipped} bytes of output skipped ...]\n".encode())
-                    start = handle.log_pos = size - LOG_KEEP
-                fh.seek(start)
-                data = fh.read(size - start)
-        except OSError:
-            return ""
-        new = data[max(0, handle.log_pos - start):]
-        if not final:
-            new = new[: new.rfind(b"\n") + 1]
-        handle.log_pos += len(new)
-        self._emit_log(handle, new)
-        return data.decode("utf-8", "replace") if final else ""
-
-    def _emit_log(self, handle: LocalHandle, data: bytes) -> None:
-        if data:
-            text = data.decode("utf-8", "replace")
+        """Report the step's new output as a `log` event; when final, return its last LOG_KEEP bytes."""
+        new, whole = handle.read_log(final)
+        if new:
+            text = new.decode("utf-8", "replace")
             self._pending.append((handle.on_event, {"kind": "log", "attempt_id": handle.attempt_id, "text": text}))
+        return whole
 
     def _log_tail(self, handle: LocalHandle) -> str:
-        return _file_tail(handle.log_path, 4096)
+        return file_tail(handle.log_path, 4096)
 
     def _wake(self) -> None:
         try:
             os.write(self._wake_w, b"x")
         except (BlockingIOError, OSError):
             pass
-
-
-def _kill_message(handle: LocalHandle, reason: str) -> str:
-    if reason == "timeout":
-        return f"step exceeded its timeout of {handle.spec.timeout:g} s"
-    if reason == "cancelled":
-        return "step was cancelled"
-    if reason == "lost":
-        return "step process disappeared without reporting a result"
-    return f"step was terminated ({reason})"
-
-
-def _killpg(pid: int | None) -> None:
-    if not pid:
-        return
-    try:
-        os.killpg(pid, signal.SIGKILL)  # each step process leads its own group (setsid)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
-def _send_ctl(ctl: socket.socket, msg: dict[str, Any]) -> None:
-    try:
-        ctl.send(json.dumps(msg).encode())
-    except OSError:
-        pass
-
-
-def _drain(fd: int) -> None:
-    try:
-        while os.read(fd, 4096):
-            pass
-    except BlockingIOError:
-        pass
-
-
-def _file_tail(path: str, limit: int) -> str:
-    try:
-        with open(path, "rb") as fh:
-            fh.seek(max(0, os.fstat(fh.fileno()).st_size - limit))
-            return fh.read().decode("utf-8", "replace")
-    except OSError:
-        return ""
 
 
 def _close_at_exit(ref: "weakref.ref[LocalTarget]") -> None:
