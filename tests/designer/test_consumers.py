@@ -1,8 +1,6 @@
 """`/ws/runs/<id>/`: snapshot then numbered events, only for members, only after commit."""
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator

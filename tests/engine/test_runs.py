@@ -94,7 +94,7 @@ def test_a_script_reading_the_environment_sees_no_secret(monkeypatch, workspace,
         monkeypatch.setenv(name, "s3cr3t-value")
     from engine import executor
 
-    ex = executor.start()
+    executor.start()
     try:
         script = ("import os, pandas as pd\n"
                   "def azureml_main(a=None, b=None):\n"
