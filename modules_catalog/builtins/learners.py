@@ -49,7 +49,5 @@ def linear_regression(ctx: Any, *, fit_intercept: bool = True, l2_regularization
     if l2_regularization < 0:
         raise ValueError(f"param 'l2_regularization' must be 0 or more; got {l2_regularization}")
     if l2_regularization > 0:
-        return Ridge(alpha=float(l2_regularization), fit_intercept=bool(fit_intercept), copy_X=False)
-    # copy_X=False: Train Model fits on a feature matrix of its own, so centring it in place is
-    # safe and saves one copy of the data at peak
-    return LinearRegression(fit_intercept=bool(fit_intercept), copy_X=False)
+        return Ridge(alpha=float(l2_regularization), fit_intercept=bool(fit_intercept))
+    return LinearRegression(fit_intercept=bool(fit_intercept))

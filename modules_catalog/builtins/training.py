@@ -42,8 +42,13 @@ def train_model(ctx: Any, *, learner: Any, data: pd.DataFrame, label_column: str
     if missing:
         raise ValueError(f"label column {label!r} has {missing} missing values; clean them first")
     estimator = clone(learner)
-    if "random_state" in estimator.get_params(deep=False):
+    own = estimator.get_params(deep=False)
+    if "random_state" in own:
         estimator.set_params(random_state=ctx.seed)
+    if own.get("copy_X") is True:
+        # the feature matrix below is this step's own copy: fitting may centre it in place, which
+        # saves one copy of the data at peak (the training score is computed on a fresh one)
+        estimator.set_params(copy_X=False)
     task = "classification" if is_classifier(estimator) else "regression"
     if task == "regression" and not is_numeric_series(data[label]):
         raise ValueError(f"label column {label!r} is not numeric ({dtype_kind(data[label].dtype)}); "
@@ -57,8 +62,10 @@ def train_model(ctx: Any, *, learner: Any, data: pd.DataFrame, label_column: str
         estimator.fit(X, data[label])
     for warning in caught:  # e.g. a ConvergenceWarning belongs in the step's log, where the user looks
         ctx.log(f"warning: {type(warning.message).__name__}: {str(warning.message).splitlines()[0]}")
+    del X
     ctx.metric("training_rows", len(data))
-    ctx.metric("training_score", float(estimator.score(X, data[label])))
+    ctx.metric("training_score", float(estimator.score(model.feature_frame(data), data[label])))
+    estimator.set_params(**{k: v for k, v in own.items() if k == "copy_X"})  # the model keeps the learner's settings
     return model
 
 

@@ -159,3 +159,23 @@ def test_train_model_logs_fitting_warnings_such_as_non_convergence(catalog, ctx,
     train, _ = cancer
     _fit(catalog, ctx, LogisticRegression(max_iter=5), train)
     assert any(line.startswith("warning: ConvergenceWarning: lbfgs failed to converge") for line in ctx.logs)
+
+
+def test_train_model_reports_the_true_training_score_and_leaves_its_input_untouched(catalog, ctx):
+    """Fitting in place (copy_X=False) must not leak into the metric, the input or the model."""
+    import numpy as np
+    import pandas as pd
+    from sklearn.linear_model import LinearRegression
+
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(rng.normal(5, 1, size=(500, 3)), columns=["a", "b", "c"])
+    df["target"] = 2 * df["a"] + df["b"] + rng.normal(0, 0.1, 500)
+    before = df.copy()
+    learner = catalog.get("linear_regression", "1").fn(ctx, fit_intercept=True, l2_regularization=0.0)
+    model = catalog.get("train_model", "1").fn(ctx, learner=learner, data=df, label_column="target")
+    direct = LinearRegression().fit(df[["a", "b", "c"]], df["target"])
+    score = dict((name, value) for name, value, _ in ctx.metrics)["training_score"]
+    assert score == pytest.approx(direct.score(df[["a", "b", "c"]], df["target"]))
+    assert df.equals(before)
+    assert model.estimator.get_params()["copy_X"] is True and learner.get_params()["copy_X"] is True
+    np.testing.assert_allclose(model.estimator.coef_, direct.coef_)
