@@ -10,6 +10,7 @@ import socket
 import threading
 import time
 import uuid
+from datetime import timedelta
 from collections import defaultdict, deque
 from dataclasses import dataclass
 from typing import Any
@@ -246,6 +247,13 @@ class Executor:
             Attempt.objects.filter(pk__in=list(self.launched), status=Attempt.Status.RUNNING).update(heartbeat_at=timezone.now())
         for run_id in recover_lost_attempts(owner=self.owner, lease=settings.ENGINE["LEASE_SECONDS"], startup=False):
             self._advance(run_id)
+        # runs submitted where no engine runs (a web process with ENGINE_AUTOSTART=0) or whose
+        # kick was lost: nobody has started them a heartbeat after their submit
+        unstarted = Run.objects.filter(status=Run.Status.QUEUED,
+                                       created_at__lt=timezone.now() - timedelta(seconds=settings.ENGINE["HEARTBEAT_SECONDS"]))
+        for run_id in unstarted.order_by("id").values_list("id", flat=True)[:100]:
+            self._advance(run_id)
+        self._dispatch()  # what the reaper resumed or this picked up starts now, not on the next event
 
     def _fail_run(self, run_id: int, message: str) -> None:
         """Last resort after an internal error: the run and its unfinished steps end failed."""

@@ -60,3 +60,19 @@ def test_a_step_lost_twice_fails_with_a_reason_instead_of_staying_running(worksp
     step.refresh_from_db()
     assert step.status == "failed" and step.reason == "lost"
     assert "lost 2 times" in step.error
+
+
+def test_a_run_submitted_where_no_engine_runs_is_picked_up_by_an_engine_elsewhere(workspace, settings, monkeypatch):
+    settings.ENGINE = {**settings.ENGINE, "HEARTBEAT_SECONDS": 0.2}
+    executor.start()
+    try:
+        # as if submitted by a web process without an engine: nothing rings this engine's bell
+        monkeypatch.setattr(services, "_kick", lambda run_id: None)
+        doc = document([node("data", "sample_dataset", name="iris")], [])
+        version = version_snapshot(workspace=workspace, user=None, document=doc, name="t")
+        run = services.run_submit(workspace=workspace, version=version)
+        assert Run.objects.get(pk=run.pk).status == "queued"
+        run = wait_for_run(run.id, timeout=30)
+    finally:
+        executor.stop()
+    assert run.status == "succeeded"
