@@ -1,0 +1,177 @@
+"""The `large` item of bench/engine.py: a 1,000,000 x 20 Parquet dataset through import -> clean ->
+split -> train -> score, beside the same work as one plain pandas + scikit-learn script."""
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from typing import Any
+
+from bench.harness import HERE, ROOT, TARGETS, Bench, document, edge, log, ms, node
+
+
+def large_doc(dataset: str, label: str) -> dict:
+    return document("bench large", [
+        node("import", "import_data", dataset={"name": dataset}),
+        node("clean", "clean_missing_data", mode="mean"),
+        node("split", "split_data", fraction=0.7, seed=1),
+        node("learner", "linear_regression"),
+        node("train", "train_model", label_column=label),
+        node("score", "score_model"),
+    ], [
+        edge("import", "data", "clean", "data"), edge("clean", "data", "split", "data"),
+        edge("learner", "learner", "train", "learner"), edge("split", "train", "train", "data"),
+        edge("train", "model", "score", "model"), edge("split", "test", "score", "data"),
+    ])
+
+
+def make_large_dataset(path: str, rows: int, cols: int, label: str) -> None:
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rng = np.random.default_rng(20240601)
+    features = cols - 1
+    X = rng.standard_normal((rows, features))
+    weights = rng.uniform(-2, 2, features)
+    y = X @ weights + rng.normal(0, 0.5, rows)
+    X[rng.random((rows, features)) < 0.01] = np.nan  # ~1% missing feature values
+    df = pd.DataFrame(X, columns=[f"f{i:02d}" for i in range(features)])
+    df[label] = y
+    pq.write_table(pa.Table.from_pandas(df, preserve_index=False), path, compression="snappy")
+
+
+def register_dataset(workspace, path: str, name: str):
+    import pyarrow.parquet as pq
+
+    from designer.models import Dataset
+    from engine import services
+    from engine.datastore import dataframe_meta
+    from engine.selectors import datastore
+
+    df = pq.read_table(path).to_pandas()
+    stored = datastore().put_file(path, "DataFrame", dataframe_meta(df), move=False)  # the very same bytes
+    artifact = services.artifact_register(workspace=workspace, stored=stored)
+    return Dataset.objects.create(workspace=workspace, name=name, version=1, artifact=artifact,
+                                  source_format="parquet", original_filename=os.path.basename(path))
+
+
+def frame_mb(digest: str, kind: str, cache: dict[str, float]) -> float:
+    """In-memory size of an artifact as a step holds it (DataFrames loaded, others as stored)."""
+    if digest not in cache:
+        from engine.selectors import datastore
+
+        store = datastore()
+        if kind == "DataFrame":
+            df = store.load(digest, kind)
+            cache[digest] = float(df.memory_usage(deep=True).sum()) / 2**20
+            del df
+        else:
+            cache[digest] = os.path.getsize(store.path(digest)) / 2**20
+    return cache[digest]
+
+
+def idle_worker_rss_mb(target) -> float | None:
+    """VmRSS of the local target's idle pool workers (what a step's peak starts from)."""
+    values = []
+    for proc in list(getattr(target, "_pool", [])):
+        try:
+            with open(f"/proc/{proc.pid}/status") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        values.append(int(line.split()[1]) / 1024)
+        except (OSError, TypeError):
+            pass
+    return round(statistics.median(values), 1) if values else None
+
+
+def run_plain(path: str, label: str) -> dict[str, Any]:
+    out = subprocess.run([sys.executable, os.path.join(HERE, "plain_pipeline.py"), path, "--label", label,
+                          "--fraction", "0.7", "--seed", "1"], check=True, capture_output=True, text=True, cwd=ROOT)
+    return json.loads(out.stdout)
+
+
+def bench_large(b: Bench, var: str, rows: int, cols: int, engine_runs: int, plain_runs: int) -> dict[str, Any]:
+    from engine.models import Artifact
+    from engine.plan import Plan
+
+    label = "label"
+    path = os.path.join(var, "large.parquet")
+    t = time.perf_counter()
+    make_large_dataset(path, rows, cols, label)
+    dataset = register_dataset(b.workspace, path, "bench_large")
+    log(f"large: dataset of {rows} x {cols} ready in {time.perf_counter() - t:.1f} s")
+    worker_rss = idle_worker_rss_mb(b.ex.targets["local"])
+    runs = []
+    for _ in range(engine_runs):
+        runs.append(b.submit(large_doc(dataset.name, label), force=True, timeout=3600))
+        log(f"large: engine run {runs[-1][1]:.2f} s")
+    run, wall, submit = sorted(runs, key=lambda r: r[1])[(len(runs) - 1) // 2]
+    plains = [run_plain(path, label) for _ in range(plain_runs)]
+    plain = sorted(plains, key=lambda p: p["wall_s"])[(len(plains) - 1) // 2]
+    log(f"large: plain script {plain['wall_s']:.2f} s (median of {len(plains)})")
+
+    plan = Plan.from_json(run.plan)
+    steps = {s.node_id: s for s in run.steps.all()}
+    sizes: dict[str, float] = {}
+    per_step, worst, worst_net, worst_own = {}, 0.0, 0.0, 0.0
+    for ps in plan.steps:
+        step = steps[ps.node_id]
+        ins = [(steps[i.source].outputs[i.source_port]["digest"], i.kind) for i in ps.inputs]
+        if ps.module == "import_data":
+            ins.append((ps.params["dataset"]["digest"], "DataFrame"))
+        outs = [(o["digest"], o["kind"]) for o in step.outputs.values()]
+        in_mb = sum(frame_mb(d, k, sizes) for d, k in ins)
+        out_mb = sum(frame_mb(d, k, sizes) for d, k in outs)
+        disk_mb = sum(Artifact.objects.get(pk=d).size for d, _ in ins + outs) / 2**20
+        data_mb = in_mb + out_mb
+        item = {
+            "duration_s": round(step.duration, 3),
+            "step_wall_s": round((step.finished_at - step.started_at).total_seconds(), 3),
+            "peak_rss_mb": step.peak_rss_mb,
+            "start_rss_mb": step.base_rss_mb,
+            "input_mb": round(in_mb, 1),
+            "output_mb": round(out_mb, 1),
+            "data_mb": round(data_mb, 1),
+            "parquet_mb": round(disk_mb, 1),
+        }
+        if data_mb >= 1:  # a ratio against a few kilobytes (learner, model) says nothing
+            item["peak_rss_per_data"] = round(step.peak_rss_mb / data_mb, 2)
+            worst = max(worst, item["peak_rss_per_data"])
+            if worker_rss is not None:
+                item["peak_rss_above_idle_per_data"] = round((step.peak_rss_mb - worker_rss) / data_mb, 2)
+                worst_net = max(worst_net, item["peak_rss_above_idle_per_data"])
+            if step.base_rss_mb:
+                # what the step itself added on top of the worker it ran in
+                item["own_peak_per_data"] = round((step.peak_rss_mb - step.base_rss_mb) / data_mb, 2)
+                worst_own = max(worst_own, item["own_peak_per_data"])
+        per_step[ps.node_id] = item
+    ratio = wall / plain["wall_s"]
+    return {
+        "rows": rows,
+        "columns": cols,
+        "missing_fraction": 0.01,
+        "dataset_parquet_mb": round(os.path.getsize(path) / 2**20, 1),
+        "dataset_memory_mb": round(sizes[dataset.artifact_id], 1),
+        "engine_wall_s": round(wall, 3),
+        "engine_wall_s_all": [round(r[1], 3) for r in runs],
+        "engine_submit_ms": ms(submit),
+        "engine_compute_sum_s": round(sum(s.duration or 0 for s in steps.values()), 3),
+        "plain": plain,
+        "plain_wall_s_all": [p["wall_s"] for p in plains],
+        "engine_vs_plain_ratio": round(ratio, 2),
+        "engine_vs_plain_total_ratio": round(wall / plain["total_s"], 2),
+        "idle_worker_rss_mb": worker_rss,
+        "steps": per_step,
+        "worst_peak_rss_per_data": worst,
+        "worst_peak_rss_above_idle_per_data": round(worst_net, 2) if worker_rss is not None else None,
+        "worst_own_peak_per_data": round(worst_own, 2),
+        "meets_target": {
+            "time": bool(ratio <= TARGETS["large_engine_vs_plain_ratio"]),
+            "memory": bool(worst_own <= TARGETS["large_peak_rss_per_data"]),
+        },
+    }
