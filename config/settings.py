@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from here: the docs work without internet
     "channels",
     "engine",
     "designer",
@@ -121,6 +122,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Pipelines, runs, modules, datasets and artifacts of Graphwright.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # -- engine -------------------------------------------------------------------------------------

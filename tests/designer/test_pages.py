@@ -65,3 +65,10 @@ def test_bootstrap_loads_the_samples_and_the_page_lists_them_for_the_admin(setti
     assert client.login(username="admin", password=password)
     page = client.get("/").content.decode()
     assert page.count("Breast cancer classifier") == 1 and page.count("Diabetes regression") == 1
+
+
+def test_the_api_reference_page_loads_its_assets_from_this_server(api):
+    """No CDN: the Swagger UI must work on a machine without internet access."""
+    page = api.get("/api/docs/").content.decode()
+    assert "swagger-ui" in page and "cdn." not in page and "jsdelivr" not in page
+    assert "/static/drf_spectacular_sidecar/" in page
