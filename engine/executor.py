@@ -26,7 +26,8 @@ from .models import Attempt, Run, Step
 from .plan import Plan, PlannedStep
 from .recovery import recover_lost_attempts
 from .results import record_result, step_outputs
-from .scheduler import advance, insert_returning, set_run_status, set_step_status, step_seed
+from .rows import insert_returning
+from .scheduler import advance, set_run_status, set_step_status, step_seed
 from .stepspec import StepEvent, StepResult, StepSpec
 from .targets.base import Target
 

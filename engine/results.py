@@ -6,7 +6,8 @@ from django.utils import timezone
 
 from .datastore import Datastore
 from .models import Artifact, ArtifactGrant, Attempt, CacheEntry, Step
-from .scheduler import save_fields, set_step_status
+from .rows import save_fields
+from .scheduler import set_step_status
 from .stepspec import StepResult
 
 MAX_LOG_CHARS = 1_000_000
