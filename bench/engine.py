@@ -38,9 +38,9 @@ import threading  # noqa: E402
 import time  # noqa: E402
 from typing import Any  # noqa: E402
 
-from bench.harness import (  # noqa: E402
-    COMPARISON, TARGETS, Bench, Finals, document, edge, log, ms, node, setup_environment)
+from bench.harness import COMPARISON, TARGETS, Bench, Finals, log, ms, setup_environment  # noqa: E402
 from bench.large import bench_large  # noqa: E402
+from engine.documents import document, edge, node  # noqa: E402
 
 # -- graph documents ---------------------------------------------------------------------------
 
@@ -50,7 +50,7 @@ def chain_doc(n: int) -> dict:
     for i in range(1, n):
         nodes.append(node(f"s{i:03d}", "passthrough"))
         edges.append(edge(f"s{i - 1:03d}", "data", f"s{i:03d}", "data"))
-    return document(f"bench chain {n}", nodes, edges)
+    return document(nodes, edges, name=f"bench chain {n}")
 
 
 def fan_doc(width: int) -> dict:
@@ -61,7 +61,7 @@ def fan_doc(width: int) -> dict:
         edges.append(edge("source", "data", f"p{i:03d}", "data"))
         edges.append(edge(f"p{i:03d}", "data", "gather", f"in{i}"))
     nodes.append(node("gather", "bench_gather"))
-    return document(f"bench fan {width}", nodes, edges)
+    return document(nodes, edges, name=f"bench fan {width}")
 
 
 def sklearn_doc() -> dict:
@@ -181,7 +181,7 @@ def cold_import_seconds() -> float:
 
 
 def bench_launch(b: Bench, runs: int) -> dict[str, Any]:
-    doc = document("bench launch", [node("py", "execute_python_script", script=LAUNCH_SCRIPT)], [])
+    doc = document([node("py", "execute_python_script", script=LAUNCH_SCRIPT)], [], name="bench launch")
     target = b.ex.targets["local"]
     launch, compute, wall = [], [], []
     for _ in range(runs):

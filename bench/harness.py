@@ -1,5 +1,5 @@
 """What every benchmark of bench/ shares: the throw-away embedded environment, waiting for runs
-through the engine's committed events, graph-document builders, targets and log lines."""
+through the engine's committed events, targets and log lines."""
 from __future__ import annotations
 
 import os
@@ -105,18 +105,3 @@ class Bench:
         if run.status != "succeeded":
             raise RuntimeError(f"benchmark run {run.id} {run.status}: {run.error}")
         return run, end - t0, t1 - t0
-
-
-# -- graph documents -----------------------------------------------------------------------------
-
-def node(id: str, module: str, **params: Any) -> dict[str, Any]:
-    return {"id": id, "module": module, "version": "1", "params": params}
-
-
-def edge(source: str, source_port: str, target: str, target_port: str) -> dict[str, Any]:
-    return {"id": f"{source}.{source_port}-{target}.{target_port}", "source": source,
-            "source_port": source_port, "target": target, "target_port": target_port}
-
-
-def document(name: str, nodes: list[dict], edges: list[dict], parameters: list[dict] | None = None) -> dict:
-    return {"schema_version": 1, "name": name, "parameters": parameters or [], "nodes": nodes, "edges": edges}

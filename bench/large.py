@@ -10,11 +10,12 @@ import sys
 import time
 from typing import Any
 
-from bench.harness import HERE, ROOT, TARGETS, Bench, document, edge, log, ms, node
+from bench.harness import HERE, ROOT, TARGETS, Bench, log, ms
+from engine.documents import document, edge, node
 
 
 def large_doc(dataset: str, label: str) -> dict:
-    return document("bench large", [
+    return document([
         node("import", "import_data", dataset={"name": dataset}),
         node("clean", "clean_missing_data", mode="mean"),
         node("split", "split_data", fraction=0.7, seed=1),
@@ -25,7 +26,7 @@ def large_doc(dataset: str, label: str) -> dict:
         edge("import", "data", "clean", "data"), edge("clean", "data", "split", "data"),
         edge("learner", "learner", "train", "learner"), edge("split", "train", "train", "data"),
         edge("train", "model", "score", "model"), edge("split", "test", "score", "data"),
-    ])
+    ], name="bench large")
 
 
 def make_large_dataset(path: str, rows: int, cols: int, label: str) -> None:

@@ -19,6 +19,21 @@ def edge_id(edge: dict[str, Any]) -> str:
     return str(edge.get("id") or f"{edge.get('source')}.{edge.get('source_port')}->{edge.get('target')}.{edge.get('target_port')}")
 
 
+def node(id: str, module: str, version: str = "1", **params: Any) -> dict[str, Any]:
+    """A node of a graph document (builders for scripts, tests and benchmarks)."""
+    return {"id": id, "module": module, "version": version, "params": params}
+
+
+def edge(source: str, source_port: str, target: str, target_port: str) -> dict[str, Any]:
+    return {"id": f"{source}.{source_port}-{target}.{target_port}", "source": source,
+            "source_port": source_port, "target": target, "target_port": target_port}
+
+
+def document(nodes: list[dict], edges: list[dict], parameters: list[dict] | None = None, *,
+             name: str = "pipeline") -> dict[str, Any]:
+    return {"schema_version": SCHEMA_VERSION, "name": name, "parameters": parameters or [], "nodes": nodes, "edges": edges}
+
+
 def shape_errors(document: Any) -> list[dict[str, Any]]:
     """Errors that make `document` not a graph document at all (code `invalid_document`)."""
     bad = lambda msg, **at: error("invalid_document", msg, **at)  # noqa: E731

@@ -10,8 +10,8 @@ import socket
 import threading
 import time
 import uuid
-from datetime import timedelta
 from collections import defaultdict, deque
+from datetime import timedelta
 from dataclasses import dataclass
 from typing import Any
 
@@ -174,7 +174,7 @@ class Executor:
             timeout=float(ps.timeout or settings.ENGINE["STEP_TIMEOUT"]),
             memory_mb=int(ps.memory_mb or settings.ENGINE["STEP_MEMORY_MB"]),
             cpu_seconds=ps.cpu_seconds or settings.ENGINE["STEP_CPU_SECONDS"],
-            seed=step_seed(None, ps.node_id), user_code=ps.user_code,
+            seed=step_seed(ps.node_id), user_code=ps.user_code,
         )
         self.launched[attempt.id] = _Launched(None, target.name, step_id, run_id, ps.node_id)
         self.running[target.name] += 1

@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 from engine.datastore import Datastore
 from engine.stepspec import StepEvent, StepResult, StepSpec
+from engine.targets import limits
 from modules_catalog.registry import load_builtins, registry
 
 Emit = Callable[[StepEvent], None]
@@ -81,7 +82,7 @@ def run_step(spec: StepSpec, emit: Emit) -> StepResult:
         ds = datastore_for(spec.datastore)
         ctx = StepContext(spec, emit, ds)
         inputs = _load_inputs(mod, spec, ds)
-        trim_heap()  # the Arrow buffers of the load are freed: give them back before the module runs
+        limits.trim_heap()  # the Arrow buffers of the load are freed: give them back before the module runs
         value = mod.fn(ctx, **inputs, **spec.params)
         produced = _normalise(mod, value)
         outputs = {name: _store(ds, ctx, val, mod.output(name).type.value) for name, val in produced.items()}
@@ -174,27 +175,6 @@ def format_traceback(exc: BaseException) -> str:
         return "".join(traceback.format_exception(type(exc), exc, tb))
     except Exception:  # formatting must never hide the failure itself
         return describe(exc)
-
-
-def trim_heap() -> None:
-    """Return freed heap memory to the system (glibc), so a step's peak is its data, not the
-    leftovers of loading it."""
-    try:
-        _libc().malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc
-        pass
-
-
-_LIBC = None
-
-
-def _libc():
-    global _LIBC
-    if _LIBC is None:
-        import ctypes
-
-        _LIBC = ctypes.CDLL("libc.so.6")
-    return _LIBC
 
 
 def current_rss_mb() -> float:

@@ -25,7 +25,7 @@ _STEP_FIELDS = ("id", "node_id", "status")
 _IN_CHUNK = 500  # node ids per `IN (...)`, under SQLite's bound-parameter limit
 
 
-def step_seed(run: Run | None, node_id: str) -> int:
+def step_seed(node_id: str) -> int:
     """A seed fixed by the node's id, so an unchanged step reproduces its bytes and stays reusable."""
     return int(hashlib.sha256(node_id.encode()).hexdigest()[:8], 16) % (2**31 - 1)
 

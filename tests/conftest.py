@@ -55,12 +55,21 @@ def outsider(make_user, make_workspace):
 
 
 @pytest.fixture
-def api(user):
+def client_for():
+    """An API client authenticated as the given user."""
     from rest_framework.test import APIClient
 
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
+    def make(user):
+        client = APIClient()
+        client.force_authenticate(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def api(client_for, user):
+    return client_for(user)
 
 
 @pytest.fixture

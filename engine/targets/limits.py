@@ -78,17 +78,30 @@ def release_cpu_limit() -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (hard, hard))
 
 
+def trim_heap() -> None:
+    """Return freed heap memory to the system (glibc keeps it otherwise), so what a step measures
+    and holds is its data, not the leftovers of loading it or of the step before."""
+    global _libc
+    try:
+        if _libc is None:
+            import ctypes
+
+            _libc = ctypes.CDLL("libc.so.6")
+        _libc.malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
+_libc = None
+
+
 def release_freed_memory() -> None:
-    """Hand memory a finished step freed back to the system, so a reused worker starts the next
-    step small (and its peak measures that step, not the leftovers of the previous one)."""
-    import ctypes
+    """After a pool step: collect its garbage, then hand the freed memory back, so a reused worker
+    starts the next step small."""
     import gc
 
     gc.collect()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc
-        pass
+    trim_heap()
 
 
 def no_core_dumps() -> None:

@@ -2,16 +2,13 @@
 from __future__ import annotations
 
 import pytest
-from rest_framework.test import APIClient
 
 from tests.engine.graphs import document, edge, node
 
 
 @pytest.fixture
-def outsider_api(outsider):
-    client = APIClient()
-    client.force_authenticate(outsider)
-    return client
+def outsider_api(client_for, outsider):
+    return client_for(outsider)
 
 
 @pytest.fixture

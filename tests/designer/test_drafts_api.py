@@ -116,15 +116,12 @@ def test_a_draft_is_deleted(api, draft):
     assert api.get(f"/api/v1/drafts/{draft['id']}/").status_code == 404
 
 
-def test_a_viewer_can_read_but_not_change_a_draft(api, draft, workspace, make_user):
-    from rest_framework.test import APIClient
-
+def test_a_viewer_can_read_but_not_change_a_draft(api, draft, workspace, make_user, client_for):
     from designer.models import Membership
 
     viewer = make_user("vic")
     Membership.objects.create(workspace=workspace, user=viewer, role=Membership.Role.VIEWER)
-    client = APIClient()
-    client.force_authenticate(viewer)
+    client = client_for(viewer)
     assert client.get(f"/api/v1/drafts/{draft['id']}/").status_code == 200
     response = client.patch(f"/api/v1/drafts/{draft['id']}/", {"name": "mine"}, format="json")
     assert response.status_code == 403 and "viewer" in response.json()["errors"][0]["message"]

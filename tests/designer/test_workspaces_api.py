@@ -28,10 +28,7 @@ def test_a_taken_slug_is_refused_pointing_at_the_field(api, workspace, outsider)
     assert response.json()["errors"][0]["field"] == "slug"
 
 
-def test_a_user_without_workspace_is_told_to_create_one(make_user):
-    from rest_framework.test import APIClient
-
-    client = APIClient()
-    client.force_authenticate(make_user("newbie"))
+def test_a_user_without_workspace_is_told_to_create_one(make_user, client_for):
+    client = client_for(make_user("newbie"))
     response = client.post("/api/v1/drafts/", {"name": "x"}, format="json")
     assert response.status_code == 400 and "create one first" in response.json()["errors"][0]["message"]

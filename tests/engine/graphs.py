@@ -3,18 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-
-def node(id: str, module: str, **params: Any) -> dict[str, Any]:
-    return {"id": id, "module": module, "version": "1", "params": params}
-
-
-def edge(source: str, source_port: str, target: str, target_port: str) -> dict[str, Any]:
-    return {"id": f"{source}.{source_port}-{target}.{target_port}", "source": source,
-            "source_port": source_port, "target": target, "target_port": target_port}
-
-
-def document(nodes: list[dict], edges: list[dict], parameters: list[dict] | None = None) -> dict[str, Any]:
-    return {"schema_version": 1, "name": "test", "parameters": parameters or [], "nodes": nodes, "edges": edges}
+from engine.documents import document, edge, node  # noqa: F401  (re-exported for the tests)
 
 
 def iris_regression(fraction: float = 0.7) -> dict[str, Any]:

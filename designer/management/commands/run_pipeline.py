@@ -11,9 +11,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from designer.models import Workspace
 from designer.selectors import dataset_resolver
-from designer.services import version_snapshot
+from designer.services import document_validate, version_snapshot
 from engine import events, executor
-from engine.compiler import CompileError, validate_document
+from engine.compiler import CompileError
 from engine.models import Run
 from engine.services import run_submit
 
@@ -49,8 +49,7 @@ class Command(BaseCommand):
             raise CommandError(f"{path} is not valid JSON: {exc}") from None
         params = dict(_parse_param(p) for p in opts["param"])
         ws, _ = Workspace.objects.get_or_create(slug=opts["workspace"], defaults={"name": opts["workspace"].title()})
-        resolve = dataset_resolver(workspace=ws)
-        errors = validate_document(document, params=params, resolve_dataset=resolve)
+        errors = document_validate(workspace=ws, document=document, params=params)
         if errors:
             for e in errors:
                 self.stderr.write(f"  error: {e['message']}")
@@ -72,7 +71,7 @@ class Command(BaseCommand):
         ex = executor.start()
         try:
             run = run_submit(workspace=ws, version=version, params=params, force=opts["force"],
-                             resolve_dataset=resolve)
+                             resolve_dataset=dataset_resolver(workspace=ws))
             run_id.append(run.id)
             self.stderr.write(f"run {run.id} of {path.name}")
             if Run.objects.get(pk=run.id).status not in Run.FINAL:
