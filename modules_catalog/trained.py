@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Sequence
 
+import numpy as np
 import pandas as pd
 
 SCORED_LABEL = "scored_label"
@@ -55,6 +56,8 @@ class CleanMissingTransform(Transform):
         require_columns(df, self.columns)
         if self.mode == "remove_row":
             return df.dropna(subset=self.columns).reset_index(drop=True)
+        if len(df.columns) and (df.dtypes == np.float64).all() and df.columns.is_unique:
+            return _fill_floats(df, {name: self.fill_values[name] for name in self.columns})
         out = df.copy()
         for name in self.columns:
             out[name] = _fill(out[name], self.fill_values[name])
@@ -62,6 +65,14 @@ class CleanMissingTransform(Transform):
 
     def __repr__(self) -> str:
         return f"CleanMissingTransform(mode={self.mode!r}, columns={self.columns!r})"
+
+
+def _fill_floats(df: pd.DataFrame, fills: dict[str, Any]) -> pd.DataFrame:
+    """An all-float64 frame (the common numeric case) filled in one copy instead of one per column."""
+    values = df.to_numpy(dtype=np.float64, copy=True)
+    fill = np.array([float(fills[c]) if c in fills else np.nan for c in df.columns])
+    np.copyto(values, np.broadcast_to(fill, values.shape), where=np.isnan(values))
+    return pd.DataFrame(values, index=df.index, columns=df.columns, copy=False)
 
 
 def _fill(s: pd.Series, value: Any) -> pd.Series:
@@ -131,7 +142,7 @@ class TrainedModel:
 
     def score(self, df: pd.DataFrame) -> pd.DataFrame:
         X = self.feature_frame(df)
-        out = df.copy()
+        out = df.copy(deep=False)  # new columns only: the input's own columns are shared, not copied
         out[SCORED_LABEL] = self.estimator.predict(X)
         if self.task == "classification" and hasattr(self.estimator, "predict_proba"):
             proba = self.estimator.predict_proba(X)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+import numpy as np
 import pandas as pd
 
 from ..schema import dtype_kind
@@ -87,7 +88,7 @@ def clean_missing_data(ctx: Any, *, data: pd.DataFrame, columns: list[str] | Non
     require_columns(data, names)
     fills = {} if mode == "remove_row" else {n: _fill_value(data[n], n, mode, replacement) for n in names}
     transform = CleanMissingTransform(names, mode, fills)
-    missing = int(data[names].isna().sum().sum())
+    missing = sum(int(np.count_nonzero(data[n].isna().to_numpy())) for n in names)  # data[names] would copy all
     out = transform.apply(data)
     ctx.log(f"{mode}: {missing} missing values in {len(names)} columns"
             + (f", {len(data) - len(out)} rows removed" if mode == "remove_row" else ""))
@@ -230,4 +231,11 @@ def split_data(ctx: Any, *, data: pd.DataFrame, fraction: float = 0.7, seed: int
                 raise
             raise ValueError(f"cannot stratify by column {stratify!r}: {exc}") from exc
     ctx.log(f"split {len(data)} rows: {len(train)} first, {len(test)} second")
-    return {"train": train.reset_index(drop=True), "test": test.reset_index(drop=True)}
+    return {"train": _renumbered(train), "test": _renumbered(test)}
+
+
+def _renumbered(df: pd.DataFrame) -> pd.DataFrame:
+    """Rows numbered 0..n-1 again, without reset_index's copy of every column."""
+    out = df.copy(deep=False)  # a new frame object sharing the columns: `data` keeps its index
+    out.index = pd.RangeIndex(len(out))
+    return out

@@ -63,6 +63,18 @@ def test_clean_missing_data_fills_with_the_column_statistic(catalog, ctx, holey_
     assert ("missing_values", float(holey_wine[cols].isna().sum().sum()), None) in ctx.metrics
 
 
+@pytest.mark.parametrize("columns", [None, ["alcohol"]])
+def test_clean_missing_data_on_an_all_float_frame_matches_pandas_column_by_column(catalog, ctx, holey_wine, columns):
+    floats = holey_wine.drop(columns=["grade"]).astype("float64")  # the one-copy path for float frames
+    floats.index = pd.RangeIndex(100, 100 + len(floats), name="row")
+    out = catalog.get("clean_missing_data").fn(ctx, data=floats, columns=columns, mode="mean", replacement=None)
+    expected = floats.copy()
+    for c in columns or floats.columns:
+        expected[c] = expected[c].fillna(expected[c].mean())
+    pd.testing.assert_frame_equal(out["data"], expected)
+    assert out["data"]["magnesium"].isna().any() == (columns is not None)  # unselected columns keep their gaps
+
+
 def test_clean_missing_data_transform_applies_the_fitted_values_to_new_data(catalog, ctx, holey_wine):
     out = catalog.get("clean_missing_data").fn(ctx, data=holey_wine, columns=["alcohol"], mode="mean",
                                                replacement=None)
