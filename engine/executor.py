@@ -48,7 +48,9 @@ def build_targets() -> dict[str, Target]:
     targets = {}
     for name, conf in settings.ENGINE["TARGETS"].items():
         cls = import_string(conf["BACKEND"])
-        targets[name] = cls(name=name, concurrency=conf.get("CONCURRENCY", 4), pool_size=conf.get("POOL_SIZE", 2))
+        # every other setting is a keyword of the backend: CONCURRENCY -> concurrency=...
+        options = {key.lower(): value for key, value in conf.items() if key != "BACKEND"}
+        targets[name] = cls(name=name, **options)
     return targets
 
 

@@ -86,6 +86,8 @@ class Step(models.Model):
     duration = models.FloatField(null=True, blank=True)
     peak_rss_mb = models.FloatField(null=True, blank=True)
     base_rss_mb = models.FloatField(null=True, blank=True, help_text="resident size at the step's start")
+    from_memory_mb = models.FloatField(
+        null=True, blank=True, help_text="inputs the worker already held in memory (frame cache), not read back")
 
     class Meta:
         ordering = ["id"]

@@ -61,7 +61,7 @@ def record_result(*, attempt_id: int, result: StepResult, store: Datastore) -> b
         attempt.reason = result.reason
         save_fields(attempt, ["status", "finished_at", "reason"])
         common = dict(finished_at=now, duration=result.duration, peak_rss_mb=result.peak_rss_mb,
-                      base_rss_mb=result.base_rss_mb,
+                      base_rss_mb=result.base_rss_mb, from_memory_mb=result.from_memory_mb,
                       metrics=result.metrics, log=result.log[-MAX_LOG_CHARS:])
         if ok:
             workspace_id = step.run.workspace_id

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any, Callable
 
 from engine.datastore import Datastore
+from engine.framecache import MB, FrameCache, frame_bytes
 from engine.stepspec import StepEvent, StepResult, StepSpec
 from engine.targets import limits
 from modules_catalog.registry import load_builtins, registry
@@ -24,14 +25,17 @@ _datastores: dict[str, Datastore] = {}
 class StepContext:
     """The `ctx` a module function receives (see modules_catalog/context.py)."""
 
-    def __init__(self, spec: StepSpec, emit: Emit, datastore: Datastore) -> None:
+    def __init__(self, spec: StepSpec, emit: Emit, datastore: Datastore, frames: FrameCache | None = None) -> None:
         self.seed = spec.seed
         self.workdir = spec.workdir
         self.metrics: list[dict[str, Any]] = []
         self._attempt = spec.attempt_id
         self._emit = emit
         self._datastore = datastore
+        self._frames = frames
         self.handed_out: dict[int, tuple[Any, str]] = {}
+        self._owned: dict[int, Any] = {}
+        self.from_memory_bytes = 0  # inputs taken from the worker's frame cache instead of the datastore
 
     def log(self, message: str) -> None:
         # stdout is the step's log file inside a worker; the event serves in-process callers
@@ -48,13 +52,34 @@ class StepContext:
         self._emit({"kind": "progress", "attempt_id": self._attempt, "fraction": fraction, "message": str(message)})
 
     def dataset(self, ref: dict[str, Any]) -> Any:
-        df = self._datastore.load(ref["digest"], "DataFrame")
-        self.handed_out[id(df)] = (df, ref["digest"])
+        return self.load_frame(ref["digest"], remember=True)
+
+    def load_frame(self, digest: str, *, remember: bool, own: bool = False) -> Any:
+        """The DataFrame stored as `digest`, from the frame cache when it holds it. `remember`:
+        a module that returns this very object unchanged has it recorded under `digest` again
+        instead of rewritten (trusted built-ins only: user code may modify it in place). `own`:
+        the step takes the frame over (out of the cache, never put back): `owns()` says so."""
+        df = None
+        if self._frames is not None:
+            df = self._frames.take(digest) if own else self._frames.get(digest)
+        if df is not None:
+            self.from_memory_bytes += frame_bytes(df)
+        else:
+            df = self._datastore.load(digest, "DataFrame")
+            if self._frames is not None and not own:
+                self._frames.put(digest, df)
+        if own:
+            self._owned[id(df)] = df
+        elif remember:
+            self.handed_out[id(df)] = (df, digest)
         return df
 
+    def owns(self, df: Any) -> bool:
+        return self._owned.get(id(df)) is df
+
     def stored_as(self, value: Any) -> str | None:
-        """The digest of `value` when it is a registered dataset handed out unchanged by
-        `dataset()` (Import Data): storing it again would only rewrite the same bytes."""
+        """The digest of `value` when it is a frame handed out by `load_frame(remember=True)` and
+        returned unchanged (Import Data, Pass Through): storing it again would rewrite the same bytes."""
         held = self.handed_out.get(id(value))
         return held[1] if held is not None and held[0] is value else None
 
@@ -71,8 +96,9 @@ def datastore_for(root: str) -> Datastore:
     return ds
 
 
-def run_step(spec: StepSpec, emit: Emit) -> StepResult:
-    """Execute `spec` here and now; never raises for the step's own failure."""
+def run_step(spec: StepSpec, emit: Emit, frames: FrameCache | None = None) -> StepResult:
+    """Execute `spec` here and now; never raises for the step's own failure. `frames`: the pool
+    worker's frame cache (built-ins only), read for inputs and filled with every DataFrame output."""
     started = time.perf_counter()
     base = current_rss_mb()
     ctx: StepContext | None = None
@@ -80,12 +106,14 @@ def run_step(spec: StepSpec, emit: Emit) -> StepResult:
         load_builtins()
         mod = registry.get(spec.module, spec.version)
         ds = datastore_for(spec.datastore)
-        ctx = StepContext(spec, emit, ds)
-        inputs = _load_inputs(mod, spec, ds)
+        if mod.user_code:
+            frames = None  # defence in depth: user code never shares frames with anyone
+        ctx = StepContext(spec, emit, ds, frames)
+        inputs = _load_inputs(mod, spec, ds, ctx)
         limits.trim_heap()  # the Arrow buffers of the load are freed: give them back before the module runs
         value = mod.fn(ctx, **inputs, **spec.params)
         produced = _normalise(mod, value)
-        outputs = {name: _store(ds, ctx, val, mod.output(name).type.value) for name, val in produced.items()}
+        outputs = {name: _store(ds, ctx, val, mod.output(name).type.value, frames) for name, val in produced.items()}
         return StepResult(
             status="succeeded",
             outputs=outputs,
@@ -93,6 +121,7 @@ def run_step(spec: StepSpec, emit: Emit) -> StepResult:
             duration=time.perf_counter() - started,
             peak_rss_mb=peak_rss_mb(),
             base_rss_mb=base,
+            from_memory_mb=ctx.from_memory_bytes / MB,
         )
     except BaseException as exc:  # noqa: BLE001 - every failure becomes a result, even SystemExit
         if isinstance(exc, KeyboardInterrupt):
@@ -106,25 +135,36 @@ def run_step(spec: StepSpec, emit: Emit) -> StepResult:
             duration=time.perf_counter() - started,
             peak_rss_mb=peak_rss_mb(),
             base_rss_mb=base,
+            from_memory_mb=ctx.from_memory_bytes / MB if ctx else 0.0,
         )
 
 
-def _store(ds: Datastore, ctx: StepContext, value: Any, kind: str) -> dict[str, Any]:
-    digest = ctx.stored_as(value) if kind == "DataFrame" else None
-    if digest is not None:
-        return ds.stored(digest, kind).as_json()
-    return ds.put(value, kind).as_json()
+def _store(ds: Datastore, ctx: StepContext, value: Any, kind: str, frames: FrameCache | None) -> dict[str, Any]:
+    if kind != "DataFrame":
+        return ds.put(value, kind).as_json()
+    digest = ctx.stored_as(value)
+    stored = ds.stored(digest, kind) if digest is not None else ds.put(value, kind)
+    if frames is not None:
+        frames.put(stored.digest, value)
+    return stored.as_json()
 
 
-def _load_inputs(mod: Any, spec: StepSpec, ds: Datastore) -> dict[str, Any]:
+def _load_inputs(mod: Any, spec: StepSpec, ds: Datastore, ctx: StepContext) -> dict[str, Any]:
     inputs: dict[str, Any] = {}
+    digests = [ref.get("digest") for ref in spec.inputs.values()]
     for port in mod.inputs:
         ref = spec.inputs.get(port.name)
         if ref is None:
             if not port.optional:
                 raise StepFailure(f"required input {port.name!r} of {mod.ref} is not connected")
             continue
-        inputs[port.name] = ds.load(ref["digest"], ref.get("kind") or port.type.value)
+        kind = ref.get("kind") or port.type.value
+        if kind == "DataFrame":
+            # an owned port gets a frame of its own, unless the same data also feeds another port
+            own = port.owned and digests.count(ref["digest"]) == 1
+            inputs[port.name] = ctx.load_frame(ref["digest"], remember=not mod.user_code, own=own)
+        else:
+            inputs[port.name] = ds.load(ref["digest"], kind)
     unknown = set(spec.inputs) - {p.name for p in mod.inputs}
     if unknown:
         raise StepFailure(f"{mod.ref} has no input port(s) {sorted(unknown)}")

@@ -31,6 +31,7 @@ def step_summary(step: Step) -> dict[str, Any]:
         "cache_key": step.cache_key, "outputs": step.outputs, "error": step.error, "reason": step.reason,
         "started_at": _iso(step.started_at), "finished_at": _iso(step.finished_at),
         "duration": step.duration, "peak_rss_mb": step.peak_rss_mb, "base_rss_mb": step.base_rss_mb,
+        "from_memory_mb": step.from_memory_mb,
         "metrics": step.metrics,
     }
 

@@ -44,6 +44,7 @@ class StepResult:
     duration: float = 0.0
     peak_rss_mb: float = 0.0
     base_rss_mb: float = 0.0  # resident size when the step started: peak - base is the step's own
+    from_memory_mb: float = 0.0  # inputs a pool worker already held (frame cache): part of the step's data, not of base
     log: str = ""
 
     def as_json(self) -> dict[str, Any]:

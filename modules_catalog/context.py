@@ -18,6 +18,11 @@ class Context(Protocol):
         """The DataFrame of a registered dataset reference (as resolved by the engine)."""
         ...
 
+    def owns(self, df: Any) -> bool:
+        """True when `df` arrived on an `owned` input port and nothing else holds it: the module
+        may modify or empty it (to free its memory early). False for anything a caller passed in."""
+        ...
+
 
 class SimpleContext:
     """A context for calling module functions directly (tests, notebooks): records everything."""
@@ -41,3 +46,6 @@ class SimpleContext:
 
     def dataset(self, ref: dict[str, Any]) -> Any:
         return self._datasets[ref["name"]]
+
+    def owns(self, df: Any) -> bool:
+        return False  # the caller passed it in and may still use it

@@ -34,6 +34,9 @@ class Port:
     label: str = ""
     optional: bool = False
     help: str = ""
+    # a DataFrame input the module may take over: in the engine it gets a frame nobody else holds
+    # (`ctx.owns(df)` says so) and may empty it to free the memory once it has what it needs
+    owned: bool = False
 
 
 @dataclass(frozen=True)

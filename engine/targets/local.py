@@ -37,10 +37,11 @@ KILL_GRACE = 2.0  # how long a killed step may take to be reported dead before w
 
 class LocalTarget(Target):
     def __init__(self, *, concurrency: int = 4, pool_size: int = 2, name: str = "local",
-                 extra_modules: tuple[str, ...] | list[str] = ()) -> None:
+                 extra_modules: tuple[str, ...] | list[str] = (), frame_cache_mb: int = 1024) -> None:
         self.name = name
         self.concurrency = concurrency
         self.pool_size = pool_size
+        self.frame_cache_mb = frame_cache_mb
         self._max_pool = max(pool_size, concurrency, 1)
         env_modules = [m.strip() for m in os.environ.get(EXTRA_MODULES_ENV, "").split(",") if m.strip()]
         self._modules = list(extra_modules) + env_modules
@@ -124,6 +125,18 @@ class LocalTarget(Target):
 
     def launches(self) -> int:
         return self._launches
+
+    def drop_frames(self) -> None:
+        """Idle pool workers forget the DataFrames they keep for the next step (benchmarks start
+        cold with it; a busy worker keeps its frames)."""
+        with self._lock:
+            for proc in self._pool:
+                if proc.step is None and not proc.dead and proc.frames:
+                    try:
+                        send_msg(proc.sock, {"op": "drop_frames"})
+                        proc.frames = set()
+                    except OSError:
+                        pass
 
     def spare_pid(self) -> int | None:
         """The pid of the pre-forked child waiting for the next user-code step, once it is up."""
@@ -254,7 +267,7 @@ class LocalTarget(Target):
                 except OSError as exc:
                     self._fail(handle, "launch", f"could not start a step process: {exc}")
                 continue
-            proc = next((p for p in self._pool if p.step is None and not p.dead), None)
+            proc = self._idle_worker_for(handle)
             if proc is None:
                 if len(self._pool) >= self._max_pool:
                     return
@@ -271,8 +284,19 @@ class LocalTarget(Target):
                 self._queue.appendleft(handle)
                 self._drop(proc)
 
+    def _idle_worker_for(self, handle: LocalHandle) -> _Proc | None:
+        """The idle pool worker holding most of the step's input frames (the first idle one when none does)."""
+        idle = [p for p in self._pool if p.step is None and not p.dead]
+        if len(idle) < 2:
+            return idle[0] if idle else None
+        wanted = {ref.get("digest") for ref in handle.spec.inputs.values()}
+        return max(idle, key=lambda p: len(wanted & p.frames))
+
     def _send_run(self, proc: _Proc, handle: LocalHandle) -> None:
-        send_msg(proc.sock, {"op": "run", "spec": handle.spec.as_json()})
+        message: dict[str, Any] = {"op": "run", "spec": handle.spec.as_json()}
+        if proc.role == "pool":
+            message["frame_cache_mb"] = self.frame_cache_mb
+        send_msg(proc.sock, message)
         self._launches += 1
         proc.step, handle.proc, handle.pid = handle, proc, proc.pid
         handle.started = time.monotonic()
@@ -416,6 +440,7 @@ class LocalTarget(Target):
             self._pending.append((handle.on_event, msg["event"]))
         elif op == "result":
             proc.step = None
+            proc.frames = set(msg.get("frames") or ())
             killed = handle is not None and bool(handle.kill_reason)
             if handle is not None and not handle.done:
                 self._complete(handle, StepResult.from_json(msg["result"]))

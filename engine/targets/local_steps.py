@@ -71,6 +71,7 @@ class _Proc:
         self.pid: int | None = None
         self.step: LocalHandle | None = None
         self.dead = False
+        self.frames: set[str] = set()  # digests of the DataFrames a pool worker holds (its last report)
 
 
 def kill_message(handle: LocalHandle, reason: str) -> str:

@@ -23,6 +23,8 @@ PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
 # a pool worker whose peak RSS passes this is replaced after its step, so leaks cannot pile up
 POOL_RETIRE_RSS_MB = 2048
+# a pool worker idle this long drops the frames it holds (engine/framecache.py) and gives the memory back
+FRAME_CACHE_IDLE_SECONDS = 30.0
 LOG_NAME = "step.log"
 
 
@@ -279,29 +281,43 @@ def _restore_output(saved: tuple[int, int]) -> None:
 
 
 def _pool_loop(conn: socket.socket) -> None:
-    """Run trusted built-in steps one after another, in this warm process."""
+    """Run trusted built-in steps one after another, in this warm process, keeping the frames they
+    wrote or read for the next step (each result names them, so the target can send that step here)."""
+    from engine.framecache import FrameCache
     from engine.stepspec import StepSpec
 
     home = os.getcwd()
     emit = _emitter(conn)
+    frames = FrameCache()
     while True:
+        if len(frames) and not select.select([conn], [], [], FRAME_CACHE_IDLE_SECONDS)[0]:
+            frames.clear()  # idle: nobody is about to need them
+            limits.release_freed_memory()
+            continue
         try:
             msg = recv_msg(conn)
         except OSError:
             return
         if msg is None:
             return
+        if msg.get("op") == "drop_frames":
+            frames.clear()
+            limits.release_freed_memory()
+            continue
         if msg.get("op") != "run":
             continue
-        result = _pool_step(StepSpec.from_json(msg["spec"]), emit, home)
+        frames.resize(float(msg.get("frame_cache_mb") or 0))
+        result = _pool_step(StepSpec.from_json(msg["spec"]), emit, home, frames)
         retire = result.reason == "memory" or result.peak_rss_mb > POOL_RETIRE_RSS_MB
-        send_msg(conn, {"op": "result", "result": result.as_json(), "retire": retire})
+        if result.status != "succeeded":
+            frames.clear()  # a failed step may have left anything half-done: start clean
+        send_msg(conn, {"op": "result", "result": result.as_json(), "retire": retire, "frames": frames.digests()})
         if retire:
             return
         limits.release_freed_memory()  # after the reply: off the step's critical path
 
 
-def _pool_step(spec, emit, home: str):
+def _pool_step(spec, emit, home: str, frames=None):
     from engine.runner import run_step
     from engine.stepspec import StepResult
     from modules_catalog.registry import UnknownModule, registry
@@ -323,7 +339,7 @@ def _pool_step(spec, emit, home: str):
         limits.reset_peak_rss()
         limits.limit_memory(spec.memory_mb, locked=False)
         limits.limit_cpu(spec.cpu_seconds, locked=False)
-        return run_step(spec, emit)
+        return run_step(spec, emit, frames)
     except OSError as exc:
         return StepResult(status="failed", reason="launch", error=f"{type(exc).__name__}: {exc}")
     finally:

@@ -5,6 +5,7 @@ import math
 import warnings
 from typing import Any, Mapping
 
+import numpy as np
 import pandas as pd
 
 from ..schema import dtype_kind
@@ -13,12 +14,14 @@ from ..trained import SCORED_LABEL, SCORED_PROBABILITY, TrainedModel, is_numeric
 from .transforms import single_column
 
 SCORING = "Model Scoring & Evaluation"
+# the training score of a step that frees its input before fitting is taken on this many rows at most
+SCORE_SAMPLE_ROWS = 200_000
 
 
 @module(
     "train_model", "1", "Train Model", "Model Training",
     inputs=[Port("learner", PortType.UNTRAINED_MODEL, "Untrained model"),
-            Port("data", PortType.DATAFRAME, "Training dataset")],
+            Port("data", PortType.DATAFRAME, "Training dataset", owned=True)],
     outputs=[Port("model", PortType.MODEL, "Trained model")],
     params=[Param("label_column", ParamKind.COLUMNS, "Label column", port="data", multiple=False,
                   help="Every other column is a feature and must be numeric.")],
@@ -54,17 +57,30 @@ def train_model(ctx: Any, *, learner: Any, data: pd.DataFrame, label_column: str
         raise ValueError(f"label column {label!r} is not numeric ({dtype_kind(data[label].dtype)}); "
                          f"{type(estimator).__name__} predicts numbers")
     model = TrainedModel(estimator, label, features, task)
-    X = model.feature_frame(data)
-    ctx.log(f"fitting {type(estimator).__name__} ({task}) on {len(data)} rows, {len(features)} features, "
+    X, y, rows = model.feature_frame(data), data[label], len(data)
+    score_on: tuple[pd.DataFrame, pd.Series] | None = None
+    if ctx.owns(data):
+        # the input is this step's alone: keep an even sample of rows for the training score, then
+        # free it, so that only the feature matrix (and the learner's own copies) exist at the peak
+        picks = np.linspace(0, rows - 1, min(rows, SCORE_SAMPLE_ROWS)).round().astype(np.intp)
+        score_on = (X.iloc[picks].copy(), y.iloc[picks].copy())
+        y = y.copy()
+        data.drop(columns=list(data.columns), inplace=True)
+        del data
+    ctx.log(f"fitting {type(estimator).__name__} ({task}) on {rows} rows, {len(features)} features, "
             f"label {label!r}")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        estimator.fit(X, data[label])
+        estimator.fit(X, y)
     for warning in caught:  # e.g. a ConvergenceWarning belongs in the step's log, where the user looks
         ctx.log(f"warning: {type(warning.message).__name__}: {str(warning.message).splitlines()[0]}")
     del X
-    ctx.metric("training_rows", len(data))
-    ctx.metric("training_score", float(estimator.score(model.feature_frame(data), data[label])))
+    if score_on is None:
+        score_on = (model.feature_frame(data), y)
+    elif len(score_on[0]) < rows:
+        ctx.log(f"training score on an even sample of {len(score_on[0])} of the {rows} rows")
+    ctx.metric("training_rows", rows)
+    ctx.metric("training_score", float(estimator.score(*score_on)))
     estimator.set_params(**{k: v for k, v in own.items() if k == "copy_X"})  # the model keeps the learner's settings
     return model
 

@@ -316,3 +316,30 @@ def test_close_leaves_no_child_processes(store, tmp_path):
     assert sink.result(5).status == "failed"
     assert {p.pid for p in me.children(recursive=True)} <= before
     assert all(gone(pid, within=1) for pid in ours)
+
+
+def test_a_step_goes_to_the_idle_worker_that_holds_its_input_and_reads_it_from_memory(target, store, tmp_path):
+    sinks, handles = [], []
+    for _ in range(2):  # side by side, so two different workers each make (and keep) one frame
+        sink = Collector()
+        handles.append(target.launch(spec(store, tmp_path, "fixture.timed_sleep", params={"seconds": 0.5}), sink))
+        sinks.append(sink)
+    made = [sink.result() for sink in sinks]
+    assert all(r.status == "succeeded" for r in made)
+    assert handles[0].pid != handles[1].pid
+    for result, maker in zip(reversed(made), reversed(handles)):  # the second worker's frame first
+        digest = result.outputs["result"]["digest"]
+        step = spec(store, tmp_path, "passthrough", inputs={"data": {"digest": digest, "kind": "DataFrame"}})
+        got, _, handle = run(target, step)
+        assert got.status == "succeeded", got.traceback
+        assert handle.pid == maker.pid and got.from_memory_mb > 0
+        assert got.outputs["data"]["digest"] == digest
+
+
+def test_dropped_frames_are_read_back_from_the_datastore(target, store, tmp_path):
+    made, _, maker = run(target, spec(store, tmp_path, "fixture.make_frame", params={"rows": 50}))
+    digest = made.outputs["result"]["digest"]
+    target.drop_frames()
+    got, _, handle = run(target, spec(store, tmp_path, "passthrough",
+                                      inputs={"data": {"digest": digest, "kind": "DataFrame"}}))
+    assert got.status == "succeeded" and got.from_memory_mb == 0

@@ -11,6 +11,7 @@ from sklearn import metrics as skm
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris
 from sklearn.linear_model import LinearRegression, LogisticRegression
 
+from modules_catalog.context import SimpleContext
 from modules_catalog.schema import schema_of
 from modules_catalog.spec import Column
 from modules_catalog.trained import TrainedModel
@@ -179,3 +180,40 @@ def test_train_model_reports_the_true_training_score_and_leaves_its_input_untouc
     assert df.equals(before)
     assert model.estimator.get_params()["copy_X"] is True and learner.get_params()["copy_X"] is True
     np.testing.assert_allclose(model.estimator.coef_, direct.coef_)
+
+
+class _OwningContext(SimpleContext):
+    """What the engine's context says of a frame that arrived on an owned port and nobody else holds."""
+
+    def owns(self, df):
+        return True
+
+
+def test_train_model_frees_an_input_it_owns_and_scores_an_even_sample(catalog, diabetes, monkeypatch):
+    from modules_catalog.builtins import training
+
+    train, _ = diabetes
+    shared_ctx, owning_ctx = SimpleContext(seed=3), _OwningContext(seed=3)
+    reference = _fit(catalog, shared_ctx, LinearRegression(), train.copy())
+    monkeypatch.setattr(training, "SCORE_SAMPLE_ROWS", 100)
+    owned = train.copy()
+    model = _fit(catalog, owning_ctx, LinearRegression(), owned)
+
+    assert owned.shape == (len(train), 0)  # its memory was handed back before the fit
+    np.testing.assert_allclose(model.estimator.coef_, reference.estimator.coef_)
+    assert model.estimator.get_params()["copy_X"] is True
+    exact = dict((n, v) for n, v, _ in shared_ctx.metrics)["training_score"]
+    sampled = dict((n, v) for n, v, _ in owning_ctx.metrics)
+    assert sampled["training_rows"] == len(train)
+    picks = np.linspace(0, len(train) - 1, 100).round().astype(int)
+    features = [c for c in train.columns if c != "target"]
+    expected = reference.estimator.score(train.iloc[picks][features], train.iloc[picks]["target"])
+    assert sampled["training_score"] == pytest.approx(expected) and sampled["training_score"] != exact
+    assert any("even sample of 100 of the 221 rows" in line for line in owning_ctx.logs)
+
+
+def test_train_model_leaves_an_input_it_does_not_own_untouched(catalog, ctx, diabetes):
+    train, _ = diabetes
+    before = train.copy()
+    _fit(catalog, ctx, LinearRegression(), train)
+    assert train.equals(before)
