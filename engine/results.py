@@ -5,8 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .datastore import Datastore
-from .models import Artifact, ArtifactGrant, Attempt, CacheEntry, Step
-from .rows import save_fields
+from .models import Artifact, ArtifactGrant, Attempt, CacheEntry, Run, Step
 from .scheduler import set_step_status
 from .stepspec import StepResult
 
@@ -19,8 +18,26 @@ def artifact_record(*, workspace_id: int, digest: str, kind: str, size: int, met
     return artifact
 
 
-_ATTEMPT_FIELDS = ("id", "status", "finished_at", "reason", "step__id", "step__run_id", "step__node_id",
-                   "step__cache_key", "step__status", "step__run__id", "step__run__workspace_id")
+def _close_attempt(attempt_id: int, status: str, now, reason: str) -> tuple[int, int, str, str, int] | None:
+    """End the attempt if it still holds its lease (is running), in one conditional UPDATE; then
+    (step id, run id, node id, cache key, workspace id) of its step, or None when it had lost it.
+    Two plain statements on every step's hot path instead of the ORM's locking join and save."""
+    connection = transaction.get_connection()
+    quote = connection.ops.quote_name
+    table = quote(Attempt._meta.db_table)
+    finished = Attempt._meta.get_field("finished_at").get_db_prep_save(now, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET {quote('status')} = %s, {quote('finished_at')} = %s, "
+                       f"{quote('reason')} = %s WHERE {quote('id')} = %s AND {quote('status')} = %s",
+                       [status, finished, reason, attempt_id, Attempt.Status.RUNNING])
+        if cursor.rowcount != 1:
+            return None
+        step, run = quote(Step._meta.db_table), quote(Run._meta.db_table)
+        cursor.execute(f"SELECT s.{quote('id')}, s.{quote('run_id')}, s.{quote('node_id')}, s.{quote('cache_key')}, "
+                       f"r.{quote('workspace_id')} FROM {step} s JOIN {run} r ON r.{quote('id')} = s.{quote('run_id')} "
+                       f"JOIN {table} a ON a.{quote('step_id')} = s.{quote('id')} WHERE a.{quote('id')} = %s",
+                       [attempt_id])
+        return cursor.fetchone()
 
 
 def _record_artifacts(workspace_id: int, arts) -> None:
@@ -48,23 +65,18 @@ def step_outputs(result: StepResult) -> dict[str, dict[str, str]]:
 def record_result(*, attempt_id: int, result: StepResult, store: Datastore) -> bool:
     """Store the outcome of an attempt; False when the attempt had lost its lease (result ignored)."""
     now = timezone.now()
+    ok = result.status == "succeeded"
     with transaction.atomic():
-        # only the columns used here: the run's plan and the step's log are large JSON/text
-        attempt = (Attempt.objects.select_for_update().select_related("step__run")
-                   .only(*_ATTEMPT_FIELDS).get(pk=attempt_id))
-        if attempt.status != Attempt.Status.RUNNING:
+        found = _close_attempt(attempt_id, Attempt.Status.SUCCEEDED if ok else Attempt.Status.FAILED, now,
+                               result.reason)
+        if found is None:
             return False
-        step = attempt.step
-        ok = result.status == "succeeded"
-        attempt.status = Attempt.Status.SUCCEEDED if ok else Attempt.Status.FAILED
-        attempt.finished_at = now
-        attempt.reason = result.reason
-        save_fields(attempt, ["status", "finished_at", "reason"])
+        step_id, run_id, node_id, cache_key, workspace_id = found
+        step = Step(id=step_id, run_id=run_id, node_id=node_id, cache_key=cache_key)
         common = dict(finished_at=now, duration=result.duration, peak_rss_mb=result.peak_rss_mb,
                       base_rss_mb=result.base_rss_mb, from_memory_mb=result.from_memory_mb,
                       metrics=result.metrics, log=result.log[-MAX_LOG_CHARS:])
         if ok:
-            workspace_id = step.run.workspace_id
             outputs = step_outputs(result)
             _record_artifacts(workspace_id, result.outputs.values())
             # insert or update in one statement (was: SELECT ... FOR UPDATE, then UPDATE or INSERT)

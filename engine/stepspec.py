@@ -2,7 +2,7 @@
 Both are plain JSON so a child process, a Celery worker or a container can read them."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal, TypedDict
 
 FailureReason = Literal["", "error", "timeout", "memory", "cancelled", "lost", "launch"]
@@ -26,7 +26,7 @@ class StepSpec:
     user_code: bool = False
 
     def as_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return _shallow(self)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "StepSpec":
@@ -48,11 +48,17 @@ class StepResult:
     log: str = ""
 
     def as_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return _shallow(self)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "StepResult":
         return cls(**data)
+
+
+def _shallow(obj: Any) -> dict[str, Any]:
+    """The fields as a dict for json.dumps, without dataclasses.asdict's deep copy of every value
+    (a result's output previews made that ~0.7 ms a step)."""
+    return {f.name: getattr(obj, f.name) for f in fields(obj)}
 
 
 class StepEvent(TypedDict, total=False):

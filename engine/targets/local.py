@@ -82,15 +82,7 @@ class LocalTarget(Target):
         if not (os.path.isabs(spec.workdir) and os.path.isabs(spec.datastore)):
             # children run elsewhere (their cwd is the work folder): relative paths would drift
             spec = replace(spec, workdir=os.path.abspath(spec.workdir), datastore=os.path.abspath(spec.datastore))
-        handle = LocalHandle(spec, on_event)
-        try:
-            os.makedirs(spec.workdir, exist_ok=True)
-            open(handle.log_path, "wb").close()  # a fresh log; the child appends to it
-        except OSError as exc:
-            with self._lock:
-                self._fail(handle, "launch", f"cannot prepare the step's work folder: {exc}")
-            self._wake()
-            return handle
+        handle = LocalHandle(spec, on_event)  # the step's process creates its folder and log
         with self._lock:
             if self._closed:
                 self._fail(handle, "launch", "the local target is closed")

@@ -25,6 +25,8 @@ PR_SET_CHILD_SUBREAPER = 36
 POOL_RETIRE_RSS_MB = 2048
 # a pool worker idle this long drops the frames it holds (engine/framecache.py) and gives the memory back
 FRAME_CACHE_IDLE_SECONDS = 30.0
+# a pool worker collects garbage and trims its heap after a step that grew it by more than this
+TRIM_AFTER_GROWTH_MB = 32
 LOG_NAME = "step.log"
 
 
@@ -258,6 +260,9 @@ def _emitter(conn: socket.socket):
 
 
 def _redirect_output(log_path: str) -> tuple[int, int]:
+    """Send stdout/stderr to the step's log, creating its work folder (the engine thread leaves
+    that to the step's own process: a mkdir costs this VM's disk ~0.5 ms)."""
+    os.makedirs(os.path.dirname(log_path), exist_ok=True)
     sys.stdout.flush()
     sys.stderr.flush()
     saved = (os.dup(1), os.dup(2))
@@ -314,7 +319,9 @@ def _pool_loop(conn: socket.socket) -> None:
         send_msg(conn, {"op": "result", "result": result.as_json(), "retire": retire, "frames": frames.digests()})
         if retire:
             return
-        limits.release_freed_memory()  # after the reply: off the step's critical path
+        if result.peak_rss_mb - result.base_rss_mb > TRIM_AFTER_GROWTH_MB:
+            # after the reply, but a chained step sent here waits for it: only worth it after a big step
+            limits.release_freed_memory()
 
 
 def _pool_step(spec, emit, home: str, frames=None):
@@ -333,7 +340,7 @@ def _pool_step(spec, emit, home: str, frames=None):
     try:
         saved = _redirect_output(os.path.join(spec.workdir, LOG_NAME))
     except OSError as exc:
-        return StepResult(status="failed", reason="launch", error=f"cannot open the step log: {exc}")
+        return StepResult(status="failed", reason="launch", error=f"cannot prepare the step's work folder: {exc}")
     try:
         os.chdir(spec.workdir)
         limits.reset_peak_rss()
@@ -364,8 +371,13 @@ def _user_once(conn: socket.socket) -> None:
     os.environ.clear()
     os.environ.update(BASE_ENV, HOME=spec.workdir, TMPDIR=spec.workdir)
     tempfile.tempdir = None
-    os.chdir(spec.workdir)
-    _redirect_output(os.path.join(spec.workdir, LOG_NAME))
+    try:
+        _redirect_output(os.path.join(spec.workdir, LOG_NAME))
+        os.chdir(spec.workdir)
+    except OSError as exc:
+        send_msg(conn, {"op": "result", "retire": True, "result": StepResult(
+            status="failed", reason="launch", error=f"cannot prepare the step's work folder: {exc}").as_json()})
+        return
     try:
         limits.no_core_dumps()  # a crashing script must not fill its folder with a core file
         limits.limit_memory(spec.memory_mb, locked=True)

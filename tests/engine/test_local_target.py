@@ -343,3 +343,17 @@ def test_dropped_frames_are_read_back_from_the_datastore(target, store, tmp_path
     got, _, handle = run(target, spec(store, tmp_path, "passthrough",
                                       inputs={"data": {"digest": digest, "kind": "DataFrame"}}))
     assert got.status == "succeeded" and got.from_memory_mb == 0
+
+
+@pytest.mark.parametrize("user_code", [False, True])
+def test_a_work_folder_that_cannot_be_made_fails_the_step_at_launch(target, store, tmp_path, user_code):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the step's folder should go")
+    step = (script(store, tmp_path, "def azureml_main(a=None, b=None):\n    return a,\n") if user_code
+            else spec(store, tmp_path, "fixture.make_frame"))
+    step = StepSpec(**{**step.as_json(), "workdir": str(blocker / "step")})
+    result, _, _ = run(target, step)
+    assert result.status == "failed" and result.reason == "launch"
+    assert "cannot prepare the step's work folder" in result.error
+    again, _, _ = run(target, spec(store, tmp_path, "fixture.make_frame"))  # the pool still works
+    assert again.status == "succeeded"
