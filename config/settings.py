@@ -137,9 +137,10 @@ ENGINE = {
             "BACKEND": "engine.targets.local.LocalTarget",
             "CONCURRENCY": int(os.environ.get("LOCAL_CONCURRENCY", "4")),
             "POOL_SIZE": int(os.environ.get("LOCAL_POOL_SIZE", "2")),
-            # MB of recent DataFrames each pool worker keeps for the next step (0: off); dropped
-            # after 30 s idle. Saves reading a step's input back from Parquet.
+            # MB of recent DataFrames each pool worker keeps for the next step (0: off), dropped
+            # after FRAME_CACHE_IDLE_SECONDS idle: saves reading a step's input back from Parquet
             "FRAME_CACHE_MB": int(os.environ.get("LOCAL_FRAME_CACHE_MB", "1024")),
+            "FRAME_CACHE_IDLE_SECONDS": float(os.environ.get("LOCAL_FRAME_CACHE_IDLE_SECONDS", "30")),
         }
     },
     "DEFAULT_TARGET": "local",

@@ -37,11 +37,13 @@ KILL_GRACE = 2.0  # how long a killed step may take to be reported dead before w
 
 class LocalTarget(Target):
     def __init__(self, *, concurrency: int = 4, pool_size: int = 2, name: str = "local",
-                 extra_modules: tuple[str, ...] | list[str] = (), frame_cache_mb: int = 1024) -> None:
+                 extra_modules: tuple[str, ...] | list[str] = (), frame_cache_mb: int = 1024,
+                 frame_cache_idle_seconds: float = 30.0) -> None:
         self.name = name
         self.concurrency = concurrency
         self.pool_size = pool_size
         self.frame_cache_mb = frame_cache_mb
+        self.frame_cache_idle_seconds = frame_cache_idle_seconds
         self._max_pool = max(pool_size, concurrency, 1)
         env_modules = [m.strip() for m in os.environ.get(EXTRA_MODULES_ENV, "").split(",") if m.strip()]
         self._modules = list(extra_modules) + env_modules
@@ -288,6 +290,7 @@ class LocalTarget(Target):
         message: dict[str, Any] = {"op": "run", "spec": handle.spec.as_json()}
         if proc.role == "pool":
             message["frame_cache_mb"] = self.frame_cache_mb
+            message["frame_cache_idle_seconds"] = self.frame_cache_idle_seconds
         send_msg(proc.sock, message)
         self._launches += 1
         proc.step, handle.proc, handle.pid = handle, proc, proc.pid

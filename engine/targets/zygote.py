@@ -23,7 +23,8 @@ PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
 # a pool worker whose peak RSS passes this is replaced after its step, so leaks cannot pile up
 POOL_RETIRE_RSS_MB = 2048
-# a pool worker idle this long drops the frames it holds (engine/framecache.py) and gives the memory back
+# a pool worker idle this long drops the frames it holds (engine/framecache.py) and gives the memory
+# back, unless the target says otherwise (FRAME_CACHE_IDLE_SECONDS of its settings)
 FRAME_CACHE_IDLE_SECONDS = 30.0
 # a pool worker collects garbage and trims its heap after a step that grew it by more than this
 TRIM_AFTER_GROWTH_MB = 32
@@ -294,8 +295,9 @@ def _pool_loop(conn: socket.socket) -> None:
     home = os.getcwd()
     emit = _emitter(conn)
     frames = FrameCache()
+    idle = FRAME_CACHE_IDLE_SECONDS
     while True:
-        if len(frames) and not select.select([conn], [], [], FRAME_CACHE_IDLE_SECONDS)[0]:
+        if len(frames) and not select.select([conn], [], [], idle)[0]:
             frames.clear()  # idle: nobody is about to need them
             limits.release_freed_memory()
             continue
@@ -312,6 +314,7 @@ def _pool_loop(conn: socket.socket) -> None:
         if msg.get("op") != "run":
             continue
         frames.resize(float(msg.get("frame_cache_mb") or 0))
+        idle = float(msg.get("frame_cache_idle_seconds") or FRAME_CACHE_IDLE_SECONDS)
         result = _pool_step(StepSpec.from_json(msg["spec"]), emit, home, frames)
         retire = result.reason == "memory" or result.peak_rss_mb > POOL_RETIRE_RSS_MB
         if result.status != "succeeded":

@@ -357,3 +357,24 @@ def test_a_work_folder_that_cannot_be_made_fails_the_step_at_launch(target, stor
     assert "cannot prepare the step's work folder" in result.error
     again, _, _ = run(target, spec(store, tmp_path, "fixture.make_frame"))  # the pool still works
     assert again.status == "succeeded"
+
+
+def test_an_idle_worker_drops_its_frames_after_the_idle_time():
+    tgt = LocalTarget(concurrency=1, pool_size=1, frame_cache_idle_seconds=0.3)
+    try:
+        assert tgt.warm(60)
+        root = tgt._scratch
+        store = Datastore(os.path.join(root, "ds"))
+        made, _, _ = run(tgt, StepSpec(attempt_id=1, run_id=1, node_id="a", module="sample_dataset", version="1",
+                                       params={"name": "iris"}, inputs={}, datastore=store.root,
+                                       workdir=os.path.join(root, "a")))
+        ref = {"data": {"digest": made.outputs["data"]["digest"], "kind": "DataFrame"}}
+        step = lambda n: StepSpec(attempt_id=n, run_id=1, node_id="p", module="passthrough", version="1",  # noqa: E731
+                                  params={}, inputs=ref, datastore=store.root, workdir=os.path.join(root, f"p{n}"))
+        warm, _, _ = run(tgt, step(2))
+        assert warm.from_memory_mb > 0  # right after: from memory
+        time.sleep(1.0)
+        cold, _, _ = run(tgt, step(3))
+        assert cold.status == "succeeded" and cold.from_memory_mb == 0  # after the idle time: read back
+    finally:
+        tgt.close()
