@@ -228,7 +228,7 @@ def main(argv: list[str]) -> dict[str, Any]:
         "launch_runs": 3 if quick else 10,
         "rows": 100_000 if quick else 1_000_000,
         "cols": 20,
-        "engine_runs": 1 if quick else 3,
+        "engine_runs": 1 if quick else 5,
         "plain_runs": 1 if quick else 5,
     }
     var = tempfile.mkdtemp(prefix="graphwright-bench-")
