@@ -26,7 +26,7 @@ from .models import Attempt, Run, Step
 from .plan import Plan, PlannedStep
 from .recovery import recover_lost_attempts
 from .results import record_result, step_outputs
-from .rows import insert_returning
+from .rows import insert_returning, update_if
 from .scheduler import advance, set_run_status, set_step_status, step_seed
 from .stepspec import StepEvent, StepResult, StepSpec
 from .targets.base import Target
@@ -161,7 +161,7 @@ class Executor:
     def _launch(self, target: Target, step_id: int, run_id: int, ps: PlannedStep, digests: dict[str, str]) -> None:
         now = timezone.now()
         with transaction.atomic():
-            if not Step.objects.filter(pk=step_id, status=Step.Status.QUEUED).update(status=Step.Status.RUNNING, started_at=now):
+            if not update_if(Step, step_id, {"status": Step.Status.QUEUED}, {"status": Step.Status.RUNNING, "started_at": now}):
                 return  # cancelled or taken by another engine meanwhile
             attempt = self._new_attempt(step_id, now)
             number = attempt.number

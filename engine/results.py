@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from .datastore import Datastore
 from .models import Artifact, ArtifactGrant, Attempt, CacheEntry, Run, Step
+from .rows import update_if
 from .scheduler import set_step_status
 from .stepspec import StepResult
 
@@ -22,16 +23,13 @@ def _close_attempt(attempt_id: int, status: str, now, reason: str) -> tuple[int,
     """End the attempt if it still holds its lease (is running), in one conditional UPDATE; then
     (step id, run id, node id, cache key, workspace id) of its step, or None when it had lost it.
     Two plain statements on every step's hot path instead of the ORM's locking join and save."""
+    if not update_if(Attempt, attempt_id, {"status": Attempt.Status.RUNNING},
+                     {"status": status, "finished_at": now, "reason": reason}):
+        return None
     connection = transaction.get_connection()
     quote = connection.ops.quote_name
     table = quote(Attempt._meta.db_table)
-    finished = Attempt._meta.get_field("finished_at").get_db_prep_save(now, connection)
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET {quote('status')} = %s, {quote('finished_at')} = %s, "
-                       f"{quote('reason')} = %s WHERE {quote('id')} = %s AND {quote('status')} = %s",
-                       [status, finished, reason, attempt_id, Attempt.Status.RUNNING])
-        if cursor.rowcount != 1:
-            return None
         step, run = quote(Step._meta.db_table), quote(Run._meta.db_table)
         cursor.execute(f"SELECT s.{quote('id')}, s.{quote('run_id')}, s.{quote('node_id')}, s.{quote('cache_key')}, "
                        f"r.{quote('workspace_id')} FROM {step} s JOIN {run} r ON r.{quote('id')} = s.{quote('run_id')} "

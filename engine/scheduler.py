@@ -14,7 +14,7 @@ from .cache import input_digests, step_key
 from .datastore import Datastore
 from .models import CacheEntry, Run, Step
 from .plan import Plan, PlannedStep
-from .rows import save_fields
+from .rows import locked, save_fields
 
 # enqueue(step, planned step, input port -> content digest): the digests travel with the step so
 # launching it needs no second read of its upstream outputs (a finished step's outputs never change)
@@ -22,6 +22,19 @@ Enqueue = Callable[[Step, PlannedStep, dict[str, str]], None]
 BROKEN = (Step.Status.FAILED, Step.Status.SKIPPED, Step.Status.CANCELLED)
 # what advance() reads of every step of the run; outputs (JSON) only for the upstreams it needs
 _STEP_FIELDS = ("id", "node_id", "status")
+# what advance() and set_run_status() use of a run: not its plan (large JSON), read once per plan
+_RUN_FIELDS = ("id", "status", "force", "workspace_id", "started_at", "error")
+
+
+def _step_rows(run_id: int) -> list[tuple[int, str, str]]:
+    """(id, node id, status) of every step of the run: one plain query, no ORM on the hot path."""
+    connection = transaction.get_connection()
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(Step._meta.get_field(name).column) for name in _STEP_FIELDS)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns} FROM {quote(Step._meta.db_table)} "
+                       f"WHERE {quote(Step._meta.get_field('run').column)} = %s", [run_id])
+        return cursor.fetchall()
 _IN_CHUNK = 500  # node ids per `IN (...)`, under SQLite's bound-parameter limit
 
 
@@ -69,13 +82,14 @@ def advance(run_id: int, *, plan: Plan, store: Datastore, enqueue: Enqueue,
     database, which stays the truth."""
     with transaction.atomic():
         # the plan (large JSON) is the caller's; statuses are all that every step contributes
-        run = Run.objects.select_for_update().defer("plan").get(pk=run_id)
+        run = locked(Run, run_id, _RUN_FIELDS)
+        if run is None:
+            raise Run.DoesNotExist(f"run {run_id} does not exist")
         if run.status in Run.FINAL:
             return True
         if run.status == Run.Status.QUEUED:
             set_run_status(run, Run.Status.RUNNING)
-        steps = {node: _Row(pk, run_id, node, status) for pk, node, status in
-                 Step.objects.filter(run_id=run_id).values_list(*_STEP_FIELDS)}
+        steps = {node: _Row(pk, run_id, node, status) for pk, node, status in _step_rows(run_id)}
         known = _Outputs(run_id, finished)
         index = _index(plan)
         # every waiting step once (or what reads from the steps that just finished), in topological
