@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from .datastore import Datastore
 from .models import Artifact, ArtifactGrant, Attempt, CacheEntry, Run, Step
-from .rows import update_if
+from .rows import insert_rows, update_if
 from .scheduler import set_step_status
 from .stepspec import StepResult
 
@@ -46,13 +46,9 @@ def _record_artifacts(workspace_id: int, arts) -> None:
     unique = list(by_digest.values())
     if not unique:
         return
-    Artifact.objects.bulk_create(
-        [Artifact(digest=a["digest"], kind=a["kind"], size=a["size"], meta=a.get("meta", {})) for a in unique],
-        ignore_conflicts=True,
-    )
-    ArtifactGrant.objects.bulk_create(
-        [ArtifactGrant(workspace_id=workspace_id, artifact_id=a["digest"]) for a in unique], ignore_conflicts=True,
-    )
+    insert_rows([Artifact(digest=a["digest"], kind=a["kind"], size=a["size"], meta=a.get("meta", {}))
+                 for a in unique])
+    insert_rows([ArtifactGrant(workspace_id=workspace_id, artifact_id=a["digest"]) for a in unique])
 
 
 def step_outputs(result: StepResult) -> dict[str, dict[str, str]]:
@@ -78,10 +74,8 @@ def record_result(*, attempt_id: int, result: StepResult, store: Datastore) -> b
             outputs = step_outputs(result)
             _record_artifacts(workspace_id, result.outputs.values())
             # insert or update in one statement (was: SELECT ... FOR UPDATE, then UPDATE or INSERT)
-            CacheEntry.objects.bulk_create(
-                [CacheEntry(workspace_id=workspace_id, key=step.cache_key, outputs=outputs, step=step)],
-                update_conflicts=True, unique_fields=["workspace", "key"], update_fields=["outputs", "step"],
-            )
+            insert_rows([CacheEntry(workspace_id=workspace_id, key=step.cache_key, outputs=outputs, step=step)],
+                        conflict=("workspace", "key"), update=("outputs", "step"))
             # a resumed step (lost before) clears the reason and message of the lost attempt
             set_step_status(step, Step.Status.SUCCEEDED, outputs=outputs, reason="", error="", **common)
         else:

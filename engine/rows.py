@@ -85,3 +85,30 @@ def locked(model: type[models.Model], pk: Any, fields: tuple[str, ...]) -> model
     rows = list(model.objects.raw(f"SELECT {columns} FROM {quote(meta.db_table)} "
                                   f"WHERE {quote(meta.pk.column)} = %s{lock}", [pk]))
     return rows[0] if rows else None
+
+
+def insert_rows(objs: list[models.Model], *, conflict: tuple[str, ...] = (), update: tuple[str, ...] = ()) -> None:
+    """`bulk_create(objs, ignore_conflicts=True)` (or, with `update`, update_conflicts on the
+    unique fields `conflict`) as one plain INSERT ... ON CONFLICT, which SQLite and PostgreSQL both
+    speak; values adapted by the model's own fields, auto_now_add included. Primary keys are not
+    read back."""
+    if not objs:
+        return
+    model = type(objs[0])
+    connection = transaction.get_connection(router.db_for_write(model))
+    meta, quote = model._meta, connection.ops.quote_name
+    fields = [f for f in meta.concrete_fields if not (f.primary_key and isinstance(f, models.AutoField))]
+    params: list[Any] = []
+    for obj in objs:
+        params += [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+           f"VALUES {', '.join([row] * len(objs))}")
+    if update:
+        target = ", ".join(quote(meta.get_field(name).column) for name in conflict)
+        sets = ", ".join(f"{quote(c)} = EXCLUDED.{quote(c)}" for c in (meta.get_field(n).column for n in update))
+        sql += f" ON CONFLICT ({target}) DO UPDATE SET {sets}"
+    else:
+        sql += " ON CONFLICT DO NOTHING"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
