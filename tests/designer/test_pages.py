@@ -72,3 +72,18 @@ def test_the_api_reference_page_loads_its_assets_from_this_server(api):
     page = api.get("/api/docs/").content.decode()
     assert "swagger-ui" in page and "cdn." not in page and "jsdelivr" not in page
     assert "/static/drf_spectacular_sidecar/" in page
+
+
+def test_an_unknown_page_is_a_404_page_in_the_designers_style_with_a_way_back(settings):
+    settings.DEBUG = False
+    response = Client().get("/no-such-page/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "Graph<span>wright</span>" in body and "/no-such-page/" in body and 'href="/"' in body
+
+
+def test_a_server_error_page_says_nothing_was_lost():
+    from django.template.loader import render_to_string
+
+    body = render_to_string("500.html")
+    assert "Nothing you saved was lost" in body and 'href="/"' in body
