@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from typing import IO, Any
 
 from django.conf import settings
@@ -260,7 +261,15 @@ def _read_csv(file: IO[bytes], filename: str, separator: str):
     for encoding in ("utf-8-sig", "latin-1"):
         file.seek(0)
         try:
-            return pd.read_csv(file, sep=separator, encoding=encoding, low_memory=False)
+            with warnings.catch_warnings():
+                # index_col=False: a first data line with more fields than the header is an error,
+                # not a silent row index made of its first column
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                return pd.read_csv(file, sep=separator, encoding=encoding, low_memory=False, index_col=False)
+        except pd.errors.ParserWarning:
+            raise ServiceError(f"{filename!r} is not a well-formed CSV file: a line has more fields than the "
+                               "header names; every line must have at most as many fields as the header",
+                               code="malformed_csv", field="file") from None
         except UnicodeDecodeError:
             continue
         except pd.errors.EmptyDataError:

@@ -103,6 +103,15 @@ def test_a_malformed_csv_is_refused_with_the_line_at_fault(api, workspace):
     assert "line 4" in error["message"] and "broken.csv" in error["message"]
 
 
+def test_a_first_line_with_more_fields_than_the_header_is_refused_not_made_an_index(api, workspace):
+    response = upload(api, "broken", "shifted.csv", b"a,b\n1,2,3\n4,5,6\n")
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert error["code"] == "malformed_csv" and "more fields than the header" in error["message"]
+    short = upload(api, "short", "short.csv", b"a,b\n1,2\n4\n")  # missing trailing fields: empty cells
+    assert short.status_code == 201 and short.json()["rows"] == 2
+
+
 @pytest.mark.parametrize("filename, data, code, words", [
     ("empty.csv", b"", "empty", "empty"),
     ("table.xlsx", b"PK\x03\x04whatever", "unsupported_format", "'.xlsx' are not supported"),
