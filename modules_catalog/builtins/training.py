@@ -15,7 +15,7 @@ from .transforms import single_column
 
 SCORING = "Model Scoring & Evaluation"
 # the training score of a step that frees its input before fitting is taken on this many rows at most
-SCORE_SAMPLE_ROWS = 200_000
+SCORE_SAMPLE_ROWS = 100_000
 
 
 @module(
