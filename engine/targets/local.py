@@ -3,7 +3,6 @@ fresh child each, all forked from one warm zygote process (engine/targets/zygote
 from __future__ import annotations
 
 import atexit
-import json
 import logging
 import os
 import selectors
@@ -11,42 +10,38 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
-import tempfile
 import threading
 import time
 import weakref
 from collections import deque
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 from engine.stepspec import StepResult, StepSpec
 from engine.targets import limits
 from engine.targets.base import EventSink, Target
+from engine.targets.local_procs import ZygoteHost
 from engine.targets.local_steps import LocalHandle, _Proc, drain, file_tail, kill_message, killpg, send_ctl
 from engine.targets.zygote import send_msg
 
 log = logging.getLogger(__name__)
 
-PROJECT_ROOT = str(Path(__file__).resolve().parents[2])
 EXTRA_MODULES_ENV = "GRAPHWRIGHT_EXTRA_MODULES"  # comma-separated modules the zygote also imports
 TAIL_INTERVAL = 0.2
 KILL_GRACE = 2.0  # how long a killed step may take to be reported dead before we report it anyway
 
 
-class LocalTarget(Target):
+class LocalTarget(ZygoteHost, Target):
     def __init__(self, *, concurrency: int = 4, pool_size: int = 2, name: str = "local",
                  extra_modules: tuple[str, ...] | list[str] = (), frame_cache_mb: int = 1024,
                  frame_cache_idle_seconds: float = 30.0) -> None:
         self.name = name
         self.concurrency = concurrency
-        self.pool_size = pool_size
         self.frame_cache_mb = frame_cache_mb
         self.frame_cache_idle_seconds = frame_cache_idle_seconds
-        self._max_pool = max(pool_size, concurrency, 1)
         env_modules = [m.strip() for m in os.environ.get(EXTRA_MODULES_ENV, "").split(",") if m.strip()]
-        self._modules = list(extra_modules) + env_modules
+        super().__init__(pool_size=pool_size, max_pool=max(pool_size, concurrency, 1),
+                         modules=list(extra_modules) + env_modules)
         self._lock = threading.RLock()
         self._sel = selectors.DefaultSelector()
         self._wake_r, self._wake_w = os.pipe()
@@ -56,19 +51,9 @@ class LocalTarget(Target):
         self._pending: list[tuple[EventSink, dict[str, Any]]] = []
         self._queue: deque[LocalHandle] = deque()
         self._live: set[LocalHandle] = set()
-        self._procs: set[_Proc] = set()
-        self._pool: list[_Proc] = []
-        self._spare: _Proc | None = None
-        self._by_pid: dict[int, _Proc] = {}
-        self._zygote: subprocess.Popen | None = None
-        self._ctl: socket.socket | None = None
-        self._zygote_ready = False
-        self._gen = 0
         self._launches = 0
         self._closed = False
         self._next_tail: float | None = None
-        self._scratch = tempfile.mkdtemp(prefix="graphwright-local-")
-        self._env = limits.scrubbed_env(PROJECT_ROOT, self._scratch)
         self._thread = threading.Thread(target=self._loop, name=f"{name}-target", daemon=True)
         self._thread.start()
         atexit.register(_close_at_exit, weakref.ref(self))
@@ -132,29 +117,6 @@ class LocalTarget(Target):
                     except OSError:
                         pass
 
-    def spare_pid(self) -> int | None:
-        """The pid of the pre-forked child waiting for the next user-code step, once it is up."""
-        with self._lock:
-            spare = self._spare
-            return spare.pid if spare is not None and not spare.dead else None
-
-    @property
-    def zygote_pid(self) -> int | None:
-        zygote = self._zygote
-        return zygote.pid if zygote is not None else None
-
-    def warm(self, timeout: float = 60.0) -> bool:
-        """Block until the zygote, the pool and the spare child are up (tests, benchmarks)."""
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            with self._lock:
-                procs = self._pool + ([self._spare] if self._spare else [])
-                if self._zygote_ready and len(self._pool) >= self.pool_size and self._spare \
-                        and all(p.pid for p in procs):
-                    return True
-            time.sleep(0.01)
-        return False
-
     def close(self) -> None:
         with self._lock:
             if self._closed:
@@ -185,58 +147,7 @@ class LocalTarget(Target):
             proc.sock.close()
         shutil.rmtree(self._scratch, ignore_errors=True)
 
-    # -- processes ---------------------------------------------------------------------------
-    def _start_zygote(self) -> None:
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        args = [sys.executable, "-m", "engine.targets.zygote", "--fd", str(theirs.fileno())]
-        for module in self._modules:
-            args += ["--module", module]
-        try:
-            with open(os.path.join(self._scratch, "zygote.log"), "ab") as errlog:
-                self._zygote = subprocess.Popen(
-                    args, env=self._env, cwd=PROJECT_ROOT, pass_fds=(theirs.fileno(),),
-                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errlog,
-                    start_new_session=True,  # a Ctrl-C at the terminal is the server's, not the steps'
-                )
-        except OSError:
-            ours.close()
-            raise
-        finally:
-            theirs.close()
-        self._ctl = ours
-        self._gen += 1
-        self._zygote_ready = False
-        self._sel.register(ours.fileno(), selectors.EVENT_READ, "ctl")
-
-    def _fork(self, role: str) -> _Proc:
-        request = json.dumps({"op": "fork", "role": role}).encode()
-        for attempt in (1, 2):
-            if self._ctl is None:
-                self._start_zygote()
-            ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-            try:
-                socket.send_fds(self._ctl, [request], [theirs.fileno()])
-                break
-            except OSError:
-                ours.close()
-                if attempt == 2:
-                    raise
-                self._zygote_died()  # died before the loop noticed: restart it once
-            finally:
-                theirs.close()
-        proc = _Proc(role, ours, self._gen)
-        self._procs.add(proc)
-        self._sel.register(ours.fileno(), selectors.EVENT_READ, proc)
-        return proc
-
-    def _ensure_workers(self) -> None:
-        if self._closed or self._ctl is None:
-            return
-        while len(self._pool) < self.pool_size:
-            self._pool.append(self._fork("pool"))
-        if self._spare is None:
-            self._spare = self._fork("user")
-
+    # -- placing steps -----------------------------------------------------------------------
     def _start_user(self, handle: LocalHandle) -> None:
         proc, self._spare = self._spare, None
         if proc is None or proc.dead:
@@ -299,22 +210,6 @@ class LocalTarget(Target):
         if self._next_tail is None:
             self._next_tail = handle.started + TAIL_INTERVAL
 
-    def _drop(self, proc: _Proc) -> None:
-        """Forget a process that is gone (or must go) and stop listening to it."""
-        if proc.dead:
-            return
-        proc.dead = True
-        try:
-            self._sel.unregister(proc.sock)
-        except (KeyError, ValueError, OSError):
-            pass
-        proc.sock.close()
-        self._procs.discard(proc)
-        if proc in self._pool:
-            self._pool.remove(proc)
-        if self._spare is proc:
-            self._spare = None
-
     # -- the loop thread ---------------------------------------------------------------------
     def _loop(self) -> None:
         try:
@@ -375,25 +270,6 @@ class LocalTarget(Target):
                 if handle.proc is not None and not handle.done:
                     self._tail(handle)
             self._next_tail = now + TAIL_INTERVAL if running else None
-
-    def _on_ctl(self) -> None:
-        while self._ctl is not None:
-            try:
-                data = self._ctl.recv(1 << 16, socket.MSG_DONTWAIT)
-            except BlockingIOError:
-                return
-            except OSError:
-                data = b""
-            if not data:
-                self._zygote_died()
-                return
-            msg = json.loads(data)
-            if msg.get("op") == "ready":
-                self._zygote_ready = True
-            elif msg.get("op") == "exit":
-                proc = self._by_pid.pop(msg["pid"], None)
-                if proc is not None:
-                    self._proc_exited(proc, msg.get("code"), msg.get("signal"))
 
     def _on_proc(self, proc: _Proc) -> bool:
         """Handle what the process sent; False when nothing was waiting."""
@@ -469,32 +345,11 @@ class LocalTarget(Target):
             else:
                 self._complete_failed(handle, "lost", "step process died before it started")
 
-    def _zygote_died(self) -> None:
-        ready = self._zygote_ready
-        if self._ctl is not None:
-            try:
-                self._sel.unregister(self._ctl.fileno())
-            except (KeyError, ValueError):
-                pass
-            self._ctl.close()
-            self._ctl = None
-        if self._zygote is not None:
-            self._zygote.kill()
-            self._zygote.wait()
-            self._zygote = None
-        if ready:
-            reason, error = "lost", "the local worker process pool (zygote) died"
-        else:
-            reason, error = "launch", "the local worker process pool failed to start:\n" + file_tail(
-                os.path.join(self._scratch, "zygote.log"), 4000)
-        for proc in list(self._procs):
-            killpg(proc.pid)
-            handle = proc.step
-            self._drop(proc)
-            if handle is not None and not handle.done:
+    def _processes_lost(self, ready: bool, reason: str, error: str, orphans: list[LocalHandle]) -> None:
+        for handle in orphans:
+            if not handle.done:
                 self._complete_failed(handle, handle.kill_reason or reason,
                                       kill_message(handle, handle.kill_reason) if handle.kill_reason else error)
-        self._by_pid.clear()
         if self._queue and not self._closed:
             if ready:  # it ran before, so a restart is worth it
                 try:
