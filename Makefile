@@ -32,9 +32,10 @@ test: test-embedded test-scaled
 test-embedded: install
 	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest -q -p no:cacheprovider
 
-# scaled mode: the same suite on PostgreSQL and channels-redis
+# scaled mode: the same suite on PostgreSQL and channels-redis (tests/e2e serve an embedded
+# server of their own, so they run once, above)
 test-scaled: install
-	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS) $(BIN)/pytest -q -p no:cacheprovider
+	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS) $(BIN)/pytest -q -p no:cacheprovider --ignore=tests/e2e
 
 bench: install
 	$(BIN)/python bench/engine.py
