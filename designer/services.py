@@ -14,9 +14,10 @@ from django.utils.text import slugify
 
 from engine import selectors as engine_selectors
 from engine import services as engine_services
-from engine.compiler import CompileError, canonical_document, document_digest, validate_document
+from engine.compiler import CompileError, canonical_document, compile_document, document_digest, validate_document
 from engine.documents import shape_errors
 from engine.models import Run
+from engine.plan import Plan
 
 from .models import Dataset, Draft, Membership, PipelineVersion, Workspace
 from .selectors import dataset_resolver, membership_role
@@ -158,20 +159,20 @@ def draft_submit(*, draft: Draft, user, params: dict[str, Any] | None = None,
                  force: bool = False) -> tuple[Run, PipelineVersion]:
     """Validate the draft, snapshot it into a version and start a run of it."""
     _require_editor(user=user, workspace=draft.workspace)
-    errors = document_validate(workspace=draft.workspace, document=draft.document, params=params)
-    if errors:
-        raise CompileError(errors)
+    # compiled once, before the version exists: an invalid draft leaves nothing behind
+    plan = compile_document(draft.document, params=params, resolve_dataset=dataset_resolver(workspace=draft.workspace))
     version = version_snapshot(workspace=draft.workspace, user=user, document=draft.document,
                                name=draft.name, draft=draft)
-    return version_submit(version=version, user=user, params=params, force=force), version
+    return version_submit(version=version, user=user, params=params, force=force, plan=plan), version
 
 
 def version_submit(*, version: PipelineVersion, user, params: dict[str, Any] | None = None,
-                   force: bool = False) -> Run:
+                   force: bool = False, plan: Plan | None = None) -> Run:
+    """Run `version`; `plan`: its compiled plan for these params when the caller has it already."""
     _require_editor(user=user, workspace=version.workspace)
     return engine_services.run_submit(
         workspace=version.workspace, version=version, params=params or {}, force=force, user=user,
-        resolve_dataset=dataset_resolver(workspace=version.workspace),
+        resolve_dataset=dataset_resolver(workspace=version.workspace), plan=plan,
     )
 
 

@@ -11,14 +11,17 @@ from .cache import input_digests, step_key
 from .compiler import DatasetResolver, compile_document
 from .datastore import StoredArtifact
 from .models import Artifact, CacheEntry, Run, Step
+from .plan import Plan
 from .results import artifact_record
 from .selectors import datastore
 
 
 def run_submit(*, workspace, version, params: Mapping[str, Any] | None = None, force: bool = False,
-               user=None, resolve_dataset: DatasetResolver | None = None) -> Run:
-    """Compile `version` (raises CompileError) and create its run; the engine starts on commit."""
-    plan = compile_document(version.document, params=params, resolve_dataset=resolve_dataset)
+               user=None, resolve_dataset: DatasetResolver | None = None, plan: Plan | None = None) -> Run:
+    """Compile `version` (raises CompileError), unless the caller passes the `plan` it compiled
+    for the same document and params, and create its run; the engine starts on commit."""
+    if plan is None:
+        plan = compile_document(version.document, params=params, resolve_dataset=resolve_dataset)
     with transaction.atomic():
         run = Run.objects.create(workspace=workspace, version=version, params=dict(params or {}), force=force,
                                  plan=plan.as_json(), created_by=user if getattr(user, "is_authenticated", False) else None)
