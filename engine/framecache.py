@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
+import numpy as np
+
 MB = 1024 * 1024
 
 
@@ -19,8 +21,6 @@ def frame_bytes(df: Any) -> int:
     """In-memory size of `df`'s columns and index (object columns by their pointers only:
     measuring every Python string would cost more than the cache saves). From the dtypes, which
     is ~20x cheaper than `memory_usage()` for numpy columns; other columns ask their array."""
-    import numpy as np
-
     try:
         rows, size = len(df), int(df.index.nbytes)
         for position, dtype in enumerate(df.dtypes):

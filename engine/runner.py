@@ -53,13 +53,13 @@ class StepContext:
         self._emit({"kind": "progress", "attempt_id": self._attempt, "fraction": fraction, "message": str(message)})
 
     def dataset(self, ref: dict[str, Any]) -> Any:
-        return self.load_frame(ref["digest"], remember=self._trusted)
+        return self.load_frame(ref["digest"])
 
-    def load_frame(self, digest: str, *, remember: bool, own: bool = False) -> Any:
-        """The DataFrame stored as `digest`, from the frame cache when it holds it. `remember`:
-        a module that returns this very object unchanged has it recorded under `digest` again
-        instead of rewritten (trusted built-ins only: user code may modify it in place). `own`:
-        the step takes the frame over (out of the cache, never put back): `owns()` says so."""
+    def load_frame(self, digest: str, *, own: bool = False) -> Any:
+        """The DataFrame stored as `digest`, from the frame cache when it holds it. A built-in
+        that returns this very object unchanged has it recorded under `digest` again instead of
+        rewritten (not user code: it may modify it in place). `own`: the step takes the frame
+        over (out of the cache, never put back), and `owns()` says so."""
         df = None
         if self._frames is not None:
             df = self._frames.take(digest) if own else self._frames.get(digest)
@@ -71,7 +71,7 @@ class StepContext:
                 self._frames.put(digest, df)
         if own:
             self._owned[id(df)] = df
-        elif remember:
+        elif self._trusted:
             self.handed_out[id(df)] = (df, digest)
         return df
 
@@ -79,7 +79,7 @@ class StepContext:
         return self._owned.get(id(df)) is df
 
     def stored_as(self, value: Any) -> str | None:
-        """The digest of `value` when it is a frame handed out by `load_frame(remember=True)` and
+        """The digest of `value` when it is a frame `load_frame()` handed to a built-in and
         returned unchanged (Import Data, Pass Through): storing it again would rewrite the same bytes."""
         held = self.handed_out.get(id(value))
         return held[1] if held is not None and held[0] is value else None
@@ -163,7 +163,7 @@ def _load_inputs(mod: Any, spec: StepSpec, ds: Datastore, ctx: StepContext) -> d
         if kind == "DataFrame":
             # an owned port gets a frame of its own, unless the same data also feeds another port
             own = port.owned and digests.count(ref["digest"]) == 1
-            inputs[port.name] = ctx.load_frame(ref["digest"], remember=not mod.user_code, own=own)
+            inputs[port.name] = ctx.load_frame(ref["digest"], own=own)
         else:
             inputs[port.name] = ds.load(ref["digest"], kind)
     unknown = set(spec.inputs) - {p.name for p in mod.inputs}

@@ -66,7 +66,6 @@ def train_model(ctx: Any, *, learner: Any, data: pd.DataFrame, label_column: str
         score_on = (X.iloc[picks].copy(), y.iloc[picks].copy())
         y = y.copy()
         data.drop(columns=list(data.columns), inplace=True)
-        del data
     ctx.log(f"fitting {type(estimator).__name__} ({task}) on {rows} rows, {len(features)} features, "
             f"label {label!r}")
     with warnings.catch_warnings(record=True) as caught:
