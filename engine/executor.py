@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import math
 import os
 import queue
 import socket
@@ -33,6 +34,7 @@ from .targets.base import Target
 
 log = logging.getLogger("graphwright.engine")
 LOG_FLUSH_SECONDS = 0.2
+CPU_SECONDS_CEILING = 2**31  # what RLIMIT_CPU takes when the settings name no ceiling of their own
 
 
 @dataclass
@@ -42,6 +44,30 @@ class _Launched:
     step_id: int
     run_id: int
     node_id: str
+
+
+def _limit(name: str, value: Any, ceiling: float | None) -> Any:
+    """A node's limit: None means the ceiling; it may ask for less, never more. A value that is not
+    a positive finite number raises ValueError (the plan may hold anything the database holds)."""
+    if value is None:
+        return ceiling
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not number or value <= 0 or (isinstance(value, float) and not math.isfinite(value)):
+        raise ValueError(f"{name} must be a positive number, not {repr(value)[:60]}")
+    return value if ceiling is None else min(value, ceiling)
+
+
+def step_limits(ps: PlannedStep) -> tuple[float, int, int | None]:
+    """(timeout seconds, memory MB, CPU seconds) of a step, capped at ENGINE's STEP_* settings."""
+    conf = settings.ENGINE
+    timeout = float(_limit("timeout", ps.timeout, float(conf["STEP_TIMEOUT"])))
+    memory_mb = int(_limit("memory_mb", ps.memory_mb, int(conf["STEP_MEMORY_MB"])))
+    cpu_seconds = _limit("cpu_seconds", ps.cpu_seconds, conf["STEP_CPU_SECONDS"])
+    if memory_mb < 1:
+        raise ValueError(f"memory_mb must be at least 1, not {ps.memory_mb!r}")
+    if cpu_seconds is not None:
+        cpu_seconds = max(1, int(min(cpu_seconds, CPU_SECONDS_CEILING)))
+    return timeout, memory_mb, cpu_seconds
 
 
 def build_targets() -> dict[str, Target]:
@@ -86,6 +112,8 @@ class Executor:
         self.inbox.put(("advance", run_id))
 
     def cancel(self, run_id: int) -> None:
+        # recorded before the engine acts on it: a crash in between cannot turn it into a resume
+        Run.objects.filter(pk=run_id).update(cancel_requested=True)
         self.inbox.put(("cancel", run_id))
 
     def launches(self) -> int:
@@ -115,10 +143,10 @@ class Executor:
                 if time.monotonic() >= next_beat:
                     next_beat = time.monotonic() + beat
                     self._heartbeat()
-            except Exception:  # keep driving the other runs; the failing one is failed below
+            except Exception as exc:  # keep driving the other runs; the failing one is failed below
                 log.exception("engine loop error on %r", msg)
                 if msg is not None and msg[0] in ("advance", "cancel"):
-                    self._fail_run(msg[1], "the engine hit an internal error; see the server log")
+                    self._fail_run(msg[1], _internal(exc))
 
     def _handle(self, msg: tuple) -> None:
         kind = msg[0]
@@ -130,7 +158,7 @@ class Executor:
             self._cancel(msg[1])
         elif kind == "recover":
             for run_id in recover_lost_attempts(owner=self.owner, lease=settings.ENGINE["LEASE_SECONDS"]):
-                self._advance(run_id)
+                self._advance(run_id)  # one broken run is failed there; the others still resume
         self._dispatch()
 
     def _plan(self, run_id: int) -> Plan:
@@ -140,15 +168,30 @@ class Executor:
         return plan
 
     def _advance(self, run_id: int, finished: dict[str, dict] | None = None) -> None:
-        plan = self._plan(run_id)
-        done = advance(run_id, plan=plan, store=self.store, finished=finished,
-                       enqueue=lambda step, ps, digests: self.ready[self._target_name(ps)].append(
-                           (step.id, run_id, ps, digests)))
+        """Advance one run; any error doing so fails that run, never the loop or the caller's
+        other runs (a plan in the database may hold anything)."""
+        try:
+            plan = self._plan(run_id)
+            done = advance(run_id, plan=plan, store=self.store, finished=finished,
+                           enqueue=lambda step, ps, digests: self.ready[self._queue_name(ps)].append(
+                               (step.id, run_id, ps, digests)))
+        except Exception as exc:
+            log.exception("could not advance run %s", run_id)
+            self._fail_run(run_id, _internal(exc))
+            return
         if done and not any(l.run_id == run_id for l in self.launched.values()):
             self.plans.pop(run_id, None)
 
-    def _target_name(self, ps: PlannedStep) -> str:
-        return ps.target if ps.target in self.targets else settings.ENGINE["DEFAULT_TARGET"]
+    def _queue_name(self, ps: PlannedStep) -> str:
+        """The queue a step waits in; never raises (it runs inside advance()'s transaction): a
+        step naming no known target waits in the default queue and fails at its launch."""
+        name = ps.target
+        return name if isinstance(name, str) and name in self.targets else settings.ENGINE["DEFAULT_TARGET"]
+
+    def _check_target(self, target: Target, ps: PlannedStep) -> None:
+        name = ps.target if ps.target not in (None, "") else settings.ENGINE["DEFAULT_TARGET"]
+        if not isinstance(name, str) or name not in self.targets:
+            raise ValueError(f"unknown compute target {repr(name)[:60]}; known: {', '.join(sorted(self.targets))}")
 
     # -- launching ---------------------------------------------------------------------------
     def _dispatch(self) -> None:
@@ -156,7 +199,11 @@ class Executor:
             ready = self.ready[name]
             while ready and self.running[target.name] < target.concurrency:
                 step_id, run_id, ps, digests = ready.popleft()
-                self._launch(target, step_id, run_id, ps, digests)
+                try:
+                    self._launch(target, step_id, run_id, ps, digests)
+                except Exception as exc:  # before the step held a slot: only its run is concerned
+                    log.exception("could not launch step %s of run %s", step_id, run_id)
+                    self._fail_run(run_id, _internal(exc))
 
     def _launch(self, target: Target, step_id: int, run_id: int, ps: PlannedStep, digests: dict[str, str]) -> None:
         now = timezone.now()
@@ -164,24 +211,36 @@ class Executor:
             if not update_if(Step, step_id, {"status": Step.Status.QUEUED}, {"status": Step.Status.RUNNING, "started_at": now}):
                 return  # cancelled or taken by another engine meanwhile
             attempt = self._new_attempt(step_id, now)
-            number = attempt.number
-            events.emit(run_id, "step.status", {"node": ps.node_id, "status": Step.Status.RUNNING, "attempt": number})
-        spec = StepSpec(
+            events.emit(run_id, "step.status", {"node": ps.node_id, "status": Step.Status.RUNNING, "attempt": attempt.number})
+        self.launched[attempt.id] = _Launched(None, target.name, step_id, run_id, ps.node_id)
+        self.running[target.name] += 1
+        try:
+            spec = self._spec(target, attempt, step_id, run_id, ps, digests)
+            sink = lambda ev, aid=attempt.id: self.inbox.put(("step", aid, ev))  # noqa: E731
+            self.launched[attempt.id].handle = target.launch(spec, sink)
+        except Exception as exc:  # a bad value in the plan, or the target broke: this step fails
+            log.info("step %s of run %s could not be launched: %s", step_id, run_id, exc)
+            self._finish(attempt.id, StepResult(status="failed", reason="launch",
+                                                error=f"the step could not be launched: {_describe(exc)}"))
+
+    def _spec(self, target: Target, attempt: Attempt, step_id: int, run_id: int, ps: PlannedStep,
+              digests: dict[str, str]) -> StepSpec:
+        """What the target runs; ValueError for a value of the plan no step can run with."""
+        self._check_target(target, ps)
+        timeout, memory_mb, cpu_seconds = step_limits(ps)
+        if not isinstance(ps.node_id, str) or not isinstance(ps.params, dict):
+            raise ValueError("the planned step's node id must be a string and its params a mapping")
+        return StepSpec(
             attempt_id=attempt.id, run_id=run_id, node_id=ps.node_id, module=ps.module, version=ps.version,
             params=ps.params,
             # the digests the scheduler keyed the step with: upstream outputs are immutable once done
             inputs={i.port: {"digest": digests[i.port], "kind": i.kind} for i in ps.inputs},
             datastore=self.store.root,
-            workdir=os.path.join(settings.WORK_ROOT, f"run-{run_id}", f"{ps.node_id}-{number}"),
-            timeout=float(ps.timeout or settings.ENGINE["STEP_TIMEOUT"]),
-            memory_mb=int(ps.memory_mb or settings.ENGINE["STEP_MEMORY_MB"]),
-            cpu_seconds=ps.cpu_seconds or settings.ENGINE["STEP_CPU_SECONDS"],
-            seed=step_seed(ps.node_id), user_code=ps.user_code,
+            # ids only: no path (nor process name) is ever made from a user's string such as a node id
+            workdir=os.path.join(settings.WORK_ROOT, f"run-{int(run_id)}", f"step-{int(step_id)}-{int(attempt.number)}"),
+            timeout=timeout, memory_mb=memory_mb, cpu_seconds=cpu_seconds,
+            seed=step_seed(ps.node_id), user_code=bool(ps.user_code),
         )
-        self.launched[attempt.id] = _Launched(None, target.name, step_id, run_id, ps.node_id)
-        self.running[target.name] += 1
-        sink = lambda ev, aid=attempt.id: self.inbox.put(("step", aid, ev))  # noqa: E731
-        self.launched[attempt.id].handle = target.launch(spec, sink)
 
     def _new_attempt(self, step_id: int, now) -> Attempt:
         """The step's next attempt (number = attempts so far + 1), holding the lease."""
@@ -212,15 +271,32 @@ class Executor:
                                                            "message": ev.get("message", "")})
         elif kind == "done":
             self._flush_logs(attempt_id)
-            del self.launched[attempt_id]
-            self.running[launched.target] -= 1
-            result = ev["result"]
-            if isinstance(result, dict):
-                result = StepResult.from_json(result)
+            result = ev.get("result")
+            try:
+                if isinstance(result, dict):
+                    result = StepResult.from_json(result)
+                if not isinstance(result, StepResult):
+                    raise TypeError(f"a step's result must be a StepResult, not {type(result).__name__}")
+            except Exception as exc:  # the target sent something unreadable: the step still ends
+                result = StepResult(status="failed", reason="lost", error=f"unreadable step result: {_describe(exc)}")
+            self._finish(attempt_id, result)
+
+    def _finish(self, attempt_id: int, result: StepResult) -> None:
+        """The attempt ended: free its slot first, then record it and move its run on; an error
+        while recording fails the run, and the slot stays free whatever happens."""
+        launched = self.launched.pop(attempt_id, None)
+        if launched is None:
+            return
+        self.running[launched.target] -= 1
+        try:
             recorded = record_result(attempt_id=attempt_id, result=result, store=self.store)
-            # a success only concerns the steps reading from it; anything else: look at every step
-            ok = recorded and result.status == "succeeded"
-            self._advance(launched.run_id, finished={launched.node_id: step_outputs(result)} if ok else None)
+        except Exception as exc:
+            log.exception("could not record attempt %s of run %s", attempt_id, launched.run_id)
+            self._fail_run(launched.run_id, _internal(exc))
+            return
+        # a success only concerns the steps reading from it; anything else: look at every step
+        ok = recorded and result.status == "succeeded"
+        self._advance(launched.run_id, finished={launched.node_id: step_outputs(result)} if ok else None)
 
     def _flush_logs(self, only: int | None = None) -> None:
         for attempt_id in [only] if only is not None else list(self.logs):
@@ -239,16 +315,33 @@ class Executor:
                 return
             for step in run.steps.filter(status__in=[Step.Status.WAITING, Step.Status.QUEUED]):
                 set_step_status(step, Step.Status.CANCELLED, reason="cancelled", finished_at=timezone.now())
-            Run.objects.filter(pk=run_id).update(error="cancelled by a user")
-        for launched in list(self.launched.values()):
-            if launched.run_id == run_id:
-                self.targets[launched.target].terminate(launched.handle, "cancelled")
+            Run.objects.filter(pk=run_id).update(error="cancelled by a user", cancel_requested=True)
+        self._terminate_run(run_id, "cancelled")
         self._advance(run_id)
+
+    def _terminate_run(self, run_id: int, reason: str) -> None:
+        """Kill the run's running steps; each still reports its `done` (which frees its slot)."""
+        for attempt_id, launched in list(self.launched.items()):
+            if launched.run_id != run_id:
+                continue
+            if launched.handle is None:  # its launch is under way or failed: nothing to kill
+                continue
+            try:
+                self.targets[launched.target].terminate(launched.handle, reason)
+            except Exception as exc:  # the target cannot say anymore: end the attempt ourselves
+                log.exception("could not terminate attempt %s", attempt_id)
+                self._finish(attempt_id, StepResult(status="failed", reason="lost",
+                                                    error=f"the step could not be stopped: {_describe(exc)}"))
 
     def _heartbeat(self) -> None:
         if self.launched:
             Attempt.objects.filter(pk__in=list(self.launched), status=Attempt.Status.RUNNING).update(heartbeat_at=timezone.now())
-        for run_id in recover_lost_attempts(owner=self.owner, lease=settings.ENGINE["LEASE_SECONDS"], startup=False):
+        try:
+            lost = recover_lost_attempts(owner=self.owner, lease=settings.ENGINE["LEASE_SECONDS"], startup=False)
+        except Exception:  # the next beat tries again; the runs this engine drives go on meanwhile
+            log.exception("the reaper failed")
+            lost = []
+        for run_id in lost:
             self._advance(run_id)
         # runs submitted where no engine runs (a web process with ENGINE_AUTOSTART=0) or whose
         # kick was lost: nobody has started them a heartbeat after their submit
@@ -259,20 +352,45 @@ class Executor:
         self._dispatch()  # what the reaper resumed or this picked up starts now, not on the next event
 
     def _fail_run(self, run_id: int, message: str) -> None:
-        """Last resort after an internal error: the run and its unfinished steps end failed."""
+        """Last resort after an internal error: the run and its unfinished steps end failed, with
+        their events; when even that fails, with plain updates (a run never stays `running`)."""
+        self.plans.pop(run_id, None)
+        now = timezone.now()
         try:
             with transaction.atomic():
                 run = Run.objects.get(pk=run_id)
                 if run.status in Run.FINAL:
                     return
                 for step in run.steps.exclude(status__in=Step.FINAL):
-                    set_step_status(step, Step.Status.FAILED, reason="engine", error=message, finished_at=timezone.now())
+                    set_step_status(step, Step.Status.FAILED, reason="engine", error=message, finished_at=now)
                 set_run_status(run, Run.Status.FAILED, error=message)
         except Exception:
-            log.exception("could not mark run %s failed", run_id)
-        for launched in list(self.launched.values()):
-            if launched.run_id == run_id:
-                self.targets[launched.target].terminate(launched.handle, "cancelled")
+            log.exception("could not mark run %s failed with its events; marking it without", run_id)
+            try:
+                with transaction.atomic():
+                    Step.objects.filter(run_id=run_id).exclude(status__in=Step.FINAL).update(
+                        status=Step.Status.FAILED, reason="engine", error=message, finished_at=now)
+                    Run.objects.filter(pk=run_id).exclude(status__in=Run.FINAL).update(
+                        status=Run.Status.FAILED, error=message, finished_at=now)
+            except Exception:
+                log.exception("could not mark run %s failed", run_id)
+        # attempts nobody will report on (their launch or their recording failed) end here too
+        ours = [aid for aid, launched in self.launched.items() if launched.run_id == run_id]
+        try:
+            Attempt.objects.filter(step__run_id=run_id, status=Attempt.Status.RUNNING).exclude(pk__in=ours).update(
+                status=Attempt.Status.FAILED, reason="engine", finished_at=now)
+        except Exception:
+            log.exception("could not close the attempts of run %s", run_id)
+        self._terminate_run(run_id, "cancelled")
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc)
+    return (f"{type(exc).__name__}: {text}" if text else type(exc).__name__)[:1000]
+
+
+def _internal(exc: BaseException) -> str:
+    return f"the engine could not go on with this run: {_describe(exc)}"
 
 
 _executor: Executor | None = None

@@ -43,6 +43,8 @@ class Run(models.Model):
     force = models.BooleanField(default=False)
     plan = models.JSONField(default=dict)
     error = models.TextField(blank=True, default="")
+    # set before the engine acts on a cancel: a cancel always wins over a resume after a crash
+    cancel_requested = models.BooleanField(default=False)
     event_seq = models.PositiveBigIntegerField(default=0)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

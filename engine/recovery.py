@@ -26,7 +26,8 @@ def recover_lost_attempts(*, owner: str, lease: float, startup: bool = True) -> 
     """Fail lost attempts, put their steps back to waiting (or fail them after repeated losses).
 
     Returns the ids of runs that need advancing. At start-up also returns every unfinished run
-    nobody else is driving, with steps that were queued in a dead engine's memory re-queued."""
+    nobody else is driving, with steps that were queued in a dead engine's memory re-queued. A run
+    whose cancel was requested is never resumed: its unfinished steps end cancelled instead."""
     stale = timezone.now() - timedelta(seconds=lease)
     runs: set[int] = set()
     with transaction.atomic():
@@ -39,16 +40,16 @@ def recover_lost_attempts(*, owner: str, lease: float, startup: bool = True) -> 
             attempt.finished_at = timezone.now()
             attempt.save(update_fields=["status", "reason", "finished_at"])
             step = attempt.step
-            lost = step.attempts.filter(reason="lost").count()
+            runs.add(step.run_id)
             if step.status != Step.Status.RUNNING:
                 continue
+            lost = step.attempts.filter(reason="lost").count()
             if lost >= MAX_LOST_ATTEMPTS:
                 set_step_status(step, Step.Status.FAILED, reason="lost", finished_at=timezone.now(),
                                 error=f"the step's worker was lost {lost} times (engine restarted or died)")
             else:
                 set_step_status(step, Step.Status.WAITING, reason="lost",
                                 error="the previous attempt was lost when the engine stopped; resumed")
-            runs.add(step.run_id)
         if startup:
             live = set(Attempt.objects.filter(status=Attempt.Status.RUNNING).values_list("step__run_id", flat=True))
             for step in Step.objects.filter(status=Step.Status.QUEUED).exclude(run_id__in=live):
@@ -56,4 +57,16 @@ def recover_lost_attempts(*, owner: str, lease: float, startup: bool = True) -> 
                 step.save(update_fields=["status"])
             pending = Run.objects.exclude(status__in=Run.FINAL).exclude(id__in=live)
             runs.update(pending.values_list("id", flat=True))
+        _cancel_requested(runs)
     return sorted(runs)
+
+
+def _cancel_requested(run_ids: set[int]) -> None:
+    """Steps of runs whose cancel was requested, and that nobody runs any more, end cancelled."""
+    cancelled = list(Run.objects.filter(id__in=run_ids, cancel_requested=True).exclude(status__in=Run.FINAL)
+                     .values_list("id", flat=True))
+    if not cancelled:
+        return
+    for step in Step.objects.filter(run_id__in=cancelled, status__in=[Step.Status.WAITING, Step.Status.QUEUED]):
+        set_step_status(step, Step.Status.CANCELLED, reason="cancelled", error="the run was cancelled",
+                        finished_at=timezone.now())

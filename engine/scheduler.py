@@ -40,7 +40,8 @@ _IN_CHUNK = 500  # node ids per `IN (...)`, under SQLite's bound-parameter limit
 
 def step_seed(node_id: str) -> int:
     """A seed fixed by the node's id, so an unchanged step reproduces its bytes and stays reusable."""
-    return int(hashlib.sha256(node_id.encode()).hexdigest()[:8], 16) % (2**31 - 1)
+    # surrogatepass: a plan read back from JSON may hold a lone surrogate, which must not crash a launch
+    return int(hashlib.sha256(node_id.encode("utf-8", "surrogatepass")).hexdigest()[:8], 16) % (2**31 - 1)
 
 
 def set_step_status(step: Step, status: str, **fields) -> None:
