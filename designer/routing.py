@@ -1,9 +1,8 @@
 """WebSocket routes, behind the Origin check and session-or-token authentication."""
-from channels.security.websocket import AllowedHostsOriginValidator
 from django.urls import path
 
 from .consumers import RunConsumer
-from .ws_auth import TokenOrSessionAuthMiddleware
+from .ws_auth import OriginCheck, TokenOrSessionAuthMiddleware
 
 websocket_urlpatterns = [path("ws/runs/<int:run_id>/", RunConsumer.as_asgi())]
 
@@ -11,4 +10,4 @@ websocket_urlpatterns = [path("ws/runs/<int:run_id>/", RunConsumer.as_asgi())]
 def websocket_application():
     from channels.routing import URLRouter
 
-    return AllowedHostsOriginValidator(TokenOrSessionAuthMiddleware(URLRouter(websocket_urlpatterns)))
+    return OriginCheck(TokenOrSessionAuthMiddleware(URLRouter(websocket_urlpatterns)))

@@ -1,4 +1,5 @@
-"""`/ws/runs/<id>/`: snapshot then numbered events, only for members, only after commit."""
+"""`/ws/runs/<id>/`: snapshot then numbered events, only for members, only after commit; refusals
+as close codes 4401, 4403 and 4404."""
 from __future__ import annotations
 
 import pytest
@@ -7,6 +8,7 @@ from channels.testing import WebsocketCommunicator
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
+from designer.consumers import CLOSE_FORBIDDEN_ORIGIN, CLOSE_NOT_FOUND, CLOSE_UNAUTHENTICATED
 from designer.routing import websocket_application
 from designer.services import version_snapshot
 from engine import events, services
@@ -34,10 +36,20 @@ def token_for(user):
 
 
 async def connect(run_id, token, origin=ORIGIN):
-    comm = WebsocketCommunicator(websocket_application(), f"/ws/runs/{run_id}/?token={token}",
-                                 headers=[origin, (b"host", b"127.0.0.1:8000")])
+    headers = [origin, (b"host", b"127.0.0.1:8000")] if origin else [(b"host", b"127.0.0.1:8000")]
+    comm = WebsocketCommunicator(websocket_application(), f"/ws/runs/{run_id}/?token={token}", headers=headers)
     connected, code = await comm.connect(timeout=5)
     return comm, connected, code
+
+
+async def refusal_code(run_id, token, origin=ORIGIN) -> int:
+    """The close code of a refused connection, which must have been accepted first: a close before
+    accept reaches a real client as a bare HTTP 403 on the handshake, without any code."""
+    comm, connected, _ = await connect(run_id, token, origin)
+    assert connected, "refusals accept the handshake, then close with a code"
+    message = await comm.receive_output(timeout=5)
+    assert message["type"] == "websocket.close"
+    return message["code"]
 
 
 async def test_a_member_gets_a_snapshot_then_numbered_events_until_the_run_ends(engine, workspace, user):
@@ -62,20 +74,46 @@ async def test_a_member_gets_a_snapshot_then_numbered_events_until_the_run_ends(
     assert ("step.status", "pick", "succeeded") in seen or first["run"]["steps"][1]["status"] == "succeeded"
 
 
-async def test_someone_outside_the_workspace_is_refused(engine, workspace, outsider):
+async def test_someone_outside_the_workspace_is_refused_with_4404(workspace, outsider):
     token = await token_for(outsider)
     run = await make_run(workspace)
-    comm, connected, code = await connect(run.id, token)
-    assert not connected and code == 4404
+    assert await refusal_code(run.id, token) == CLOSE_NOT_FOUND
 
 
-async def test_an_anonymous_or_foreign_origin_connection_is_refused(engine, workspace, user):
-    run = await make_run(workspace)
-    comm, connected, code = await connect(run.id, "not-a-token")
-    assert not connected and code == 4401
+async def test_a_run_that_does_not_exist_is_refused_with_the_same_4404(workspace, user):
     token = await token_for(user)
-    comm, connected, _ = await connect(run.id, token, origin=(b"origin", b"http://evil.example"))
-    assert not connected
+    run = await make_run(workspace)
+    assert await refusal_code(run.id + 1000, token) == CLOSE_NOT_FOUND
+
+
+@pytest.mark.parametrize("token", ["not-a-token", "", "a" * 41, "%00", "%C3%A9" * 20])
+async def test_an_anonymous_connection_or_a_bad_token_is_refused_with_4401(workspace, token):
+    run = await make_run(workspace)
+    assert await refusal_code(run.id, token) == CLOSE_UNAUTHENTICATED
+
+
+@pytest.mark.parametrize("origin", [(b"origin", b"http://evil.example"), (b"origin", b"https://evil.example:8000"),
+                                    (b"origin", b"http://[::1"), (b"origin", b"null"), None])
+async def test_a_foreign_malformed_or_missing_origin_is_refused_with_4403_even_for_a_member(workspace, user, origin):
+    token = await token_for(user)
+    run = await make_run(workspace)
+    assert await refusal_code(run.id, token, origin=origin) == CLOSE_FORBIDDEN_ORIGIN
+
+
+async def test_messages_other_than_resync_are_ignored_and_resync_sends_a_snapshot(workspace, user):
+    token = await token_for(user)
+    run = await make_run(workspace)
+    comm, connected, _ = await connect(run.id, token)
+    assert connected
+    first = await comm.receive_json_from(timeout=5)
+    for junk in ["not json", "[1, 2]", "[" * 100_000, '{"type": 5}', '"resync"']:
+        await comm.send_to(text_data=junk)
+    await comm.send_to(bytes_data=b"\x00\xff")
+    await comm.send_json_to({"type": "resync"})
+    again = await comm.receive_json_from(timeout=5)
+    assert again["type"] == "snapshot" and again["run"]["id"] == first["run"]["id"]
+    assert await comm.receive_nothing(timeout=0.2)
+    await comm.disconnect()
 
 
 async def test_an_event_of_a_rolled_back_transaction_is_never_sent(workspace, user):
