@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal, TypedDict
 
-FailureReason = Literal["", "error", "timeout", "memory", "cancelled", "lost", "launch"]
+# signal: killed by a signal not known to mean memory or timeout; disk: no space left on device
+FailureReason = Literal["", "error", "timeout", "memory", "cancelled", "lost", "launch", "signal", "disk"]
 
 
 @dataclass(frozen=True)

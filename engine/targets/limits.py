@@ -120,20 +120,63 @@ def reset_peak_rss() -> None:
 _MEMORY_HINTS = ("MemoryError", "Cannot allocate memory", "std::bad_alloc", "out of memory")
 
 
-def explain_death(code: int | None, sig: int | None, log_tail: str = "") -> tuple[str, str]:
-    """(reason, error) for a step process that ended without reporting a result."""
+def _cgroup_events_path() -> str | None:
+    """The file whose `oom_kill` line counts the kernel OOM killer's kills in this process's
+    cgroup: `memory.events` (v2) or `memory.oom_control` (v1); a container sees its own group at
+    the mount's root. None when there is none to read."""
+    candidates = []
+    try:
+        with open("/proc/self/cgroup") as fh:
+            for line in fh:
+                _, controllers, path = line.rstrip("\n").split(":", 2)
+                path = path.lstrip("/")
+                if controllers == "":
+                    candidates += [os.path.join("/sys/fs/cgroup", path, "memory.events"), "/sys/fs/cgroup/memory.events"]
+                elif "memory" in controllers.split(","):
+                    candidates += [os.path.join("/sys/fs/cgroup/memory", path, "memory.oom_control"),
+                                   "/sys/fs/cgroup/memory/memory.oom_control"]
+    except (OSError, ValueError):
+        return None
+    return next((c for c in candidates if os.path.exists(c)), None)
+
+
+_EVENTS_PATH: list[str | None] = []  # looked up once per process
+
+
+def oom_kill_count() -> int | None:
+    """How many processes the kernel's OOM killer has killed in our cgroup, or None when unknown."""
+    if not _EVENTS_PATH:
+        _EVENTS_PATH.append(_cgroup_events_path())
+    path = _EVENTS_PATH[0]
+    if path is None:
+        return None
+    try:
+        with open(path) as fh:
+            for line in fh:
+                name, _, value = line.partition(" ")
+                if name == "oom_kill":
+                    return int(value)
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def explain_death(code: int | None, sig: int | None, log_tail: str = "", oom_killed: bool = False) -> tuple[str, str]:
+    """(reason, error) for a step process that ended without reporting a result. Over memory only
+    when known (`oom_killed`: the kernel's OOM killer counted a kill meanwhile; or the step said
+    so before it died); a SIGKILL otherwise says just that: anyone may have sent it."""
     if sig:
         try:
             name = signal.Signals(sig).name
         except ValueError:
             name = f"signal {sig}"
-        if sig == signal.SIGKILL:
-            return "memory", "step process was killed by SIGKILL (most likely the out-of-memory killer)"
+        if sig == signal.SIGKILL and oom_killed:
+            return "memory", "step process was killed by the kernel's out-of-memory killer (SIGKILL)"
         if sig == signal.SIGXCPU:
             return "timeout", "step exceeded its CPU-time limit"
-        if any(hint in log_tail for hint in _MEMORY_HINTS):
+        if sig != signal.SIGKILL and any(hint in log_tail for hint in _MEMORY_HINTS):
             return "memory", f"step process died from {name} while out of memory"
-        return "lost", f"step process died from {name}"
+        return "signal", f"step process was killed by {name}"
     if code is None:
         return "lost", "step process vanished without reporting a result"
     if any(hint in log_tail for hint in _MEMORY_HINTS):

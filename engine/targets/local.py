@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import logging
+import math
 import os
 import selectors
 import shutil
@@ -29,6 +30,7 @@ log = logging.getLogger(__name__)
 EXTRA_MODULES_ENV = "GRAPHWRIGHT_EXTRA_MODULES"  # comma-separated modules the zygote also imports
 TAIL_INTERVAL = 0.2
 KILL_GRACE = 2.0  # how long a killed step may take to be reported dead before we report it anyway
+MAX_WAIT = 60.0  # the loop wakes at least this often, whatever deadline a step has
 
 
 class LocalTarget(ZygoteHost, Target):
@@ -54,6 +56,7 @@ class LocalTarget(ZygoteHost, Target):
         self._launches = 0
         self._closed = False
         self._next_tail: float | None = None
+        self._oom_kills = limits.oom_kill_count()  # the kernel OOM killer's count when we last looked
         self._thread = threading.Thread(target=self._loop, name=f"{name}-target", daemon=True)
         self._thread.start()
         atexit.register(_close_at_exit, weakref.ref(self))
@@ -206,7 +209,10 @@ class LocalTarget(ZygoteHost, Target):
         self._launches += 1
         proc.step, handle.proc, handle.pid = handle, proc, proc.pid
         handle.started = time.monotonic()
-        handle.deadline = handle.started + handle.spec.timeout if handle.spec.timeout else None
+        timeout = handle.spec.timeout
+        # the engine gives a finite positive timeout; anything else (a direct caller) is not trusted
+        valid = isinstance(timeout, (int, float)) and timeout > 0 and math.isfinite(timeout)
+        handle.deadline = handle.started + timeout if valid else None
         if self._next_tail is None:
             self._next_tail = handle.started + TAIL_INTERVAL
 
@@ -216,7 +222,11 @@ class LocalTarget(ZygoteHost, Target):
             while True:
                 with self._lock:
                     timeout = self._timeout()
-                ready = self._sel.select(timeout)
+                try:
+                    ready = self._sel.select(timeout)
+                except (OSError, ValueError, OverflowError):  # never let a bad wait end the loop
+                    log.exception("local target: select failed")
+                    ready = []
                 with self._lock:
                     try:
                         for key, _ in ready:
@@ -252,7 +262,7 @@ class LocalTarget(ZygoteHost, Target):
         times = [t for h in self._live for t in (h.deadline, h.kill_deadline) if t is not None]
         if self._next_tail is not None:
             times.append(self._next_tail)
-        return max(0.0, min(times) - time.monotonic()) if times else None
+        return min(MAX_WAIT, max(0.0, min(times) - time.monotonic())) if times else MAX_WAIT
 
     def _tick(self, now: float) -> None:
         running = False
@@ -329,7 +339,12 @@ class LocalTarget(ZygoteHost, Target):
             if handle.kill_reason:
                 reason, error = handle.kill_reason, kill_message(handle, handle.kill_reason)
             else:
-                reason, error = limits.explain_death(code, sig, self._log_tail(handle))
+                oom_killed = False
+                if sig == signal.SIGKILL:  # the OOM killer's count went up meanwhile: it was memory
+                    kills = limits.oom_kill_count()
+                    oom_killed = kills is not None and self._oom_kills is not None and kills > self._oom_kills
+                    self._oom_kills = kills
+                reason, error = limits.explain_death(code, sig, self._log_tail(handle), oom_killed)
                 if sig == signal.SIGXCPU and handle.spec.cpu_seconds:
                     error = f"step exceeded its CPU-time limit of {handle.spec.cpu_seconds} s"
             self._complete_failed(handle, reason, error)
@@ -382,14 +397,16 @@ class LocalTarget(ZygoteHost, Target):
         """Report the step's last output, then its one `done` event."""
         handle.done = True
         self._live.discard(handle)
-        result.log = self._tail(handle, final=True)
         proc, handle.proc = handle.proc, None
-        if proc is not None and proc.step is handle:
-            proc.step = None
-            if proc.role == "user" or handle.kill_reason:
-                killpg(proc.pid)
-                self._drop(proc)
-        self._pending.append((handle.on_event, {"kind": "done", "attempt_id": handle.attempt_id, "result": result}))
+        try:
+            result.log = self._tail(handle, final=True)
+            if proc is not None and proc.step is handle:
+                proc.step = None
+                if proc.role == "user" or handle.kill_reason:
+                    killpg(proc.pid)
+                    self._drop(proc)
+        finally:  # whatever failed above, the step's one `done` is reported and its slot freed
+            self._pending.append((handle.on_event, {"kind": "done", "attempt_id": handle.attempt_id, "result": result}))
 
     def _tail(self, handle: LocalHandle, final: bool = False) -> str:
         """Report the step's new output as a `log` event; when final, return its last LOG_KEEP bytes."""

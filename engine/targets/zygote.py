@@ -14,6 +14,8 @@ import threading
 import traceback
 from typing import Any
 
+import psutil
+
 from engine.targets import limits
 
 # the scrubbed environment exactly as the target gave it, before imports add their own (main())
@@ -26,6 +28,8 @@ POOL_RETIRE_RSS_MB = 2048
 # a pool worker idle this long drops the frames it holds (engine/framecache.py) and gives the memory
 # back, unless the target says otherwise (FRAME_CACHE_IDLE_SECONDS of its settings)
 FRAME_CACHE_IDLE_SECONDS = 30.0
+# how often the zygote looks for processes it adopted (a step's leftovers) even when nothing exits
+ADOPTEE_SWEEP_SECONDS = 5.0
 # a pool worker collects garbage and trims its heap after a step that grew it by more than this
 TRIM_AFTER_GROWTH_MB = 32
 LOG_NAME = "step.log"
@@ -140,7 +144,7 @@ def serve(ctl: socket.socket) -> None:
     me = os.getpid()
     _send_ctl(ctl, {"op": "ready", "pid": me})
     while True:
-        readable, _, _ = select.select([ctl, wake_r], [], [])
+        readable, _, _ = select.select([ctl, wake_r], [], [], ADOPTEE_SWEEP_SECONDS)
         if wake_r in readable:
             try:
                 while os.read(wake_r, 4096):
@@ -148,6 +152,8 @@ def serve(ctl: socket.socket) -> None:
             except BlockingIOError:
                 pass
         _reap(ctl, children)
+        if wake_r in readable or not readable:
+            _kill_adoptees(children)
         if ctl not in readable:
             continue
         try:
@@ -193,10 +199,54 @@ def _reap(ctl: socket.socket, children: set[int]) -> None:
             return
         if pid == 0:
             return
+        if pid not in children:
+            continue  # an adoptee (see _kill_adoptees): nobody asked for it
         children.discard(pid)
         sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
         code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
         _send_ctl(ctl, {"op": "exit", "pid": pid, "code": code, "signal": sig})
+
+
+def kill_tree(procs: list[psutil.Process]) -> None:
+    """SIGKILL each process and everything below it (listed first: a killed parent's children
+    would move, out of reach of the listing)."""
+    victims = []
+    for proc in procs:
+        try:
+            victims += proc.children(recursive=True) + [proc]
+        except psutil.Error:
+            pass
+    for victim in victims:
+        try:
+            victim.kill()
+        except psutil.Error:
+            pass
+
+
+def _kill_adoptees(children: set[int]) -> None:
+    """The zygote is a child subreaper: a process a step started and left behind (a daemon in a
+    new session, a double fork) is reparented here once the step's process is gone. Nothing but
+    the processes the zygote forked itself may live on: the rest are killed, with their trees."""
+    try:
+        adopted = [p for p in psutil.Process().children() if p.pid not in children]
+    except psutil.Error:
+        return
+    if adopted:
+        kill_tree(adopted)
+
+
+def kill_descendants(rounds: int = 5) -> None:
+    """Kill every process below this one, including ones that left our session: a subreaper
+    (a user step's process, the zygote) adopts them, so they stay listed as our descendants."""
+    for _ in range(rounds):
+        try:
+            below = psutil.Process().children(recursive=True)
+        except psutil.Error:
+            return
+        if not below:
+            return
+        kill_tree(below)
+        psutil.wait_procs(below, timeout=0.5)
 
 
 def _shutdown(children: set[int], scratch: str | None = None) -> None:
@@ -206,6 +256,7 @@ def _shutdown(children: set[int], scratch: str | None = None) -> None:
                 kill(pid, signal.SIGKILL)
             except OSError:
                 pass
+    kill_descendants()  # and whatever steps left running in other sessions
     for pid in children:
         try:
             os.waitpid(pid, 0)
@@ -228,6 +279,8 @@ def _child(role: str, fd: int, zygote_pid: int, ctl: socket.socket, wake: tuple[
         os.close(w)
     os.setsid()  # its own process group: a timeout kills the step and everything it started
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if role == "user":  # what user code starts in a new session stays below it, to die with it
+        _prctl(PR_SET_CHILD_SUBREAPER, 1)
     if os.getppid() != zygote_pid:
         return  # the zygote died between fork and prctl
     conn = socket.socket(fileno=fd)
@@ -342,7 +395,7 @@ def _pool_step(spec, emit, home: str, frames=None):
                           error=f"{spec.module}@{spec.version} runs user code and cannot use the pool")
     try:
         saved = _redirect_output(os.path.join(spec.workdir, LOG_NAME))
-    except OSError as exc:
+    except (OSError, ValueError, TypeError) as exc:
         return StepResult(status="failed", reason="launch", error=f"cannot prepare the step's work folder: {exc}")
     try:
         os.chdir(spec.workdir)
@@ -350,7 +403,7 @@ def _pool_step(spec, emit, home: str, frames=None):
         limits.limit_memory(spec.memory_mb, locked=False)
         limits.limit_cpu(spec.cpu_seconds, locked=False)
         return run_step(spec, emit, frames)
-    except OSError as exc:
+    except (OSError, ValueError, OverflowError) as exc:  # limits or folder the step cannot run with
         return StepResult(status="failed", reason="launch", error=f"{type(exc).__name__}: {exc}")
     finally:
         limits.release_memory_limit()
@@ -372,12 +425,12 @@ def _user_once(conn: socket.socket) -> None:
         return
     spec = StepSpec.from_json(msg["spec"])
     os.environ.clear()
-    os.environ.update(BASE_ENV, HOME=spec.workdir, TMPDIR=spec.workdir)
     tempfile.tempdir = None
     try:
+        os.environ.update(BASE_ENV, HOME=spec.workdir, TMPDIR=spec.workdir)
         _redirect_output(os.path.join(spec.workdir, LOG_NAME))
         os.chdir(spec.workdir)
-    except OSError as exc:
+    except (OSError, ValueError, TypeError) as exc:
         send_msg(conn, {"op": "result", "retire": True, "result": StepResult(
             status="failed", reason="launch", error=f"cannot prepare the step's work folder: {exc}").as_json()})
         return
@@ -389,6 +442,7 @@ def _user_once(conn: socket.socket) -> None:
     except BaseException as exc:  # limits could not be applied: never run unlimited
         result = StepResult(status="failed", reason="launch", error=f"{type(exc).__name__}: {exc}")
     limits.release_memory_limit()  # the headroom left above the limit is for this report
+    kill_descendants()  # every process the step started ends with it, daemons included
     try:
         sys.stdout.flush()
         sys.stderr.flush()

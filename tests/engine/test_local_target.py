@@ -207,13 +207,14 @@ def test_a_builtin_step_is_memory_limited_in_the_pool_and_the_pool_recovers(targ
     assert result.status == "succeeded"
 
 
-def test_a_step_killed_by_a_signal_is_reported_lost(target, store, tmp_path):
+@pytest.mark.parametrize("sig", ["SIGSEGV", "SIGKILL"])
+def test_a_step_killed_by_a_signal_says_which_and_is_not_called_out_of_memory(target, store, tmp_path, sig):
     body = ("import os, signal\n"
             "def azureml_main(dataframe1=None, dataframe2=None):\n"
-            "    os.kill(os.getpid(), signal.SIGSEGV)\n")
+            f"    os.kill(os.getpid(), signal.{sig})\n")
     result, _, _ = run(target, script(store, tmp_path, body))
-    assert result.status == "failed" and result.reason == "lost"
-    assert "SIGSEGV" in result.error
+    assert result.status == "failed" and result.reason == "signal"
+    assert result.error == f"step process was killed by {sig}"
 
 
 def test_a_cpu_time_limit_ends_a_busy_script(target, store, tmp_path):
@@ -378,3 +379,77 @@ def test_an_idle_worker_drops_its_frames_after_the_idle_time():
         assert cold.status == "succeeded" and cold.from_memory_mb == 0  # after the idle time: read back
     finally:
         tgt.close()
+
+
+DAEMON = ("import os, time\n"
+          "def azureml_main(dataframe1=None, dataframe2=None):\n"
+          "    first = os.fork()\n"
+          "    if first == 0:  # a daemon: new session, double fork, the middle process exits\n"
+          "        os.setsid()\n"
+          "        second = os.fork()\n"
+          "        if second == 0:\n"
+          "            os.execvp('sleep', ['sleep', '300'])\n"
+          "        open('daemon.tmp', 'w').write(str(second))\n"
+          "        os.rename('daemon.tmp', 'daemon.pid')\n"
+          "        os._exit(0)\n"
+          "    os.waitpid(first, 0)\n"
+          "    time.sleep({after})\n")
+
+
+def daemon_pid(step: StepSpec, within: float = 10.0, running: bool = True) -> int:
+    path = os.path.join(step.workdir, "daemon.pid")
+    end = time.monotonic() + within
+    while not os.path.exists(path):
+        assert time.monotonic() < end, "the script never started its daemon"
+        time.sleep(0.05)
+    pid = int(open(path).read())
+    if running:  # the step still runs: so does its daemon
+        assert psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    return pid
+
+
+def test_a_daemon_a_script_starts_in_a_new_session_ends_with_the_step(target, store, tmp_path):
+    step = script(store, tmp_path, DAEMON.format(after=0))
+    result, _, _ = run(target, step)
+    assert result.status == "succeeded", result.traceback
+    assert gone(daemon_pid(step, running=False))
+
+
+def test_a_daemon_a_script_starts_ends_when_the_step_is_killed_at_its_timeout(target, store, tmp_path):
+    step = script(store, tmp_path, DAEMON.format(after=300), timeout=2)
+    sink = Collector()
+    target.launch(step, sink)
+    pid = daemon_pid(step)
+    assert sink.result(15).reason == "timeout"
+    assert gone(pid)
+
+
+def test_a_daemon_a_script_starts_ends_when_the_target_closes(store, tmp_path):
+    tgt = LocalTarget(concurrency=1, pool_size=1)
+    try:
+        step = script(store, tmp_path, DAEMON.format(after=300))
+        sink = Collector()
+        tgt.launch(step, sink)
+        pid = daemon_pid(step, within=60)
+    finally:
+        tgt.close()
+    assert sink.result(5).status == "failed"
+    assert gone(pid)
+
+
+def test_a_work_folder_path_no_file_can_have_fails_the_step_and_frees_its_slot(own_target, store, tmp_path):
+    for user_code in (False, True, False, True):  # more than the target's concurrency of 2
+        step = (script(store, tmp_path, "def azureml_main(a=None, b=None):\n    return a\n") if user_code
+                else spec(store, tmp_path, "fixture.make_frame"))
+        step = StepSpec(**{**step.as_json(), "workdir": str(tmp_path / "bad\x00name")})
+        result, _, _ = run(own_target, step)
+        assert result.status == "failed" and result.reason == "launch", result.error
+    again, _, _ = run(own_target, spec(store, tmp_path, "fixture.make_frame"))
+    assert again.status == "succeeded"
+
+
+def test_a_step_with_an_infinite_timeout_does_not_stop_the_target(own_target, store, tmp_path):
+    result, _, _ = run(own_target, spec(store, tmp_path, "fixture.make_frame", timeout=float("inf")))
+    assert result.status == "succeeded", result.error
+    again, _, _ = run(own_target, spec(store, tmp_path, "fixture.make_frame"))
+    assert again.status == "succeeded"
