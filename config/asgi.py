@@ -1,4 +1,5 @@
-"""ASGI entry point: HTTP goes to Django, WebSockets to Channels behind an Origin check and auth."""
+"""ASGI entry point: HTTP goes to Django, WebSockets to Channels behind an Origin check and auth.
+Request bodies are bounded on the way in (config/bodylimit.py, config/daphne_limits.py)."""
 import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -14,7 +15,12 @@ django_asgi_app = ASGIStaticFilesHandler(get_asgi_application())
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 
+from config import daphne_limits  # noqa: E402
+from config.bodylimit import BodyLimitMiddleware  # noqa: E402
 from designer.routing import websocket_application  # noqa: E402
+
+# daphne refuses an over-limit body before buffering it; the middleware covers any other server
+daphne_limits.install(settings.REQUEST_BODY_MAX_BYTES)
 
 if settings.ENGINE["AUTOSTART"]:
     # embedded mode: this process drives runs itself (scaled mode: `manage.py engine`)
@@ -22,4 +28,5 @@ if settings.ENGINE["AUTOSTART"]:
 
     executor.start()
 
-application = ProtocolTypeRouter({"http": django_asgi_app, "websocket": websocket_application()})
+application = ProtocolTypeRouter({"http": BodyLimitMiddleware(django_asgi_app),
+                                  "websocket": websocket_application()})

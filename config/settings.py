@@ -155,7 +155,12 @@ ENGINE = {
     # start the engine thread inside the web process (embedded mode)
     "AUTOSTART": os.environ.get("ENGINE_AUTOSTART", "1") == "1",
 }
-UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(2 * 1024**3)))
+# -- request bodies and uploads (docs/architecture.md, "Request bodies and uploads") ------------
+# Largest request body of any kind; a bigger one is refused with 413 before it is read. Larger
+# datasets upload in chunks of at most this size (/api/v1/uploads/).
+REQUEST_BODY_MAX_BYTES = int(os.environ.get("REQUEST_BODY_MAX_BYTES", str(16 * 1024**2)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES  # Django's own check agrees (413 from the API)
+UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(2 * 1024**3)))  # a whole dataset file
 FILE_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024 * 1024
 FILE_UPLOAD_TEMP_DIR = str(VAR_DIR / "uploads")

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -24,6 +25,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response({"errors": list(exc.errors)}, status=400)
     if isinstance(exc, ServiceError):
         return Response({"errors": [exc.as_json()]}, status=exc.status_code)
+    if isinstance(exc, RequestDataTooBig):  # Django's DATA_UPLOAD_MAX_MEMORY_SIZE, = REQUEST_BODY_MAX_BYTES
+        exc = PayloadTooLarge(f"the request body is larger than the limit of {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} "
+                              "bytes, set by REQUEST_BODY_MAX_BYTES")
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(*exc.args)
     elif isinstance(exc, PermissionDenied):

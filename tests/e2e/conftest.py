@@ -23,6 +23,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 class LiveServer:
     url: str
     password: str  # of the `admin` account bootstrap created
+    pid: int  # of the daphne process
 
 
 def _free_port() -> int:
@@ -59,7 +60,7 @@ def designer_server(tmp_path_factory):
             pytest.fail("the server did not come up:\n" + (var / "daphne.log").read_text()[-3000:])
         time.sleep(0.2)
     try:
-        yield LiveServer(url, (var / "admin-password.txt").read_text().strip())
+        yield LiveServer(url, (var / "admin-password.txt").read_text().strip(), server.pid)
     finally:
         server.terminate()
         try:
