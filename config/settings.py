@@ -162,7 +162,6 @@ REQUEST_BODY_MAX_BYTES = int(os.environ.get("REQUEST_BODY_MAX_BYTES", str(16 * 1
 DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES  # Django's own check agrees (413 from the API)
 UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(2 * 1024**3)))  # a whole dataset file
 FILE_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024 * 1024
 FILE_UPLOAD_TEMP_DIR = str(VAR_DIR / "uploads")
 Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
 
@@ -173,3 +172,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     "loggers": {"graphwright": {"level": os.environ.get("LOG_LEVEL", "INFO")}},
 }
+# part files of chunked uploads, named by their random session id; a session without a chunk for
+# this long is deleted (on the next new upload, or by `manage.py expire_uploads`)
+UPLOAD_PARTS_DIR = os.environ.get("UPLOAD_PARTS_DIR", str(VAR_DIR / "uploads" / "parts"))
+UPLOAD_SESSION_TTL_SECONDS = int(os.environ.get("UPLOAD_SESSION_TTL_SECONDS", str(24 * 3600)))
