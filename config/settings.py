@@ -164,6 +164,10 @@ UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(2 * 1024**3)))  # 
 FILE_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
 FILE_UPLOAD_TEMP_DIR = str(VAR_DIR / "uploads")
 Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
+# part files of chunked uploads, named by their random session id; a session without a chunk for
+# this long is deleted (on the next new upload, or by `manage.py expire_uploads`)
+UPLOAD_PARTS_DIR = os.environ.get("UPLOAD_PARTS_DIR", str(VAR_DIR / "uploads" / "parts"))
+UPLOAD_SESSION_TTL_SECONDS = int(os.environ.get("UPLOAD_SESSION_TTL_SECONDS", str(24 * 3600)))
 
 LOGGING = {
     "version": 1,
@@ -172,7 +176,3 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     "loggers": {"graphwright": {"level": os.environ.get("LOG_LEVEL", "INFO")}},
 }
-# part files of chunked uploads, named by their random session id; a session without a chunk for
-# this long is deleted (on the next new upload, or by `manage.py expire_uploads`)
-UPLOAD_PARTS_DIR = os.environ.get("UPLOAD_PARTS_DIR", str(VAR_DIR / "uploads" / "parts"))
-UPLOAD_SESSION_TTL_SECONDS = int(os.environ.get("UPLOAD_SESSION_TTL_SECONDS", str(24 * 3600)))
