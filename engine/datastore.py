@@ -3,6 +3,7 @@ once, at write time), models and transforms as pickles, metrics as JSON. No Djan
 runner inside a child process uses it too."""
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
@@ -34,6 +35,22 @@ class StoredArtifact:
 
 class ArtifactMissing(FileNotFoundError):
     pass
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """True for "no space left on device" (or over a disk quota), however the writer reported it:
+    an OSError with its errno, or Arrow's error, which carries the errno only in its text."""
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    return isinstance(exc, OSError) and "No space left on device" in str(exc)
+
+
+def _discard(path: str) -> None:
+    """Remove a half-written file (a failed writer may have removed it already)."""
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
 
 
 class Datastore:
@@ -71,24 +88,40 @@ class Datastore:
         return path
 
     def put_file(self, src: str, kind: str, meta: dict[str, Any] | None = None, move: bool = True) -> StoredArtifact:
-        """Hash `src` and move (or copy) it into place; the object appears whole or not at all."""
-        digest, size = _hash_file(src)
-        target = self.path(digest)
-        meta = dict(meta or {}, kind=kind, size=size)
-        if not os.path.exists(target):
-            os.makedirs(os.path.dirname(target), exist_ok=True)
+        """Hash `src` and move (or copy) it into place; the object appears whole or not at all.
+        Its metadata is written first: an object in the store always has it. On any error
+        (a full disk) nothing half-written stays behind, and a moved `src` is removed."""
+        try:
+            digest, size = _hash_file(src)
+            target = self.path(digest)
+            meta = dict(meta or {}, kind=kind, size=size)
+            wrote_meta = self._write_meta(digest, meta)
+            if not os.path.exists(target):
+                try:
+                    os.makedirs(os.path.dirname(target), exist_ok=True)
+                    if move:
+                        os.replace(src, target)
+                    else:
+                        self._copy_into(src, target)
+                except BaseException:
+                    if wrote_meta:  # no record of an object that is not there
+                        _discard(self._meta_path(digest))
+                    raise
+        finally:
             if move:
-                os.replace(src, target)
-            else:
-                tmp = self.temp_path()
-                with open(src, "rb") as fin, open(tmp, "wb") as fout:
-                    while chunk := fin.read(_CHUNK):
-                        fout.write(chunk)
-                os.replace(tmp, target)
-        elif move:
-            os.unlink(src)
-        self._write_meta(digest, meta)
+                _discard(src)  # moved: gone already; failed: not kept
         return StoredArtifact(digest, kind, size, meta)
+
+    def _copy_into(self, src: str, target: str) -> None:
+        tmp = self.temp_path()
+        try:
+            with open(src, "rb") as fin, open(tmp, "wb") as fout:
+                while chunk := fin.read(_CHUNK):
+                    fout.write(chunk)
+            os.replace(tmp, target)
+        except BaseException:
+            _discard(tmp)
+            raise
 
     def put_dataframe(self, df: Any) -> StoredArtifact:
         tmp = self.temp_path(".parquet")
@@ -102,7 +135,7 @@ class Datastore:
                     write_parquet(df, tmp)
                     meta = pending.result()
         except BaseException:
-            os.unlink(tmp)
+            _discard(tmp)  # the Parquet writer removes its file itself when it fails
             raise
         return self.put_file(tmp, "DataFrame", meta)
 
@@ -114,8 +147,12 @@ class Datastore:
             data = pickle.dumps(obj, protocol=5)
             meta = dict(meta or {}, **object_meta(obj))
         tmp = self.temp_path()
-        with open(tmp, "wb") as fh:
-            fh.write(data)
+        try:
+            with open(tmp, "wb") as fh:
+                fh.write(data)
+        except BaseException:
+            _discard(tmp)
+            raise
         return self.put_file(tmp, kind, meta)
 
     def put(self, value: Any, kind: str) -> StoredArtifact:
@@ -125,14 +162,23 @@ class Datastore:
             return self.put_file(os.fspath(value), kind, move=False)
         return self.put_object(value, kind)
 
-    def _write_meta(self, digest: str, meta: dict[str, Any]) -> None:
-        final = os.path.join(self._meta, f"{digest}.json")
+    def _meta_path(self, digest: str) -> str:
+        return os.path.join(self._meta, f"{digest}.json")
+
+    def _write_meta(self, digest: str, meta: dict[str, Any]) -> bool:
+        """Write the object's metadata unless it exists; True when written now."""
+        final = self._meta_path(digest)
         if os.path.exists(final):
-            return
+            return False
         tmp = self.temp_path(".json")
-        with open(tmp, "w") as fh:
-            json.dump(meta, fh)
-        os.replace(tmp, final)
+        try:
+            with open(tmp, "w") as fh:
+                json.dump(meta, fh)
+            os.replace(tmp, final)
+        except BaseException:
+            _discard(tmp)
+            raise
+        return True
 
     # -- reading -----------------------------------------------------------------------------
     def load(self, digest: str, kind: str) -> Any:
@@ -172,7 +218,9 @@ def write_parquet(df: Any, path: str) -> None:
     import pyarrow.parquet as pq
 
     table = pa.Table.from_pandas(df, preserve_index=False)
-    fields = [f.with_nullable(False) if col.null_count == 0 else f for f, col in zip(table.schema, table.columns)]
+    # a column of no values (zero rows, or only missing ones) has Arrow's null type: always nullable
+    fields = [f.with_nullable(False) if col.null_count == 0 and not pa.types.is_null(f.type) else f
+              for f, col in zip(table.schema, table.columns)]
     table = pa.Table.from_arrays(table.columns, schema=pa.schema(fields, metadata=table.schema.metadata))
     text = [f.name for f in fields if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
     compression = {f.name: "none" if pa.types.is_floating(f.type) else "snappy" for f in fields}

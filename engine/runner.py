@@ -11,7 +11,7 @@ import traceback
 from collections.abc import Mapping
 from typing import Any, Callable
 
-from engine.datastore import Datastore
+from engine.datastore import Datastore, is_disk_full
 from engine.framecache import MB, FrameCache, frame_bytes
 from engine.stepspec import StepEvent, StepResult, StepSpec
 from engine.targets import limits
@@ -127,12 +127,13 @@ def run_step(spec: StepSpec, emit: Emit, frames: FrameCache | None = None) -> St
     except BaseException as exc:  # noqa: BLE001 - every failure becomes a result, even SystemExit
         if isinstance(exc, KeyboardInterrupt):
             raise
+        disk = is_disk_full(exc)
         return StepResult(
             status="failed",
             metrics=ctx.metrics if ctx else [],
-            error=describe(exc),
+            error=f"no space left on device ({describe(exc)})" if disk else describe(exc),
             traceback=format_traceback(exc),
-            reason="memory" if is_memory_error(exc) else "error",
+            reason="memory" if is_memory_error(exc) else "disk" if disk else "error",
             duration=time.perf_counter() - started,
             peak_rss_mb=peak_rss_mb(),
             base_rss_mb=base,

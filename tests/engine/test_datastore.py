@@ -1,7 +1,9 @@
 """The datastore's Parquet layout, content addresses and statistics."""
 from __future__ import annotations
 
+import errno
 import os
+import subprocess
 
 import blake3
 import numpy as np
@@ -77,3 +79,66 @@ def test_a_failed_write_leaves_no_temporary_file(store, monkeypatch):
             store.put(sample(rows), "DataFrame")
     assert os.listdir(os.path.join(store.root, "tmp")) == []
     assert os.listdir(os.path.join(store.root, "objects")) == []
+
+
+def zero_row_frames() -> list[pd.DataFrame]:
+    empty = pd.DataFrame({"text": pd.Series([], dtype=object), "x": pd.Series([], dtype=float),
+                          "n": pd.Series([], dtype="int64"), "flag": pd.Series([], dtype=bool),
+                          "when": pd.Series([], dtype="datetime64[ns]")})
+    return [empty, pd.DataFrame({"text": [None, None]}), pd.DataFrame(columns=["a", "b"]), pd.DataFrame()]
+
+
+@pytest.mark.parametrize("df", zero_row_frames(), ids=["typed", "only-missing", "header-only", "nothing"])
+def test_a_frame_with_no_values_round_trips_with_its_columns_and_statistics(store, df):
+    stored = store.put(df, "DataFrame")
+    back = store.load(stored.digest, "DataFrame")
+    assert list(back.columns) == list(df.columns) and len(back) == len(df)
+    assert stored.meta["rows"] == len(df)
+    assert [c["name"] for c in stored.meta["columns"]] == [str(c) for c in df.columns]
+
+
+def files(store: Datastore) -> list[str]:
+    return [name for _, _, names in os.walk(store.root) for name in names]
+
+
+def enospc(*args, **kwargs):
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+@pytest.mark.parametrize("where", ["parquet", "object", "meta", "move"])
+def test_a_full_disk_raises_no_space_left_and_leaves_nothing_half_written(store, monkeypatch, where):
+    real_replace = os.replace
+    if where == "parquet":
+        def half(df, path):
+            with open(path, "wb") as fh:
+                fh.write(b"half")
+            enospc()
+        monkeypatch.setattr(datastore_module, "write_parquet", half)
+    elif where == "object":
+        monkeypatch.setattr(datastore_module.pickle, "dumps", lambda *a, **k: enospc())
+    elif where == "meta":
+        monkeypatch.setattr(datastore_module.json, "dump", enospc)
+    else:  # the object's move into place fails after its metadata was written
+        monkeypatch.setattr(datastore_module.os, "replace",
+                            lambda src, dst: enospc() if "/objects/" in dst else real_replace(src, dst))
+    value, kind = (sample(10), "DataFrame") if where in ("parquet", "meta", "move") else ([1, 2], "Model")
+    with pytest.raises(OSError) as raised:
+        store.put(value, kind)
+    assert datastore_module.is_disk_full(raised.value)
+    assert files(store) == []
+
+
+def test_a_frame_on_a_really_full_disk_fails_as_no_space_left_and_leaves_nothing(tmp_path):
+    mount = tmp_path / "tiny"
+    mount.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)],
+                                           capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here (needs root)")
+    try:
+        store = Datastore(str(mount / "ds"))
+        with pytest.raises(OSError) as raised:
+            store.put(pd.DataFrame({"x": np.random.default_rng(1).random(100_000)}), "DataFrame")
+        assert datastore_module.is_disk_full(raised.value)
+        assert files(store) == []
+    finally:
+        subprocess.run(["umount", str(mount)], check=False)

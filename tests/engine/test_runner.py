@@ -1,6 +1,9 @@
 """run_step in-process: outputs stored and loadable, failures explained, ctx calls reported."""
 from __future__ import annotations
 
+import errno
+import os
+
 import pandas as pd
 import pytest
 
@@ -105,3 +108,28 @@ def test_ctx_reports_logs_metrics_progress_and_loads_datasets(store, tmp_path, c
                               {"name": "loss", "value": 0.5, "step": 3}]
     assert store.load(result.outputs["result"]["digest"], "DataFrame")["x"].tolist() == [5, 6]
     assert "starting the report" in capsys.readouterr().out
+
+
+def test_a_script_returning_zero_rows_with_a_text_column_succeeds(store, tmp_path):
+    script = ("import pandas as pd\n"
+              "def azureml_main(dataframe1=None, dataframe2=None):\n"
+              "    return pd.DataFrame({'name': pd.Series([], dtype=object), 'x': pd.Series([], dtype=float)})\n")
+    result, _ = run(make_spec(store, tmp_path, "execute_python_script", params={"script": script}, user_code=True))
+    assert result.status == "succeeded", result.error
+    out = store.load(result.outputs["result1"]["digest"], "DataFrame")
+    assert list(out.columns) == ["name", "x"] and len(out) == 0
+
+
+def test_a_full_disk_while_storing_an_output_fails_with_reason_disk(store, tmp_path, monkeypatch):
+    from engine import datastore as datastore_module
+
+    def full(df, path):
+        with open(path, "wb") as fh:
+            fh.write(b"half")
+        raise OSError(errno.ENOSPC, "Error writing bytes to file. Detail: [errno 28] No space left on device")
+
+    monkeypatch.setattr(datastore_module, "write_parquet", full)
+    result, _ = run(make_spec(store, tmp_path, "fixture.make_frame"))
+    assert result.status == "failed" and result.reason == "disk"
+    assert result.error.startswith("no space left on device")
+    assert os.listdir(os.path.join(store.root, "tmp")) == [] and os.listdir(os.path.join(store.root, "objects")) == []
