@@ -453,3 +453,13 @@ def test_a_step_with_an_infinite_timeout_does_not_stop_the_target(own_target, st
     assert result.status == "succeeded", result.error
     again, _, _ = run(own_target, spec(store, tmp_path, "fixture.make_frame"))
     assert again.status == "succeeded"
+
+
+def test_a_sigkill_is_called_out_of_memory_only_when_the_oom_killer_counted_it():
+    from engine.targets.limits import explain_death
+
+    assert explain_death(None, signal.SIGKILL, "", oom_killed=True)[0] == "memory"
+    assert explain_death(None, signal.SIGKILL, "MemoryError", oom_killed=False) == (
+        "signal", "step process was killed by SIGKILL")
+    assert explain_death(None, signal.SIGXCPU)[0] == "timeout"
+    assert explain_death(3, None)[0] == "lost"

@@ -76,3 +76,18 @@ def test_a_run_submitted_where_no_engine_runs_is_picked_up_by_an_engine_elsewher
     finally:
         executor.stop()
     assert run.status == "succeeded"
+
+
+@pytest.mark.parametrize("startup", [True, False])
+def test_a_lost_step_of_a_run_whose_cancel_was_requested_ends_cancelled_not_resumed(workspace, startup):
+    doc = document([node("data", "sample_dataset", name="iris"), node("slow", "sleep", seconds=1)],
+                   [edge("data", "data", "slow", "data")])
+    version = version_snapshot(workspace=workspace, user=None, document=doc, name="t")
+    run = services.run_submit(workspace=workspace, version=version)  # no engine in this process
+    data = run.steps.get(node_id="data")
+    Step.objects.filter(pk=data.pk).update(status="running")
+    Attempt.objects.create(step=data, number=1, owner="elsewhere:1:x",
+                           heartbeat_at=timezone.now() - timezone.timedelta(minutes=5))
+    Run.objects.filter(pk=run.pk).update(status="running", cancel_requested=True)
+    assert recover_lost_attempts(owner="me", lease=30, startup=startup) == [run.id]
+    assert dict(run.steps.values_list("node_id", "status")) == {"data": "cancelled", "slow": "cancelled"}
