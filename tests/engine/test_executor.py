@@ -174,3 +174,28 @@ def test_step_limits_never_exceed_the_settings(settings):
                 {"memory_mb": "1"}, {"cpu_seconds": [1]}):
         with pytest.raises(ValueError):
             step_limits(PlannedStep(**{**base.__dict__, **bad}))
+
+
+@pytest.mark.parametrize("plan", [{"steps": "not a list"}, {"steps": [{"node_id": "data"}]}, {}])
+def test_a_plan_the_engine_cannot_read_fails_its_run_and_the_engine_goes_on(engine, workspace, plan):
+    version = version_snapshot(workspace=workspace, user=None, document=one_step(), name="t")
+    with transaction.atomic():
+        run = services.run_submit(workspace=workspace, version=version)
+        Run.objects.filter(pk=run.pk).update(plan=plan)
+    run = wait_for_run(run.id, timeout=30)
+    assert run.status == "failed" and run.error.startswith("the engine could not go on with this run")
+    assert run.steps.get().reason == "engine"
+    valid_run_succeeds(workspace)
+
+
+def test_a_result_that_cannot_be_recorded_fails_the_run_and_frees_the_slot(engine, workspace, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("the database said no")
+
+    monkeypatch.setattr(executor, "record_result", broken)
+    for _ in range(5):
+        run = wait_for_run(submit_broken(workspace, one_step()).id, timeout=30)
+        assert run.status == "failed" and "the database said no" in run.error
+        assert not Attempt.objects.filter(step__run=run, status="running").exists()
+    monkeypatch.undo()
+    valid_run_succeeds(workspace)
