@@ -2,6 +2,7 @@
 structured error pointing at a node, edge, port or parameter."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 import networkx as nx
@@ -18,6 +19,30 @@ from .plan import Plan, PlannedStep, StepInput
 DatasetResolver = Callable[[dict[str, Any]], "dict[str, Any] | None"]
 
 
+@dataclass(frozen=True)
+class ServerLimits:
+    """What a node may ask of this server: the caps of its per-node limits and the targets."""
+
+    timeout: float = 3600.0
+    memory_mb: int = 8192
+    cpu_seconds: int = 86400
+    targets: tuple[str, ...] = ("local",)
+
+
+def server_limits() -> ServerLimits:
+    """The limits in settings.ENGINE (the defaults above when Django is not configured)."""
+    from django.conf import settings
+
+    if not settings.configured:
+        return ServerLimits()
+    engine = settings.ENGINE
+    return ServerLimits(
+        timeout=float(engine["STEP_TIMEOUT"]), memory_mb=int(engine["STEP_MEMORY_MB"]),
+        cpu_seconds=int(engine.get("STEP_CPU_SECONDS") or engine.get("STEP_CPU_SECONDS_MAX", 86400)),
+        targets=tuple(engine["TARGETS"]),
+    )
+
+
 class CompileError(Exception):
     def __init__(self, errors: list[dict[str, Any]]) -> None:
         self.errors = errors
@@ -25,8 +50,8 @@ class CompileError(Exception):
 
 
 def compile_document(document: Any, *, params: Mapping[str, Any] | None = None,
-                     resolve_dataset: DatasetResolver | None = None) -> Plan:
-    plan, errors = _compile(document, params or {}, resolve_dataset)
+                     resolve_dataset: DatasetResolver | None = None, limits: ServerLimits | None = None) -> Plan:
+    plan, errors = _compile(document, params or {}, resolve_dataset, limits or server_limits())
     if errors:
         raise CompileError(errors)
     assert plan is not None
@@ -34,20 +59,24 @@ def compile_document(document: Any, *, params: Mapping[str, Any] | None = None,
 
 
 def validate_document(document: Any, *, params: Mapping[str, Any] | None = None,
-                      resolve_dataset: DatasetResolver | None = None) -> list[dict[str, Any]]:
-    return _compile(document, params or {}, resolve_dataset)[1]
+                      resolve_dataset: DatasetResolver | None = None,
+                      limits: ServerLimits | None = None) -> list[dict[str, Any]]:
+    return _compile(document, params or {}, resolve_dataset, limits or server_limits())[1]
 
 
-def _compile(document: Any, params: Mapping[str, Any], resolve: DatasetResolver | None):
+def _compile(document: Any, params: Mapping[str, Any], resolve: DatasetResolver | None, limits: ServerLimits):
     errors = shape_errors(document)
     if errors:
         return None, errors
     registry = load_builtins()
     pipeline_params, errors = _pipeline_params(document.get("parameters", []), params)
     specs: dict[str, ModuleSpec] = {}
+    nodes: dict[str, dict[str, Any]] = {}  # by id: every later look-up is O(1), never a scan
     graph = nx.DiGraph()
     for node in document["nodes"]:
+        nodes[node["id"]] = node
         graph.add_node(node["id"])
+        errors += _check_limits(node, limits)
         version = str(node["version"]) if node.get("version") is not None else None
         try:
             spec = registry.get(node["module"], version)
@@ -72,7 +101,7 @@ def _compile(document: Any, params: Mapping[str, Any], resolve: DatasetResolver 
         return None, errors
     steps, schemas = [], {}
     for nid in nx.lexicographical_topological_sort(graph):
-        node = next(n for n in document["nodes"] if n["id"] == nid)
+        node = nodes[nid]
         spec = specs.get(nid)
         if spec is None:
             continue
@@ -94,11 +123,35 @@ def _compile(document: Any, params: Mapping[str, Any], resolve: DatasetResolver 
             node_id=nid, module=spec.key, version=spec.version, params=resolved, inputs=tuple(inputs),
             outputs={p.name: p.type.value for p in spec.outputs}, target=node.get("target") or "local",
             reuse=node.get("reuse", True), user_code=spec.user_code, source_hash=spec.source_hash,
-            timeout=node.get("timeout"), memory_mb=node.get("memory_mb"), cpu_seconds=node.get("cpu_seconds"),
+            timeout=_number(node.get("timeout"), float), memory_mb=_number(node.get("memory_mb"), int),
+            cpu_seconds=_number(node.get("cpu_seconds"), int),
         ))
     if errors:
         return None, errors
     return Plan(steps=tuple(steps), schemas=schemas), []
+
+
+_LIMITS = (("timeout", "a timeout of", "s", "STEP_TIMEOUT"), ("memory_mb", "a memory limit of", "MB", "STEP_MEMORY_MB"),
+           ("cpu_seconds", "a CPU-time limit of", "s", "STEP_CPU_SECONDS"))
+
+
+def _check_limits(node: dict[str, Any], limits: ServerLimits) -> list[dict[str, Any]]:
+    """A node may ask for less than the server allows, never more; and only for a configured target."""
+    nid, errors = node["id"], []
+    for key, what, unit, setting in _LIMITS:
+        value, cap = node.get(key), getattr(limits, key)
+        if value is not None and value > cap:
+            errors.append({**error("limit_exceeded", f"node {nid!r} asks for {what} {value:g} {unit}; this server "
+                                   f"allows at most {cap:g} {unit} ({setting})", node=nid), "field": key})
+    target = node.get("target")
+    if target is not None and target not in limits.targets:
+        errors.append({**error("unknown_target", f"node {nid!r} runs on target {target!r}, which this server does "
+                               f"not have (targets: {', '.join(limits.targets)})", node=nid), "field": "target"})
+    return errors
+
+
+def _number(value: Any, kind: type) -> Any:
+    return None if value is None else kind(value)
 
 
 def _pipeline_params(declared: list[dict[str, Any]], given: Mapping[str, Any]):
@@ -166,9 +219,9 @@ def _node_params(node, spec: ModuleSpec, pipeline_params, resolve):
         value = given.get(p.name, p.default)
         if isinstance(value, dict) and set(value) == {"$param"}:
             bound = value["$param"]
-            if bound not in pipeline_params:
+            if not isinstance(bound, str) or bound not in pipeline_params:
                 errors.append(error("unknown_parameter", f"node {nid!r} binds {p.name!r} to pipeline parameter "
-                                    f"{bound!r}, which is not declared", node=nid, param=p.name))
+                                    f"{str(bound)[:80]!r}, which is not declared", node=nid, param=p.name))
                 continue
             value = pipeline_params[bound] if pipeline_params[bound] is not None else p.default
         if is_empty(p, value):

@@ -1,11 +1,15 @@
-"""The graph document: its shape check, canonical form and content hash."""
+"""The graph document: its shape check against the JSON Schema, canonical form and content hash."""
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 from typing import Any
 
+from .document_schema import EDGE_ID_MAX, MAX_NUMBER, MAX_VALUE_DEPTH, NAME_RULE, PATTERN_RULES, schema_violations
+
 SCHEMA_VERSION = 1
+MAX_ERRORS = 100  # schema violations reported for one document
 _NODE_FIELDS_HASHED = ("id", "module", "version", "params", "target", "reuse", "timeout", "memory_mb", "cpu_seconds")
 
 
@@ -35,59 +39,33 @@ def document(nodes: list[dict], edges: list[dict], parameters: list[dict] | None
 
 
 def shape_errors(document: Any) -> list[dict[str, Any]]:
-    """Errors that make `document` not a graph document at all (code `invalid_document`)."""
-    bad = lambda msg, **at: error("invalid_document", msg, **at)  # noqa: E731
+    """Errors that make `document` not a graph document at all (code `invalid_document`): every
+    violation of the JSON Schema (engine/document_schema.py), then ids and names used twice."""
     if not isinstance(document, dict):
-        return [bad("the pipeline document must be a JSON object")]
+        return [error("invalid_document", "the pipeline document must be a JSON object")]
+    errors = []
+    for violation in schema_violations(document):
+        if len(errors) == MAX_ERRORS:
+            errors.append(error("invalid_document", "more problems than these; fix them and validate again"))
+            break
+        found = _schema_error(violation, document)
+        if found not in errors[-3:]:  # `required` reports each missing field with the same message
+            errors.append(found)
+    return errors + _duplicates(document)
+
+
+def _duplicates(document: dict[str, Any]) -> list[dict[str, Any]]:
     errors: list[dict[str, Any]] = []
-    version = document.get("schema_version", SCHEMA_VERSION)
-    if version != SCHEMA_VERSION:
-        errors.append(bad(f"schema_version {version!r} is not supported; this server reads {SCHEMA_VERSION}"))
-    nodes, edges = document.get("nodes"), document.get("edges", [])
-    params = document.get("parameters", [])
-    if not isinstance(nodes, list):
-        errors.append(bad("'nodes' must be a list of nodes"))
-        nodes = []
-    if not isinstance(edges, list):
-        errors.append(bad("'edges' must be a list of edges"))
-        edges = []
-    if not isinstance(params, list):
-        errors.append(bad("'parameters' must be a list of pipeline parameters"))
-        params = []
-    seen: set[str] = set()
-    for i, node in enumerate(nodes):
-        if not isinstance(node, dict) or not isinstance(node.get("id"), str) or not node["id"]:
-            errors.append(bad(f"node #{i + 1} needs a non-empty string 'id'"))
-            continue
-        nid = node["id"]
-        if nid in seen:
-            errors.append(bad(f"two nodes share the id {nid!r}", node=nid))
-        seen.add(nid)
-        if not isinstance(node.get("module"), str) or not node["module"]:
-            errors.append(bad(f"node {nid!r} needs a 'module' key", node=nid))
-        if "version" in node and not isinstance(node["version"], (str, int)):
-            errors.append(bad(f"node {nid!r} has a 'version' that is not a string", node=nid))
-        if not isinstance(node.get("params", {}), dict):
-            errors.append(bad(f"node {nid!r} has 'params' that is not an object", node=nid))
-        for limit in ("timeout", "memory_mb", "cpu_seconds"):
-            value = node.get(limit)
-            if value is not None and (not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0):
-                errors.append(bad(f"node {nid!r} has a '{limit}' that is not a positive number", node=nid))
-        if not isinstance(node.get("reuse", True), bool):
-            errors.append(bad(f"node {nid!r} has a 'reuse' flag that is not true or false", node=nid))
-    for i, e in enumerate(edges):
-        fields = ("source", "source_port", "target", "target_port")
-        if not isinstance(e, dict) or not all(isinstance(e.get(f), str) and e.get(f) for f in fields):
-            eid = edge_id(e) if isinstance(e, dict) else f"#{i + 1}"
-            errors.append(bad(f"edge {eid} needs string 'source', 'source_port', 'target' and 'target_port'", edge=eid))
-    names: set[str] = set()
-    for i, p in enumerate(params):
-        if not isinstance(p, dict) or not isinstance(p.get("name"), str) or not p["name"].isidentifier():
-            errors.append(bad(f"pipeline parameter #{i + 1} needs a 'name' that is an identifier"))
-            continue
-        if p["name"] in names:
-            errors.append(bad(f"two pipeline parameters are named {p['name']!r}", param=p["name"]))
-        names.add(p["name"])
+    for key, what, pointer in (("nodes", "two nodes share the id", "node"),
+                               ("parameters", "two pipeline parameters are named", "param")):
+        items = document.get(key)
+        seen: set[str] = set()
+        for item in items if isinstance(items, list) else ():
+            name = item.get("id" if key == "nodes" else "name") if isinstance(item, dict) else None
+            if isinstance(name, str) and name in seen:
+                errors.append(error("invalid_document", f"{what} {_show(name)}", **{pointer: name}))
+            elif isinstance(name, str):
+                seen.add(name)
     return errors
 
 
@@ -115,3 +93,95 @@ def canonical_json(value: Any) -> str:
 
 def document_digest(document: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_json(canonical_document(document)).encode()).hexdigest()
+
+
+# -- schema violations as structured errors --------------------------------------------------------
+
+_TYPE_WORDS = {"object": "an object", "array": "a list", "string": "a string", "number": "a finite number",
+               "integer": "a whole number", "boolean": "true or false", "null": "null"}
+_ITEMS = {"nodes": "node", "edges": "edge", "parameters": "pipeline parameter"}
+
+
+def _show(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _finite(value: float) -> bool:
+    return math.isfinite(value) if isinstance(value, float) else abs(value) <= MAX_NUMBER
+
+
+def _pointer(value: Any) -> str | None:
+    return value if isinstance(value, str) and len(value) <= EDGE_ID_MAX else None
+
+
+def _subject(path: list, document: dict[str, Any]) -> tuple[str, dict[str, Any], list]:
+    """Whom an error is about (for its message), its pointer fields, and the path inside it."""
+    if len(path) < 2 or path[0] not in _ITEMS or not isinstance(path[1], int):
+        return "", {}, path
+    item, rest = document[path[0]][path[1]], path[2:]
+    item = item if isinstance(item, dict) else {}
+    if path[0] == "nodes":
+        name, pointers = _pointer(item.get("id")), {"node": _pointer(item.get("id"))}
+        if rest[:1] == ["params"] and len(rest) > 1:
+            pointers["param"] = _pointer(rest[1])
+    elif path[0] == "edges":
+        ends = all(isinstance(item.get(k), str) for k in ("source", "source_port", "target", "target_port"))
+        name = _pointer(item.get("id") or (edge_id(item) if ends else None))
+        pointers = {"edge": name}
+    else:
+        name = _pointer(item.get("name"))
+        pointers = {"param": name}
+    return (f"{_ITEMS[path[0]]} {_show(name)}" if name else f"{_ITEMS[path[0]]} #{path[1] + 1}"), pointers, rest
+
+
+def _field(rest: list) -> str:
+    text = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in rest).lstrip(".")
+    return _show(text) if text else ""
+
+
+def _schema_error(violation: Any, document: dict[str, Any]) -> dict[str, Any]:
+    who, pointers, rest = _subject(list(violation.absolute_path), document)
+    return error("invalid_document", _schema_message(violation, who, _field(rest), rest), **pointers)
+
+
+def _schema_message(v: Any, who: str, field: str, rest: list) -> str:
+    kind, expected, value = v.validator, v.validator_value, v.instance
+    prefix = f"{who}: " if who else ""
+    subject = f"{prefix}{field}" if field else (who or "the pipeline document")
+    if rest[-1:] == ["$param"]:
+        return f"{prefix}'$param' must name a pipeline parameter ({NAME_RULE}), not {_show(value)}"
+    if kind == "type" and v.schema.get("title") == "value nested too deep":
+        return f"{prefix}{field} nests lists or objects more than {MAX_VALUE_DEPTH} levels deep"
+    if kind == "type" and isinstance(value, (int, float)) and not isinstance(value, bool) and not _finite(value):
+        return f"{subject} must be a finite number that fits a double (no NaN, no Infinity), not {_show(value)}"
+    if kind == "type":
+        words = " or ".join(_TYPE_WORDS.get(t, t) for t in ([expected] if isinstance(expected, str) else expected))
+        return f"{subject} must be {words}"
+    if kind == "required":
+        missing = [p for p in expected if isinstance(value, dict) and p not in value]
+        return f"{who or 'the pipeline document'} needs {' and '.join(repr(p) for p in missing)}"
+    if kind == "additionalProperties" and isinstance(value, dict):
+        allowed = list(v.schema.get("properties", {}))
+        extra = sorted(str(k) for k in value if k not in allowed)
+        return (f"{subject} has unknown field{'s' if len(extra) > 1 else ''} "
+                f"{', '.join(_show(k, 40) for k in extra[:5])} (allowed: {', '.join(allowed)})")
+    if kind == "pattern":
+        rule = PATTERN_RULES.get(expected, f"match {expected}")
+        if "propertyNames" in v.relative_schema_path:
+            return f"{subject}: the name {_show(value)} must be {rule}"
+        return f"{subject} {_show(value)} must be {rule}"
+    if kind == "const":
+        return f"schema_version {_show(value)} is not supported; this server reads {SCHEMA_VERSION}"
+    messages = {
+        "maxLength": lambda: f"is longer than {expected} characters",
+        "maxItems": lambda: f"has more than {expected} items",
+        "maxProperties": lambda: f"has more than {expected} keys",
+        "enum": lambda: f"must be one of {', '.join(str(e) for e in expected)}, not {_show(value)}",
+        "exclusiveMinimum": lambda: f"must be greater than {expected}",
+        "minimum": lambda: f"must be at least {expected}",
+        "maximum": lambda: f"must be at most {expected}",
+    }
+    if kind in messages:
+        return f"{subject} {messages[kind]()}"
+    return f"{subject}: {_show(v.message, 200)}"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import Any
 
 
@@ -40,7 +41,11 @@ class Plan:
     schemas: dict[str, dict[str, Any]] = field(default_factory=dict)  # node -> port -> schema json
 
     def step(self, node_id: str) -> PlannedStep:
-        return next(s for s in self.steps if s.node_id == node_id)
+        return self._by_node[node_id]
+
+    @cached_property
+    def _by_node(self) -> dict[str, PlannedStep]:  # built once: a look-up is O(1), never a scan
+        return {s.node_id: s for s in self.steps}
 
     def as_json(self) -> dict[str, Any]:
         return {"steps": [asdict(s) for s in self.steps], "schemas": self.schemas}

@@ -1,9 +1,14 @@
 """Parameter values checked against their declaration: type, range, choices, syntax."""
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from .spec import Param, ParamKind
+
+MAX_FLOAT = 1.7976931348623157e308  # a number must fit a double: no NaN, no infinity, no overflow
+MAX_INT = 2**63 - 1  # a whole number must fit 64 bits
+MAX_DATASET_VERSION = 2**31 - 1
 
 
 class ParamError(ValueError):
@@ -11,14 +16,21 @@ class ParamError(ValueError):
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return math.isfinite(value) if isinstance(value, float) else -MAX_FLOAT <= value <= MAX_FLOAT
+
+
+def _show(value: Any) -> str:
+    text = f"{value:g}" if isinstance(value, float) else repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def _check_range(param: Param, value: float) -> None:
     if param.min is not None and value < param.min:
-        raise ParamError(f"must be at least {param.min:g}, got {value:g}")
+        raise ParamError(f"must be at least {_show(param.min)}, got {_show(value)}")
     if param.max is not None and value > param.max:
-        raise ParamError(f"must be at most {param.max:g}, got {value:g}")
+        raise ParamError(f"must be at most {_show(param.max)}, got {_show(value)}")
 
 
 def coerce(param: Param, value: Any) -> Any:
@@ -28,21 +40,23 @@ def coerce(param: Param, value: Any) -> Any:
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         if not isinstance(value, int) or isinstance(value, bool):
-            raise ParamError(f"must be a whole number, got {value!r}")
+            raise ParamError(f"must be a whole number, got {_show(value)}")
+        if abs(value) > MAX_INT:
+            raise ParamError(f"must be a whole number of at most 64 bits, got {_show(value)}")
         _check_range(param, value)
         return value
     if kind is ParamKind.FLOAT:
         if not _is_number(value):
-            raise ParamError(f"must be a number, got {value!r}")
+            raise ParamError(f"must be a finite number, got {_show(value)}")
         _check_range(param, float(value))
         return float(value)
     if kind is ParamKind.BOOL:
         if not isinstance(value, bool):
-            raise ParamError(f"must be true or false, got {value!r}")
+            raise ParamError(f"must be true or false, got {_show(value)}")
         return value
     if kind in (ParamKind.TEXT, ParamKind.CODE):
         if not isinstance(value, str):
-            raise ParamError(f"must be text, got {value!r}")
+            raise ParamError(f"must be text, got {_show(value)}")
         if kind is ParamKind.CODE:
             try:
                 compile(value, "<script>", "exec")
@@ -51,7 +65,7 @@ def coerce(param: Param, value: Any) -> Any:
         return value
     if kind is ParamKind.CHOICE:
         if value not in param.choices:
-            raise ParamError(f"must be one of {', '.join(param.choices)}; got {value!r}")
+            raise ParamError(f"must be one of {', '.join(param.choices)}; got {_show(value)}")
         return value
     if kind is ParamKind.COLUMNS:
         return _columns(param, value)
@@ -61,8 +75,9 @@ def coerce(param: Param, value: Any) -> Any:
         if not isinstance(value, dict) or not isinstance(value.get("name"), str) or not value["name"]:
             raise ParamError("must name a registered dataset, as {\"name\": ..., \"version\": ...}")
         version = value.get("version")
-        if version is not None and (not isinstance(version, int) or isinstance(version, bool) or version < 1):
-            raise ParamError(f"dataset version must be a positive whole number, got {version!r}")
+        if version is not None and (not isinstance(version, int) or isinstance(version, bool)
+                                    or not 1 <= version <= MAX_DATASET_VERSION):
+            raise ParamError(f"dataset version must be a positive whole number, got {_show(version)}")
         return dict(value)
     raise ParamError(f"has an unknown kind {kind!r}")  # pragma: no cover - every kind is handled
 
@@ -72,7 +87,7 @@ def _columns(param: Param, value: Any) -> Any:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-            raise ParamError(f"must be a list of column names, got {value!r}")
+            raise ParamError(f"must be a list of column names, got {_show(value)}")
         if len(set(value)) != len(value):
             raise ParamError("names a column twice")
         if param.required and not value:
@@ -81,7 +96,7 @@ def _columns(param: Param, value: Any) -> Any:
     if isinstance(value, list) and len(value) == 1:
         value = value[0]
     if not isinstance(value, str) or not value:
-        raise ParamError(f"must be exactly one column name, got {value!r}")
+        raise ParamError(f"must be exactly one column name, got {_show(value)}")
     return value
 
 

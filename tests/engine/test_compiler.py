@@ -122,3 +122,79 @@ def test_an_import_data_node_resolves_its_dataset_or_names_it_missing():
     assert plan.step("in").params["dataset"]["digest"] == "d" * 64
     errors = validate_document(doc, resolve_dataset=lambda ref: None)
     assert codes(errors) == {("unknown_dataset", "in")}
+
+
+# -- hostile documents: structured errors, never an exception ------------------------------------
+
+def test_a_binding_to_a_list_is_an_invalid_document_not_a_crash():
+    doc = iris_regression()
+    doc["nodes"][1]["params"]["fraction"] = {"$param": ["x"]}
+    errors = validate_document(doc)
+    assert [(e["code"], e["node"], e["param"]) for e in errors] == [("invalid_document", "split", "fraction")]
+
+
+def test_pipeline_parameter_declarations_of_the_wrong_type_are_errors_not_crashes():
+    for bad in ({"name": "p", "kind": "float", "min": "a", "default": 1.0},
+                {"name": "p", "kind": "choice", "choices": 5, "default": "x"}):
+        doc = dict(iris_regression(), parameters=[bad])
+        assert [(e["code"], e["param"]) for e in validate_document(doc)] == [("invalid_document", "p")]
+
+
+def test_infinite_and_overflowing_numbers_are_errors_not_crashes():
+    doc = iris_regression()
+    doc["nodes"][0]["timeout"] = float("inf")
+    assert codes(validate_document(doc)) == {("invalid_document", "data")}
+    doc = iris_regression(fraction=10**400)  # a Python caller's int no double can hold
+    assert codes(validate_document(doc)) == {("bad_param", "split")}
+
+
+def test_a_5000_character_or_path_like_node_id_never_reaches_a_plan():
+    for bad in ("x" * 5000, "x" * 101, "../../outside", "nul\x00"):
+        doc = document([node(bad, "sample_dataset")], [])
+        with pytest.raises(CompileError) as exc:
+            compile_document(doc)
+        assert [e["code"] for e in exc.value.errors] == ["invalid_document"]
+
+
+def test_a_node_may_ask_for_less_than_the_servers_limits(settings):
+    settings.ENGINE = {**settings.ENGINE, "STEP_TIMEOUT": 60.0, "STEP_MEMORY_MB": 1024, "STEP_CPU_SECONDS": None,
+                       "STEP_CPU_SECONDS_MAX": 30}
+    doc = document([{**node("data", "sample_dataset"), "timeout": 60, "memory_mb": 512.0, "cpu_seconds": 30}], [])
+    step = compile_document(doc).step("data")
+    assert (step.timeout, step.memory_mb, step.cpu_seconds) == (60.0, 512, 30)
+    assert isinstance(step.memory_mb, int)
+
+
+def test_a_node_asking_for_more_than_the_servers_limits_is_refused_naming_the_cap(settings):
+    settings.ENGINE = {**settings.ENGINE, "STEP_TIMEOUT": 60.0, "STEP_MEMORY_MB": 1024, "STEP_CPU_SECONDS": None,
+                       "STEP_CPU_SECONDS_MAX": 30}
+    doc = document([{**node("data", "sample_dataset"), "timeout": 61, "memory_mb": 10**9, "cpu_seconds": 31}], [])
+    errors = validate_document(doc)
+    assert [(e["code"], e["node"], e["field"]) for e in errors] == [
+        ("limit_exceeded", "data", "timeout"), ("limit_exceeded", "data", "memory_mb"),
+        ("limit_exceeded", "data", "cpu_seconds")]
+    assert "at most 60 s (STEP_TIMEOUT)" in errors[0]["message"]
+    assert "at most 1024 MB (STEP_MEMORY_MB)" in errors[1]["message"]
+
+
+def test_the_cpu_cap_is_step_cpu_seconds_when_the_server_sets_one(settings):
+    settings.ENGINE = {**settings.ENGINE, "STEP_CPU_SECONDS": 10, "STEP_CPU_SECONDS_MAX": 1000}
+    doc = document([{**node("data", "sample_dataset"), "cpu_seconds": 11}], [])
+    assert codes(validate_document(doc)) == {("limit_exceeded", "data")}
+
+
+def test_a_target_the_server_does_not_have_is_a_compile_error(settings):
+    doc = document([{**node("data", "sample_dataset"), "target": "gpu-cluster"}], [])
+    errors = validate_document(doc)
+    assert [(e["code"], e["node"], e["field"]) for e in errors] == [("unknown_target", "data", "target")]
+    assert "targets: local" in errors[0]["message"]
+    assert compile_document(document([{**node("data", "sample_dataset"), "target": "local"}], [])).step("data").target == "local"
+
+
+def test_every_step_of_a_large_chain_is_found_by_its_id():
+    ids = [f"n{i}" for i in range(2000)]
+    doc = document([node(ids[0], "sample_dataset")] + [node(i, "passthrough") for i in ids[1:]],
+                   [edge(a, "data", b, "data") for a, b in zip(ids, ids[1:])])
+    plan = compile_document(doc)
+    assert [s.node_id for s in plan.steps] == ids
+    assert all(plan.step(i).upstream == ({ids[k - 1]} if k else set()) for k, i in enumerate(ids))
