@@ -93,6 +93,7 @@ class Executor:
         self.logs: dict[int, list[str]] = {}
         self._thread: threading.Thread | None = None
         self._idle = threading.Event()
+        self._recovered = True  # false while start-up recovery has not gone through
 
     # -- thread-safe API ---------------------------------------------------------------------
     def start(self) -> "Executor":
@@ -157,9 +158,16 @@ class Executor:
         elif kind == "cancel":
             self._cancel(msg[1])
         elif kind == "recover":
-            for run_id in recover_lost_attempts(owner=self.owner, lease=settings.ENGINE["LEASE_SECONDS"]):
-                self._advance(run_id)  # one broken run is failed there; the others still resume
+            self._recover()
         self._dispatch()
+
+    def _recover(self) -> None:
+        """Start-up recovery; when the reaper itself fails, the next heartbeat tries it again."""
+        self._recovered = False
+        runs = recover_lost_attempts(owner=self.owner, lease=settings.ENGINE["LEASE_SECONDS"])
+        self._recovered = True
+        for run_id in runs:
+            self._advance(run_id)  # one broken run is failed there; the others still resume
 
     def _plan(self, run_id: int) -> Plan:
         plan = self.plans.get(run_id)
@@ -337,6 +345,8 @@ class Executor:
         if self.launched:
             Attempt.objects.filter(pk__in=list(self.launched), status=Attempt.Status.RUNNING).update(heartbeat_at=timezone.now())
         try:
+            if not self._recovered:
+                self._recover()
             lost = recover_lost_attempts(owner=self.owner, lease=settings.ENGINE["LEASE_SECONDS"], startup=False)
         except Exception:  # the next beat tries again; the runs this engine drives go on meanwhile
             log.exception("the reaper failed")
