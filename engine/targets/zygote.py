@@ -223,10 +223,26 @@ def kill_tree(procs: list[psutil.Process]) -> None:
             pass
 
 
+def _child_pids() -> set[int] | None:
+    """This process's direct children from /proc/self/task/*/children (some 20 us, where
+    listing every process costs milliseconds); None when the kernel does not provide it."""
+    pids: set[int] = set()
+    try:
+        for tid in os.listdir("/proc/self/task"):
+            with open(f"/proc/self/task/{tid}/children") as fh:
+                pids.update(int(pid) for pid in fh.read().split())
+    except (OSError, ValueError):
+        return None
+    return pids
+
+
 def _kill_adoptees(children: set[int]) -> None:
     """The zygote is a child subreaper: a process a step started and left behind (a daemon in a
     new session, a double fork) is reparented here once the step's process is gone. Nothing but
     the processes the zygote forked itself may live on: the rest are killed, with their trees."""
+    pids = _child_pids()
+    if pids is not None and pids <= children:
+        return
     try:
         adopted = [p for p in psutil.Process().children() if p.pid not in children]
     except psutil.Error:
@@ -239,6 +255,8 @@ def kill_descendants(rounds: int = 5) -> None:
     """Kill every process below this one, including ones that left our session: a subreaper
     (a user step's process, the zygote) adopts them, so they stay listed as our descendants."""
     for _ in range(rounds):
+        if _child_pids() == set():
+            return  # the common case, known in microseconds
         try:
             below = psutil.Process().children(recursive=True)
         except psutil.Error:
@@ -396,7 +414,7 @@ def _pool_step(spec, emit, home: str, frames=None):
     try:
         saved = _redirect_output(os.path.join(spec.workdir, LOG_NAME))
     except (OSError, ValueError, TypeError) as exc:
-        return StepResult(status="failed", reason="launch", error=f"cannot prepare the step's work folder: {exc}")
+        return _folder_failure(exc)
     try:
         os.chdir(spec.workdir)
         limits.reset_peak_rss()
@@ -410,6 +428,15 @@ def _pool_step(spec, emit, home: str, frames=None):
         limits.release_cpu_limit()
         os.chdir(home)
         _restore_output(saved)
+
+
+def _folder_failure(exc: BaseException):
+    from engine.datastore import is_disk_full
+    from engine.stepspec import StepResult
+
+    if is_disk_full(exc):
+        return StepResult(status="failed", reason="disk", error=f"no space left on device for the step's work folder: {exc}")
+    return StepResult(status="failed", reason="launch", error=f"cannot prepare the step's work folder: {exc}")
 
 
 def _user_once(conn: socket.socket) -> None:
@@ -431,8 +458,7 @@ def _user_once(conn: socket.socket) -> None:
         _redirect_output(os.path.join(spec.workdir, LOG_NAME))
         os.chdir(spec.workdir)
     except (OSError, ValueError, TypeError) as exc:
-        send_msg(conn, {"op": "result", "retire": True, "result": StepResult(
-            status="failed", reason="launch", error=f"cannot prepare the step's work folder: {exc}").as_json()})
+        send_msg(conn, {"op": "result", "retire": True, "result": _folder_failure(exc).as_json()})
         return
     try:
         limits.no_core_dumps()  # a crashing script must not fill its folder with a core file
