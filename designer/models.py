@@ -77,3 +77,31 @@ class Dataset(models.Model):
     class Meta:
         ordering = ["name", "-version"]
         constraints = [models.UniqueConstraint(fields=["workspace", "name", "version"], name="one_dataset_version")]
+
+
+class Upload(models.Model):
+    """A chunked, resumable dataset upload: bytes arrive in order into a part file named by the
+    random id (never by a user's string); completing it checks size and SHA-256, then registers
+    the dataset. A session without a chunk for UPLOAD_SESSION_TTL_SECONDS is deleted."""
+
+    class Status(models.TextChoices):
+        OPEN = "open"
+        COMPLETED = "completed"
+
+    id = models.CharField(primary_key=True, max_length=32, editable=False)  # 128 random bits, hex
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="uploads")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True, default="")
+    filename = models.CharField(max_length=255)
+    encoding = models.CharField(max_length=40, blank=True, default="")
+    size = models.BigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    received = models.BigIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    dataset = models.ForeignKey(Dataset, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField()  # the last chunk (or the creation): expiry counts from here
+
+    class Meta:
+        ordering = ["-created_at"]

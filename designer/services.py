@@ -2,6 +2,8 @@
 submits and dataset uploads. Every function takes keyword-only arguments."""
 from __future__ import annotations
 
+import codecs
+import errno
 import os
 import re
 import warnings
@@ -27,6 +29,7 @@ DATASET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}$")
 CSV_EXTENSIONS = {".csv": ",", ".tsv": "\t", ".txt": ","}
 PARQUET_EXTENSIONS = {".parquet", ".pq"}
 PARQUET_MAGIC = b"PAR1"
+ENCODING_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,39}$")
 
 
 class ServiceError(Exception):
@@ -58,6 +61,11 @@ class DraftConflict(ServiceError):
 class UploadTooLarge(ServiceError):
     status_code = 413
     code = "too_large"
+
+
+class NoSpace(ServiceError):
+    status_code = 507
+    code = "no_space"
 
 
 # -- workspaces -------------------------------------------------------------------------------
@@ -189,25 +197,32 @@ def run_cancel(*, run: Run, user) -> Run:
 
 # -- datasets ---------------------------------------------------------------------------------
 
-def dataset_create(*, workspace: Workspace, user, name: str, file: Any, description: str = "") -> Dataset:
+def dataset_create(*, workspace: Workspace, user, name: str, file: Any, description: str = "",
+                   encoding: str | None = None) -> Dataset:
     """Parse an uploaded CSV or Parquet file, store it as Parquet and register it as the next
-    version of `name` in `workspace`."""
+    version of `name` in `workspace`. A CSV's encoding is `encoding` when given, else detected."""
     _require_editor(user=user, workspace=workspace)
-    if not DATASET_NAME.match(name or ""):
-        raise ServiceError("a dataset name is 1-100 letters, digits, '_', '-' or '.', starting with a letter or digit",
-                           code="invalid_name", field="name")
+    dataset_check_name(name=name)
     filename = os.path.basename(getattr(file, "name", "") or "")
     if file.size > settings.UPLOAD_MAX_BYTES:
-        raise UploadTooLarge(_too_large_message(file.size), field="file")
+        raise UploadTooLarge(too_large_message(file.size), field="file")
     if file.size == 0:
         raise ServiceError(f"the file {filename!r} is empty", code="empty_file", field="file")
+    encoding = dataset_check_encoding(encoding=encoding)
     source_format, separator = _detect_format(file, filename)
-    df = _read_csv(file, filename, separator) if source_format == "csv" else _read_parquet(file, filename)
+    if source_format == "csv":
+        df = _read_csv(file, filename, separator, encoding or _detect_encoding(file, filename))
+    else:
+        df = _read_parquet(file, filename)
+    df = _typed_empty_columns(df)
     try:
         stored = engine_selectors.datastore().put_dataframe(df)
     except (ValueError, TypeError) as exc:  # pyarrow's ArrowInvalid / ArrowTypeError derive from these
         raise ServiceError(f"{filename!r} has columns that cannot be stored or summarised as a table: {exc}",
                            code="unsupported_data", field="file") from None
+    except OSError as exc:
+        raise_if_disk_full(exc)
+        raise
     artifact = engine_services.artifact_register(workspace=workspace, stored=stored)
     for _ in range(5):
         try:
@@ -223,9 +238,52 @@ def dataset_create(*, workspace: Workspace, user, name: str, file: Any, descript
     raise ServiceError(f"too many concurrent uploads of {name!r}; try again", code="conflict")
 
 
-def _too_large_message(size: int) -> str:
+def dataset_check_name(*, name: str) -> None:
+    if not DATASET_NAME.match(name or ""):
+        raise ServiceError("a dataset name is 1-100 letters, digits, '_', '-' or '.', starting with a letter or digit",
+                           code="invalid_name", field="name")
+
+
+def dataset_check_encoding(*, encoding: str | None) -> str | None:
+    """A text encoding Python knows (normalised), or None for "detect it"; a 400 otherwise."""
+    if not encoding:
+        return None
+    try:
+        info = codecs.lookup(encoding) if ENCODING_NAME.match(encoding) else None
+        # the flag str.encode checks: byte-to-byte codecs such as base64 or zlib are not text
+        if info is None or not getattr(info, "_is_text_encoding", True):
+            raise LookupError(encoding)
+        return info.name
+    except LookupError:
+        raise ServiceError(f"{encoding[:50]!r} is not a text encoding Python knows; try utf-8, latin-1, cp1252, "
+                           "utf-16 or leave it out to have it detected", code="unknown_encoding",
+                           field="encoding") from None
+
+
+def dataset_check_filename(*, filename: str) -> str:
+    """The base name of an upload, refused early when its extension is not a table format."""
+    name = os.path.basename(filename or "")
+    if not name or len(name) > 255 or any(ord(c) < 32 for c in name):
+        raise ServiceError("a file name is 1-255 printable characters", code="invalid_filename", field="filename")
+    ext = os.path.splitext(name)[1].lower()
+    if ext and ext not in CSV_EXTENSIONS and ext not in PARQUET_EXTENSIONS:
+        raise ServiceError(_unsupported_message(ext), code="unsupported_format", field="filename")
+    return name
+
+
+def raise_if_disk_full(exc: OSError) -> None:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        raise NoSpace("no space left on device: the server's disk is full, and nothing of what this request "
+                      "sent was kept; try again once an administrator has freed space") from None
+
+
+def too_large_message(size: int) -> str:
     limit = settings.UPLOAD_MAX_BYTES
     return f"the upload is {_human(size)}, larger than the limit of {_human(limit)} ({limit} bytes)"
+
+
+def _unsupported_message(ext: str) -> str:
+    return f"files of type {ext!r} are not supported; upload a CSV (.csv, .tsv) or Parquet (.parquet) file"
 
 
 def _human(size: int) -> str:
@@ -251,35 +309,73 @@ def _detect_format(file: Any, filename: str) -> tuple[str, str]:
     if ext in CSV_EXTENSIONS:
         return "csv", CSV_EXTENSIONS[ext]
     if ext:
-        raise ServiceError(f"files of type {ext!r} are not supported; upload a CSV (.csv, .tsv) or Parquet "
-                           "(.parquet) file", code="unsupported_format", field="file")
+        raise ServiceError(_unsupported_message(ext), code="unsupported_format", field="file")
     return "csv", ","
 
 
-def _read_csv(file: IO[bytes], filename: str, separator: str):
+def _detect_encoding(file: IO[bytes], filename: str) -> str:
+    """UTF-8 when the whole file is valid UTF-8 (checked in blocks, cheap next to parsing);
+    otherwise charset-normalizer's guess from the head and the text around the first byte that is
+    not UTF-8. Among equally good single-byte guesses Windows-1252 wins: the encoding of most
+    legacy CSV exports, and a superset of Latin-1's letters."""
+    import charset_normalizer
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    file.seek(0)
+    offset, bad = 0, None
+    while bad is None:
+        block = file.read(1 << 20)
+        try:
+            decoder.decode(block, final=not block)
+        except UnicodeDecodeError as exc:
+            bad = offset + max(exc.start, 0)
+        if not block:
+            break
+        offset += len(block)
+    if bad is None:
+        return "utf-8-sig"
+    start = max(0, bad - (1 << 15))  # the window around the first non-UTF-8 byte, after the head
+    file.seek(0)
+    head = file.read(min(start, 1 << 16))
+    file.seek(start)
+    sample = head + (b"\n" if len(head) < start else b"") + file.read(1 << 16)
+    matches = charset_normalizer.from_bytes(sample)
+    best = matches.best()
+    if best is None:
+        raise ServiceError(f"{filename!r} could not be decoded as text: it looks like binary data. Upload a CSV "
+                           "file, or give its encoding in the 'encoding' field", code="undecodable", field="file")
+    for match in matches:
+        if (match.chaos, match.coherence) == (best.chaos, best.coherence) and "cp1252" in match.could_be_from_charset:
+            return "cp1252"
+    return best.encoding
+
+
+def _read_csv(file: IO[bytes], filename: str, separator: str, encoding: str):
     import pandas as pd
 
-    for encoding in ("utf-8-sig", "latin-1"):
-        file.seek(0)
-        try:
-            with warnings.catch_warnings():
-                # index_col=False: a first data line with more fields than the header is an error,
-                # not a silent row index made of its first column
-                warnings.simplefilter("error", pd.errors.ParserWarning)
-                return pd.read_csv(file, sep=separator, encoding=encoding, low_memory=False, index_col=False)
-        except pd.errors.ParserWarning:
-            raise ServiceError(f"{filename!r} is not a well-formed CSV file: a line has more fields than the "
-                               "header names; every line must have at most as many fields as the header",
-                               code="malformed_csv", field="file") from None
-        except UnicodeDecodeError:
-            continue
-        except pd.errors.EmptyDataError:
-            raise ServiceError(f"{filename!r} has no columns: the CSV file holds no header line",
-                               code="empty_file", field="file") from None
-        except (pd.errors.ParserError, ValueError) as exc:
-            raise ServiceError(f"{filename!r} is not a well-formed CSV file: {str(exc).strip()}",
-                               code="malformed_csv", field="file") from None
-    raise ServiceError(f"{filename!r} could not be decoded as text", code="malformed_csv", field="file")
+    file.seek(0)
+    try:
+        with warnings.catch_warnings():
+            # index_col=False: a first data line with more fields than the header is an error,
+            # not a silent row index made of its first column
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            # the raw file: pandas takes a Django File for a text stream and decodes it as UTF-8
+            return pd.read_csv(getattr(file, "file", file), sep=separator, encoding=encoding, encoding_errors="strict", low_memory=False,
+                               index_col=False)
+    except pd.errors.ParserWarning:
+        raise ServiceError(f"{filename!r} is not a well-formed CSV file: a line has more fields than the "
+                           "header names; every line must have at most as many fields as the header",
+                           code="malformed_csv", field="file") from None
+    except UnicodeDecodeError as exc:
+        raise ServiceError(f"{filename!r} could not be decoded as {encoding} ({exc.reason}); give the file's "
+                           "encoding in the 'encoding' field (for example utf-8, cp1252, latin-1, utf-16)",
+                           code="undecodable", field="file") from None
+    except pd.errors.EmptyDataError:
+        raise ServiceError(f"{filename!r} has no columns: the CSV file holds no header line",
+                           code="empty_file", field="file") from None
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise ServiceError(f"{filename!r} is not a well-formed CSV file: {str(exc).strip()}",
+                           code="malformed_csv", field="file") from None
 
 
 def _read_parquet(file: IO[bytes], filename: str):
@@ -292,3 +388,12 @@ def _read_parquet(file: IO[bytes], filename: str):
     except (pa.ArrowException, OSError, ValueError) as exc:
         raise ServiceError(f"{filename!r} is not a readable Parquet file: {exc}", code="unreadable_parquet",
                            field="file") from None
+
+
+def _typed_empty_columns(df):
+    """A table without rows keeps its columns: a column with no value to infer a type from (a
+    header-only CSV) is text, which Parquet can store (an untyped one it cannot)."""
+    if len(df):
+        return df
+    untyped = [c for c in df.columns if df[c].dtype == object]
+    return df.astype({c: "string" for c in untyped}) if untyped else df

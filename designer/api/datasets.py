@@ -1,4 +1,5 @@
-"""Datasets: upload CSV or Parquet (streamed to disk, size-limited), list, preview and download."""
+"""Datasets: upload CSV or Parquet in one request (streamed to disk, size-limited; larger files in
+chunks: uploads.py), list, preview and download."""
 from __future__ import annotations
 
 from django.conf import settings
@@ -12,7 +13,7 @@ from rest_framework.views import APIView
 
 from designer.models import Dataset
 from designer.selectors import dataset_get, dataset_list
-from designer.services import dataset_create
+from designer.services import dataset_create, raise_if_disk_full
 
 from .common import (PAGE_PARAMETERS, ErrorListSerializer, UsernameField, WorkspaceSlugField, page_of, paginated,
                      workspace_filter, workspace_for_create)
@@ -77,10 +78,13 @@ class DatasetListApi(APIView):
         name = serializers.CharField(max_length=100, help_text="versions accumulate under one name")
         description = serializers.CharField(required=False, allow_blank=True, default="")
         file = serializers.FileField(
-            help_text="CSV (.csv, .tsv) or Parquet (.parquet)",
+            help_text="CSV (.csv, .tsv) or Parquet (.parquet), the whole request within REQUEST_BODY_MAX_BYTES; "
+                      "larger files go in chunks through /api/v1/uploads/",
             error_messages={"required": "attach the data as a multipart field named 'file' (CSV or Parquet)",
                             "empty": "the uploaded file is empty"},
         )
+        encoding = serializers.CharField(required=False, allow_blank=True, max_length=40, default="",
+                                         help_text="a CSV's text encoding (utf-8, cp1252, ...); default: detected")
 
         class Meta:
             ref_name = "DatasetUploadInput"
@@ -89,7 +93,11 @@ class DatasetListApi(APIView):
         # Before authentication: a session's CSRF check may already read the multipart body.
         if request.method == "POST":
             length = request.META.get("CONTENT_LENGTH") or ""
-            if length.isdigit() and int(length) > settings.UPLOAD_MAX_BYTES + MULTIPART_SLACK:
+            if length.isascii() and length.isdigit() and int(length) > settings.REQUEST_BODY_MAX_BYTES:
+                raise PayloadTooLarge(f"the request body is larger than the limit of {settings.REQUEST_BODY_MAX_BYTES} "
+                                      "bytes (REQUEST_BODY_MAX_BYTES); upload the file in chunks through "
+                                      "/api/v1/uploads/")
+            if length.isascii() and length.isdigit() and int(length) > settings.UPLOAD_MAX_BYTES + MULTIPART_SLACK:
                 raise _too_large(int(length))
             request.upload_handlers.insert(0, _SizeLimitHandler(request._request))
         super().initial(request, *args, **kwargs)
@@ -104,14 +112,20 @@ class DatasetListApi(APIView):
         return paginated(request=request, view=self, queryset=qs, serializer_class=DatasetOutputSerializer)
 
     @extend_schema(request={"multipart/form-data": InputSerializer},
-                   responses={201: DatasetDetailOutputSerializer, 400: ErrorListSerializer, 413: ErrorListSerializer})
+                   responses={201: DatasetDetailOutputSerializer, 400: ErrorListSerializer, 413: ErrorListSerializer,
+                              507: ErrorListSerializer})
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
+        try:
+            body = request.data  # the file is written to FILE_UPLOAD_TEMP_DIR while it is parsed
+        except OSError as exc:
+            raise_if_disk_full(exc)
+            raise
+        serializer = self.InputSerializer(data=body)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         workspace = workspace_for_create(user=request.user, slug=data.get("workspace"))
         dataset = dataset_create(workspace=workspace, user=request.user, name=data["name"], file=data["file"],
-                                 description=data["description"])
+                                 description=data["description"], encoding=data["encoding"] or None)
         return Response(DatasetDetailOutputSerializer(dataset).data, status=status.HTTP_201_CREATED)
 
 

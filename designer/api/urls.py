@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.urls import path, re_path
 
 from . import artifacts, auth, datasets, drafts, modules, runs, versions, workspaces
+from . import uploads
 from .fallback import NotFoundApi
 
 urlpatterns = [
@@ -33,6 +34,9 @@ urlpatterns = [
     path("datasets/", datasets.DatasetListApi.as_view(), name="dataset-list"),
     path("datasets/<int:dataset_id>/", datasets.DatasetDetailApi.as_view(), name="dataset-detail"),
     path("datasets/<int:dataset_id>/download/", datasets.DatasetDownloadApi.as_view(), name="dataset-download"),
+    path("uploads/", uploads.UploadListApi.as_view(), name="upload-list"),
+    path("uploads/<str:upload_id>/", uploads.UploadDetailApi.as_view(), name="upload-detail"),
+    path("uploads/<str:upload_id>/complete/", uploads.UploadCompleteApi.as_view(), name="upload-complete"),
     path("artifacts/<str:digest>/", artifacts.ArtifactDetailApi.as_view(), name="artifact-detail"),
     path("artifacts/<str:digest>/download/", artifacts.ArtifactDownloadApi.as_view(), name="artifact-download"),
     re_path(r"^.*$", NotFoundApi.as_view()),

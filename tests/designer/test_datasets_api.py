@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import os
 
 import numpy as np
 import pandas as pd
@@ -163,3 +164,112 @@ def test_the_uploaded_data_is_readable_as_an_artifact_of_the_workspace(api, work
     assert artifact["kind"] == "DataFrame" and artifact["meta"]["rows"] == len(frame)
     download = api.get(f"/api/v1/artifacts/{body['digest']}/download/")
     assert download["Content-Type"] == "application/vnd.apache.parquet"
+
+
+def test_a_header_only_csv_is_a_dataset_with_its_columns_and_no_rows(api, workspace):
+    response = upload(api, "empty", "empty.csv", b"a,b\n")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["rows"] == 0 and [c["name"] for c in body["columns"]] == ["a", "b"]
+    assert body["preview"] == {"columns": ["a", "b"], "rows": []}
+    download = api.get(f"/api/v1/datasets/{body['id']}/download/", {"format": "csv"})
+    assert b"".join(download.streaming_content).decode().strip() == "a,b"
+
+
+def test_a_zero_row_parquet_file_keeps_its_typed_columns(api, workspace, frame):
+    body = upload(api, "none", "none.parquet", parquet_bytes(frame.head(0))).json()
+    assert body["rows"] == 0 and [c["dtype"] for c in body["columns"]] == ["int", "float", "string", "bool"]
+
+
+LATIN = "name,city\nJosé,Zürich\nFrançois,Malmö\nSeñor,España\n"
+
+
+def test_a_latin_1_csv_is_detected_and_read_correctly(api, workspace):
+    body = upload(api, "latin", "latin.csv", LATIN.encode("latin-1")).json()
+    assert body["preview"]["rows"] == [["José", "Zürich"], ["François", "Malmö"], ["Señor", "España"]]
+
+
+def test_a_latin_1_byte_far_into_a_utf_8_looking_file_is_still_detected(api, workspace):
+    data = ("name,city\n" + "Ann,Oslo\n" * 200_000 + "Núñez,León\n").encode("latin-1")
+    response = upload(api, "late", "late.csv", data)
+    assert response.status_code == 201, response.json()
+    download = api.get(f"/api/v1/datasets/{response.json()['id']}/download/", {"format": "csv"})
+    assert b"".join(download.streaming_content).decode().strip().endswith("Núñez,León")
+
+
+def test_a_utf_16_csv_with_its_byte_order_mark_is_detected(api, workspace):
+    body = upload(api, "wide", "wide.csv", LATIN.encode("utf-16")).json()
+    assert body["preview"]["rows"][2] == ["Señor", "España"]
+
+
+def test_an_encoding_given_by_the_user_is_used(api, workspace):
+    data = "name\nΑθήνα\nΣπάρτη\n".encode("cp1253")  # Greek: a guess could go wrong, the user knows
+    body = upload(api, "greek", "greek.csv", data, encoding="cp1253").json()
+    assert body["preview"]["rows"] == [["Αθήνα"], ["Σπάρτη"]]
+
+
+@pytest.mark.parametrize("encoding, code", [("klingon", "unknown_encoding"), ("base64", "unknown_encoding"),
+                                            ("../../etc", "unknown_encoding"), ("utf-8", "undecodable")])
+def test_an_unknown_or_wrong_encoding_is_refused_with_a_clear_message(api, workspace, encoding, code):
+    response = upload(api, "latin", "latin.csv", LATIN.encode("latin-1"), encoding=encoding)
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert error["code"] == code and "encoding" in error["message"]
+
+
+def test_a_binary_file_that_cannot_be_decoded_is_refused_with_a_clear_message(api, workspace):
+    data = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes([0, 0, 1, 0, 0, 0, 1, 0, 8, 6, 0, 0, 0]) * 50
+    response = upload(api, "image", "image.csv", data)
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert error["code"] == "undecodable" and "could not be decoded as text" in error["message"]
+
+
+def test_a_full_disk_while_storing_answers_507_and_leaves_nothing_half_written(api, workspace, frame, monkeypatch):
+    import errno
+
+    from engine import datastore as datastore_module
+
+    def write_then_fail(df, path):
+        with open(path, "wb") as fh:
+            fh.write(b"PAR1 half a file")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(datastore_module, "write_parquet", write_then_fail)
+    response = upload(api, "full", "full.csv", frame.to_csv(index=False).encode())
+    assert response.status_code == 507
+    error = response.json()["errors"][0]
+    assert error["code"] == "no_space" and "no space left on device" in error["message"]
+    from django.conf import settings
+
+    from designer.models import Dataset
+
+    assert not Dataset.objects.exists()
+    tmp = os.path.join(settings.DATASTORE_ROOT, "tmp")
+    assert not os.path.exists(tmp) or os.listdir(tmp) == []
+
+
+def test_a_full_disk_while_receiving_the_file_answers_507(api, workspace, monkeypatch, settings):
+    import errno
+
+    from django.core.files.uploadhandler import TemporaryFileUploadHandler
+
+    def fail(self, raw_data, start):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0  # every file goes to a temporary file on disk
+    monkeypatch.setattr(TemporaryFileUploadHandler, "receive_data_chunk", fail)
+    response = upload(api, "full", "full.csv", b"a,b\n1,2\n")
+    assert response.status_code == 507 and response.json()["errors"][0]["code"] == "no_space"
+
+
+def test_a_body_over_the_request_limit_is_refused_with_a_pointer_to_chunked_uploads(api, workspace, settings):
+    settings.REQUEST_BODY_MAX_BYTES = 1000
+    response = upload(api, "big", "big.csv", b"a\n" + b"1\n" * 1000)
+    assert response.status_code == 413 and "/api/v1/uploads/" in response.json()["errors"][0]["message"]
+
+
+def test_form_fields_over_djangos_limit_are_a_json_413_not_an_html_400(api, workspace, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000  # = REQUEST_BODY_MAX_BYTES in the settings
+    response = upload(api, "x", "x.csv", b"a\n1\n", description="d" * 2000)
+    assert response.status_code == 413 and response.json()["errors"][0]["code"] == "too_large"
