@@ -118,7 +118,15 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "designer.api.errors.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
+    # strict JSON: NaN, Infinity, numbers overflowing a double and deep nesting are a 400
+    "DEFAULT_PARSER_CLASSES": [
+        "designer.api.parsers.StrictJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
+# arrays and objects nested deeper than this in a JSON request body are refused (400)
+API_JSON_MAX_DEPTH = int(os.environ.get("API_JSON_MAX_DEPTH", "64"))
 SPECTACULAR_SETTINGS = {
     "TITLE": "Graphwright API",
     "DESCRIPTION": "Pipelines, runs, modules, datasets and artifacts of Graphwright.",
@@ -150,6 +158,9 @@ ENGINE = {
     "STEP_MEMORY_MB": int(os.environ.get("STEP_MEMORY_MB", "8192")),
     # CPU seconds a step may use (all threads); unset: bounded only by the wall-clock timeout
     "STEP_CPU_SECONDS": int(os.environ["STEP_CPU_SECONDS"]) if os.environ.get("STEP_CPU_SECONDS") else None,
+    # the most CPU seconds a node may ask for (its `cpu_seconds`) when STEP_CPU_SECONDS is unset;
+    # a node's timeout and memory_mb are capped by STEP_TIMEOUT and STEP_MEMORY_MB
+    "STEP_CPU_SECONDS_MAX": int(os.environ.get("STEP_CPU_SECONDS_MAX", "86400")),
     "HEARTBEAT_SECONDS": float(os.environ.get("HEARTBEAT_SECONDS", "5")),
     "LEASE_SECONDS": float(os.environ.get("LEASE_SECONDS", "30")),
     # start the engine thread inside the web process (embedded mode)

@@ -12,6 +12,9 @@ from rest_framework.response import Response
 
 from designer.models import Workspace
 from designer.selectors import workspace_default, workspace_get, workspace_list
+from engine.document_schema import MAX_PARAMETERS, NAME_MAX
+
+MAX_ID = 2**63 - 1  # the largest id a database column (BigAutoField) can hold
 
 
 def workspace_for_create(*, user, slug: str | None) -> Workspace:
@@ -34,14 +37,22 @@ def workspace_filter(request: Request) -> Workspace | None:
     return workspace_get(user=request.user, slug=slug) if slug else None
 
 
-def int_param(request: Request, name: str) -> int | None:
+def int_param(request: Request, name: str, *, minimum: int = 1) -> int | None:
+    """A query parameter that is an id or a count: decimal digits only, from `minimum` to MAX_ID
+    (a 400 naming it otherwise: '1e30', '-1' or a number no column can hold never reaches a query)."""
     raw = request.query_params.get(name)
     if raw in (None, ""):
         return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise serializers.ValidationError({name: [f"must be an integer, not {raw!r}"]}) from None
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 19 and minimum <= int(raw) <= MAX_ID):
+        shown = raw if len(raw) <= 40 else raw[:39] + "…"
+        raise serializers.ValidationError(
+            {name: [f"must be a whole number from {minimum} to {MAX_ID}, not {shown!r}"]})
+    return int(raw)
+
+
+def int_parameter(name: str, description: str, *, minimum: int = 1) -> OpenApiParameter:
+    """For the schema: a query parameter read by int_param."""
+    return OpenApiParameter(name, {"type": "integer", "minimum": minimum, "maximum": MAX_ID}, description=description)
 
 
 def paginated(*, request: Request, view: Any, queryset: QuerySet, serializer_class: type) -> Response:
@@ -87,6 +98,20 @@ class ExecutionSerializer(serializers.Serializer):
 
     class Meta:
         ref_name = "ExecutionInput"
+
+    def validate_params(self, value: dict) -> dict:
+        return pipeline_param_values(value)
+
+
+def pipeline_param_values(value: dict) -> dict:
+    """Values given for pipeline parameters: at most MAX_PARAMETERS, names no longer than a name
+    can be (their values are checked against the declarations by the compiler)."""
+    if len(value) > MAX_PARAMETERS:
+        raise serializers.ValidationError(f"at most {MAX_PARAMETERS} pipeline parameter values")
+    for key in value:
+        if len(key) > NAME_MAX:
+            raise serializers.ValidationError(f"{key[:40]!r}… is longer than a parameter name can be ({NAME_MAX})")
+    return value
 
 
 class ErrorSerializer(serializers.Serializer):

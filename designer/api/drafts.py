@@ -14,11 +14,12 @@ from designer.services import (document_validate, draft_create, draft_delete, dr
                                plan_explain)
 
 from .common import (PAGE_PARAMETERS, ErrorListSerializer, ExecutionSerializer, PlanItemSerializer, UsernameField,
-                     ValidationResultSerializer, WorkspaceSlugField, page_of, paginated, workspace_filter,
-                     workspace_for_create)
+                     ValidationResultSerializer, WorkspaceSlugField, page_of, paginated, pipeline_param_values,
+                     workspace_filter, workspace_for_create)
 from .versions import SUBMIT_SCHEMA, submit_response
 
-DOCUMENT_HELP = "the graph document: schema_version, parameters, nodes, edges"
+DOCUMENT_HELP = ("the graph document: schema_version, name, parameters, nodes, edges; its JSON Schema is served at "
+                 "/api/v1/schemas/pipeline-document/")
 
 
 class DraftOutputSerializer(serializers.ModelSerializer):
@@ -146,6 +147,9 @@ class PipelineValidateApi(APIView):
 
         class Meta:
             ref_name = "PipelineValidateInput"
+
+        def validate_params(self, value: dict) -> dict:
+            return pipeline_param_values(value)
 
     @extend_schema(request=InputSerializer, responses={200: ValidationResultSerializer, 400: ErrorListSerializer},
                    description="Compile a document without saving it: 200 when valid, 400 with every error.")

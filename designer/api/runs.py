@@ -14,7 +14,8 @@ from engine.models import Run
 from engine.selectors import run_events_after, run_snapshot, step_detail
 
 from .artifacts import ArtifactOutputSerializer
-from .common import PAGE_PARAMETERS, UsernameField, WorkspaceSlugField, int_param, page_of, paginated, workspace_filter
+from .common import (PAGE_PARAMETERS, UsernameField, WorkspaceSlugField, int_param, int_parameter, page_of, paginated,
+                     workspace_filter)
 from .downloads import DOWNLOAD_RESPONSES, FORMAT_PARAMETER, DownloadView, artifact_response
 
 
@@ -34,7 +35,7 @@ class RunListApi(APIView):
     @extend_schema(
         parameters=[OpenApiParameter("workspace", str, description="workspace slug"),
                     OpenApiParameter("status", str, enum=[s.value for s in Run.Status]),
-                    OpenApiParameter("version", int, description="pipeline version id"), *PAGE_PARAMETERS],
+                    int_parameter("version", "pipeline version id"), *PAGE_PARAMETERS],
         operation_id="v1_runs_list", responses=page_of(RunOutputSerializer),
     )
     def get(self, request: Request) -> Response:
@@ -61,12 +62,12 @@ class RunCancelApi(APIView):
 
 
 class RunEventsApi(APIView):
-    @extend_schema(parameters=[OpenApiParameter("after", int, description="the last seq the client has seen")],
+    @extend_schema(parameters=[int_parameter("after", "the last seq the client has seen", minimum=0)],
                    responses=OpenApiTypes.OBJECT,
                    description="A list of the run's events with seq > after, oldest first (resync after a gap).")
     def get(self, request: Request, run_id: int) -> Response:
         run = run_get(user=request.user, run_id=run_id)
-        return Response(run_events_after(run, int_param(request, "after") or 0))
+        return Response(run_events_after(run, int_param(request, "after", minimum=0) or 0))
 
 
 class StepDetailApi(APIView):

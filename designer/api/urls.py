@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.urls import path, re_path
 
-from . import artifacts, auth, datasets, drafts, modules, runs, versions, workspaces
+from . import artifacts, auth, datasets, documents, drafts, modules, runs, versions, workspaces
 from . import uploads
 from .fallback import NotFoundApi
 
@@ -19,6 +19,7 @@ urlpatterns = [
     path("drafts/<int:draft_id>/plan/", drafts.DraftPlanApi.as_view(), name="draft-plan"),
     path("drafts/<int:draft_id>/submit/", drafts.DraftSubmitApi.as_view(), name="draft-submit"),
     path("pipelines/validate/", drafts.PipelineValidateApi.as_view(), name="pipeline-validate"),
+    path("schemas/pipeline-document/", documents.PipelineDocumentSchemaApi.as_view(), name="schema-pipeline-document"),
     path("versions/", versions.VersionListApi.as_view(), name="version-list"),
     path("versions/<int:version_id>/", versions.VersionDetailApi.as_view(), name="version-detail"),
     path("versions/<int:version_id>/submit/", versions.VersionSubmitApi.as_view(), name="version-submit"),

@@ -14,7 +14,7 @@ from engine.models import Run
 from engine.selectors import run_snapshot
 
 from .common import (PAGE_PARAMETERS, ErrorListSerializer, ExecutionSerializer, UsernameField, WorkspaceSlugField,
-                     int_param, page_of, paginated, workspace_filter)
+                     int_param, int_parameter, page_of, paginated, workspace_filter)
 
 
 class VersionOutputSerializer(serializers.ModelSerializer):
@@ -55,7 +55,7 @@ SUBMIT_SCHEMA = {
 class VersionListApi(APIView):
     @extend_schema(
         parameters=[OpenApiParameter("workspace", str, description="workspace slug"),
-                    OpenApiParameter("draft", int, description="only versions snapshotted from this draft"),
+                    int_parameter("draft", "only versions snapshotted from this draft"),
                     *PAGE_PARAMETERS],
         operation_id="v1_versions_list", responses=page_of(VersionOutputSerializer),
     )

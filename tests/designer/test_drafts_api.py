@@ -1,6 +1,8 @@
 """Drafts over REST: create, read, save with optimistic concurrency, delete, validate."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.engine.graphs import document, edge, node
@@ -142,3 +144,105 @@ def test_validation_reports_unknown_pipeline_parameters(api, workspace, iris_pic
     assert response.status_code == 400
     assert response.json()["errors"][0] | {"message": ""} == {
         "code": "unknown_parameter", "message": "", "node": None, "edge": None, "port": None, "param": "ghost"}
+
+
+# -- hostile input: always a structured 400, never a 500 -----------------------------------------
+
+def post_raw(api, url: str, body: str):
+    return api.generic("POST", url, body, content_type="application/json")
+
+
+def validate(api, document: dict, **body):
+    return api.post("/api/v1/pipelines/validate/", {"document": document, **body}, format="json")
+
+
+def test_a_binding_to_a_list_is_a_400_pointing_at_the_node_and_parameter(api, workspace, iris_pick):
+    iris_pick["nodes"][1]["params"]["columns"] = {"$param": ["x"]}
+    response = validate(api, iris_pick)
+    assert response.status_code == 400
+    assert [(e["code"], e["node"], e["param"]) for e in response.json()["errors"]] == [
+        ("invalid_document", "pick", "columns")]
+
+
+@pytest.mark.parametrize("declaration", [{"name": "p", "kind": "float", "min": "a", "default": 1},
+                                         {"name": "p", "kind": "choice", "choices": 5, "default": "x"}])
+def test_a_pipeline_parameter_declared_with_the_wrong_types_is_a_400(api, workspace, iris_pick, declaration):
+    response = validate(api, dict(iris_pick, parameters=[declaration]))
+    assert response.status_code == 400
+    assert [(e["code"], e["param"]) for e in response.json()["errors"]] == [("invalid_document", "p")]
+
+
+@pytest.mark.parametrize("number", ["1e400", "-1e400", "NaN", "Infinity", "-Infinity", "9" * 400])
+def test_a_number_no_double_can_hold_anywhere_in_a_body_is_a_parse_error(api, draft, iris_pick, number):
+    iris_pick["nodes"][0]["position"] = {"x": 0, "y": 0}
+    body = json.dumps({"name": "x", "document": iris_pick}).replace('"x": 0,', f'"x": {number},')
+    response = api.generic("PUT", f"/api/v1/drafts/{draft['id']}/", body, content_type="application/json")
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert error["code"] == "parse_error" and ("out of range" in error["message"] or "finite" in error["message"])
+    assert api.get(f"/api/v1/drafts/{draft['id']}/").json()["revision"] == 1
+
+
+@pytest.mark.parametrize("depth", [65, 1000, 100_000])
+def test_json_nested_deeper_than_64_levels_is_a_parse_error(api, workspace, iris_pick, depth):
+    body = '{"document": %s, "params": {"p": %s}}' % (json.dumps(iris_pick), "[" * depth + "]" * depth)
+    response = post_raw(api, "/api/v1/pipelines/validate/", body)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] == "parse_error"
+    assert "deeper than 64 levels" in response.json()["errors"][0]["message"]
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting(api, workspace, iris_pick):
+    iris_pick["name"] = "[" * 90 + '"\\' + "{" * 90  # 180 levels, were they counted
+    assert validate(api, iris_pick).status_code == 200
+
+
+@pytest.mark.parametrize("bad_id", ["x" * 5000, "x" * 101, "../../../tmp/escape", "a\x00b", "two words"])
+def test_a_node_id_outside_the_documented_pattern_cannot_be_saved(api, draft, iris_pick, bad_id):
+    doc = document([node(bad_id, "sample_dataset", name="iris")], [])
+    response = api.put(f"/api/v1/drafts/{draft['id']}/", {"name": "x", "document": doc}, format="json")
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert error["code"] == "invalid_document" and "1-64 letters, digits" in error["message"]
+    response = api.post("/api/v1/drafts/", {"name": "x", "document": doc}, format="json")
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("fields, code", [
+    ({"target": ["local"]}, "invalid_document"),
+    ({"target": "gpu-cluster"}, "unknown_target"),
+    ({"memory_mb": 10**9}, "limit_exceeded"),
+    ({"timeout": 10**9}, "limit_exceeded"),
+    ({"cpu_seconds": 10**9}, "limit_exceeded"),
+    ({"reuse": "sometimes"}, "invalid_document"),
+])
+def test_node_limits_and_targets_are_checked_on_validate_plan_and_submit(api, draft, iris_pick, fields, code):
+    iris_pick["nodes"][0].update(fields)
+    assert api.put(f"/api/v1/drafts/{draft['id']}/", {"name": "x", "document": iris_pick},
+                   format="json").status_code == (400 if code == "invalid_document" else 200)
+    responses = [validate(api, iris_pick)]
+    if code != "invalid_document":  # saved: the draft's own checks refuse it too
+        responses += [api.get(f"/api/v1/drafts/{draft['id']}/validation/"),
+                      api.post(f"/api/v1/drafts/{draft['id']}/plan/", {}, format="json"),
+                      api.post(f"/api/v1/drafts/{draft['id']}/submit/", {}, format="json")]
+    for response in responses:
+        assert response.status_code in (200, 400)
+        assert [(e["code"], e["node"]) for e in response.json()["errors"]] == [(code, "data")]
+    assert api.get("/api/v1/runs/").json()["count"] == 0
+
+
+def test_a_limit_error_names_the_servers_cap(api, workspace, iris_pick, settings):
+    settings.ENGINE = {**settings.ENGINE, "STEP_MEMORY_MB": 2048}
+    iris_pick["nodes"][0]["memory_mb"] = 1_000_000_000
+    error = validate(api, iris_pick).json()["errors"][0]
+    assert error["field"] == "memory_mb" and "at most 2048 MB (STEP_MEMORY_MB)" in error["message"]
+
+
+def test_submit_and_plan_params_with_overlong_names_or_bad_numbers_are_400s(api, draft):
+    for url in (f"/api/v1/drafts/{draft['id']}/submit/", f"/api/v1/drafts/{draft['id']}/plan/"):
+        assert post_raw(api, url, '{"params": {"p": 1e400}}').json()["errors"][0]["code"] == "parse_error"
+        response = api.post(url, {"params": {"p" * 5000: 1}}, format="json")
+        assert response.status_code == 400 and response.json()["errors"][0]["field"] == "params"
+        response = api.post(url, {"params": {"ghost": 10**30}}, format="json")
+        assert response.status_code == 400 and response.json()["errors"][0]["code"] == "unknown_parameter"
+    assert api.get("/api/v1/runs/").json()["count"] == 0

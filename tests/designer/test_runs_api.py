@@ -109,6 +109,30 @@ def test_events_after_a_sequence_number_let_a_client_resync(engine, api, draft):
     assert len(tail) == 1
 
 
+@pytest.mark.parametrize("raw", ["1e30", "99999999999999999999999", "9223372036854775808", "-1", "0", "1.5", " 1",
+                                 "\u0661", "x" * 5000])
+def test_a_version_filter_that_is_not_a_bounded_positive_id_is_a_400_naming_it(api, draft, raw):
+    response = api.get("/api/v1/runs/", {"version": raw})
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert error["field"] == "version" and "whole number from 1 to 9223372036854775807" in error["message"]
+    assert len(error["message"]) < 200
+
+
+def test_the_largest_id_a_column_holds_is_a_filter_that_finds_nothing(api, draft):
+    assert api.get("/api/v1/runs/", {"version": "9223372036854775807"}).json()["count"] == 0
+
+
+def test_an_events_cursor_that_is_not_a_bounded_count_is_a_400(api, draft):
+    run = submit(api, draft["id"])["run"]  # no engine: the run stays queued, its first event recorded
+    url = f"/api/v1/runs/{run['id']}/events/"
+    assert [e["seq"] for e in api.get(url, {"after": "0"}).json()] == [1]
+    assert api.get(url, {"after": "9223372036854775807"}).json() == []
+    for raw in ("1e30", "-1", "99999999999999999999999"):
+        response = api.get(url, {"after": raw})
+        assert response.status_code == 400 and response.json()["errors"][0]["field"] == "after"
+
+
 def test_a_step_shows_its_log_and_its_dataframe_output_with_preview_and_statistics(engine, api, draft):
     run = finished(api, submit(api, draft["id"])["run"]["id"])
     step = api.get(f"/api/v1/runs/{run['id']}/steps/data/").json()

@@ -1,0 +1,24 @@
+"""The JSON Schema of a pipeline document, as this server applies it, for the front end and SDKs."""
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from engine.compiler import server_limits
+from engine.document_schema import document_schema
+
+
+class PipelineDocumentSchemaApi(APIView):
+    @extend_schema(
+        responses=OpenApiTypes.OBJECT, operation_id="v1_schemas_pipeline_document",
+        description="The JSON Schema (Draft 2020-12) every pipeline document must satisfy: names, lengths, "
+                    "types, finite numbers, nesting, and this server's compute targets and the caps of a node's "
+                    "timeout, memory_mb and cpu_seconds. Anything it refuses is a 400 `invalid_document`.",
+    )
+    def get(self, request: Request) -> Response:
+        limits = server_limits()
+        return Response(document_schema(targets=list(limits.targets), timeout=limits.timeout,
+                                        memory_mb=limits.memory_mb, cpu_seconds=limits.cpu_seconds))

@@ -1,0 +1,30 @@
+"""The strict JSON parser: finite numbers, bounded nesting, counted without recursion."""
+from __future__ import annotations
+
+import pytest
+
+from designer.api.parsers import loads, nesting_depth
+
+
+@pytest.mark.parametrize("text, depth", [
+    ("1", 0), ("[]", 1), ('{"a": [1, {"b": []}]}', 4), ('["[[[", "\\"]]]"]', 1), ('{"k\\\\": "{"}', 1),
+])
+def test_nesting_is_counted_outside_strings(text, depth):
+    assert nesting_depth(text) == depth
+
+
+def test_a_million_brackets_are_counted_without_recursion():
+    assert nesting_depth("[" * 1_000_000 + "]" * 1_000_000) == 1_000_000
+    with pytest.raises(ValueError, match="deeper than"):
+        loads("[" * 1_000_000 + "]" * 1_000_000)
+
+
+@pytest.mark.parametrize("text", ["NaN", "[Infinity]", '{"x": -Infinity}', "1e309", "-1e400", "1" + "0" * 309])
+def test_numbers_that_are_not_finite_doubles_are_refused(text):
+    with pytest.raises(ValueError):
+        loads(text)
+
+
+def test_ordinary_json_parses_as_the_standard_library_does():
+    assert loads('{"a": [1, 2.5, -3e2, true, null, "x"], "b": {"c": 1.7976931348623157e308}}') == {
+        "a": [1, 2.5, -300.0, True, None, "x"], "b": {"c": 1.7976931348623157e308}}
