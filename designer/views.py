@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET
 
-from .selectors import draft_list, run_list, workspace_list
+from .selectors import dataset_list, draft_list, run_list, workspace_list
 
 
 def _frontend_index() -> Path:
@@ -33,6 +33,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "workspaces": workspace_list(user=request.user),
         "drafts": draft_list(user=request.user)[:50],
         "runs": run_list(user=request.user).select_related("version")[:20],
+        "datasets": dataset_list(user=request.user).order_by("-created_at")[:20],
     })
 
 
