@@ -34,7 +34,7 @@ from .targets.base import Target
 
 log = logging.getLogger("graphwright.engine")
 LOG_FLUSH_SECONDS = 0.2
-CPU_SECONDS_CEILING = 2**31  # what RLIMIT_CPU takes when the settings name no ceiling of their own
+CPU_SECONDS_CEILING = 2**31  # what RLIMIT_CPU is given at most, whatever the settings say
 
 
 @dataclass
@@ -62,7 +62,10 @@ def step_limits(ps: PlannedStep) -> tuple[float, int, int | None]:
     conf = settings.ENGINE
     timeout = float(_limit("timeout", ps.timeout, float(conf["STEP_TIMEOUT"])))
     memory_mb = int(_limit("memory_mb", ps.memory_mb, int(conf["STEP_MEMORY_MB"])))
-    cpu_seconds = _limit("cpu_seconds", ps.cpu_seconds, conf["STEP_CPU_SECONDS"])
+    # a node asking for CPU time gets at most STEP_CPU_SECONDS, or STEP_CPU_SECONDS_MAX when that is unset
+    cpu_ceiling = conf["STEP_CPU_SECONDS"] or conf.get("STEP_CPU_SECONDS_MAX") or CPU_SECONDS_CEILING
+    cpu_seconds = (conf["STEP_CPU_SECONDS"] if ps.cpu_seconds is None
+                   else _limit("cpu_seconds", ps.cpu_seconds, cpu_ceiling))
     if memory_mb < 1:
         raise ValueError(f"memory_mb must be at least 1, not {ps.memory_mb!r}")
     if cpu_seconds is not None:

@@ -75,6 +75,7 @@ def test_a_huge_memory_or_timeout_request_is_capped_at_the_engines_settings(engi
     assert run.status == "succeeded", run.error
     assert seen[0].memory_mb == settings.ENGINE["STEP_MEMORY_MB"]
     assert seen[0].timeout == settings.ENGINE["STEP_TIMEOUT"]
+    assert seen[0].cpu_seconds == (settings.ENGINE["STEP_CPU_SECONDS"] or settings.ENGINE["STEP_CPU_SECONDS_MAX"])
 
 
 @pytest.mark.skipif(connection.vendor == "postgresql", reason="PostgreSQL cannot store a NUL character")
