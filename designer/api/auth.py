@@ -57,7 +57,7 @@ class MeApi(APIView):
 
         id = serializers.IntegerField()
         username = serializers.CharField()
-        email = serializers.EmailField()
+        email = serializers.CharField(help_text="an email address, or empty when none is on file")
         is_staff = serializers.BooleanField()
         workspaces = MembershipSerializer(many=True)
 
