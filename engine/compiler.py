@@ -10,7 +10,7 @@ import networkx as nx
 from modules_catalog.params import ParamError, coerce, is_empty
 from modules_catalog.ports import can_connect
 from modules_catalog.registry import UnknownModule, load_builtins
-from modules_catalog.schema import schema_from_json, schema_json
+from modules_catalog.schema import schema_json
 from modules_catalog.spec import ModuleSpec, Param, ParamKind, Schema
 
 from .documents import canonical_document, document_digest, edge_id, error, shape_errors  # noqa: F401
@@ -100,6 +100,8 @@ def _compile(document: Any, params: Mapping[str, Any], resolve: DatasetResolver 
         errors.append(error("cycle", f"the pipeline has a cycle: {' -> '.join(cycle + cycle[:1])}", node=cycle[0]))
         return None, errors
     steps, schemas = [], {}
+    typed: dict[str, Mapping[str, Schema]] = {}  # node -> port -> schema, as inferred (no JSON round trip)
+    as_json = _SchemaJson()
     for nid in nx.lexicographical_topological_sort(graph):
         node = nodes[nid]
         spec = specs.get(nid)
@@ -116,9 +118,10 @@ def _compile(document: Any, params: Mapping[str, Any], resolve: DatasetResolver 
                                         node=nid, port=port.name))
                 continue
             inputs.append(StepInput(port.name, e["source"], e["source_port"], port.type.value))
-        in_schemas = {i.port: schema_from_json(schemas.get(i.source, {}).get(i.source_port)) for i in inputs}
+        in_schemas = {i.port: typed.get(i.source, {}).get(i.source_port) for i in inputs}
         errors += _check_columns(nid, spec, resolved, in_schemas)
-        schemas[nid] = {} if node_errors else _infer(spec, in_schemas, resolved)
+        typed[nid] = {} if node_errors else _infer(spec, in_schemas, resolved)
+        schemas[nid] = {port: as_json(s) for port, s in typed[nid].items()}
         steps.append(PlannedStep(
             node_id=nid, module=spec.key, version=spec.version, params=resolved, inputs=tuple(inputs),
             outputs={p.name: p.type.value for p in spec.outputs}, target=node.get("target") or "local",
@@ -263,11 +266,25 @@ def _check_columns(nid, spec: ModuleSpec, params, in_schemas: Mapping[str, Schem
     return errors
 
 
-def _infer(spec: ModuleSpec, in_schemas, params) -> dict[str, Any]:
+def _infer(spec: ModuleSpec, in_schemas, params) -> dict[str, Schema]:
     if spec.infer_schema is None:
         return {}
     try:
         out = spec.infer_schema(in_schemas, params)
     except Exception:  # an inference that fails only means the schema is not known yet
         return {}
-    return {port: schema_json(s) for port, s in out.items() if s is not None}
+    return {port: s for port, s in out.items() if s is not None}
+
+
+class _SchemaJson:
+    """schema_json, once per schema object: a chain of transforms that pass their input's schema
+    through shares one JSON list, so a wide table costs its columns once, not once per node."""
+
+    def __init__(self) -> None:
+        self._done: dict[int, tuple[Schema, list]] = {}
+
+    def __call__(self, schema: Schema) -> list:
+        found = self._done.get(id(schema))
+        if found is None or found[0] is not schema:
+            found = self._done[id(schema)] = (schema, schema_json(schema))
+        return found[1]

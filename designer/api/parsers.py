@@ -40,7 +40,8 @@ def _finite_float(text: str) -> float:
 def _bounded_int(text: str) -> int:
     value = int(text)  # more than 4,300 digits is a ValueError already
     if abs(value) > MAX_FLOAT:
-        raise ValueError(f"the number {text[:40]}{'…' if len(text) > 40 else ''} is out of range: numbers must fit a double")
+        shown = text if len(text) <= 40 else text[:40] + "…"
+        raise ValueError(f"the number {shown} is out of range: numbers must fit a double")
     return value
 
 
