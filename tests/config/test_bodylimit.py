@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from config.bodylimit import BodyLimitMiddleware
@@ -33,7 +36,7 @@ class Recorder:
         await send({"type": "http.response.body", "body": str(self.read).encode()})
 
 
-async def serve(path: str, chunks: list[bytes], *, content_length: int | None = None):
+async def _serve(path: str, chunks: list[bytes], *, content_length: int | None = None):
     app = Recorder()
     headers = [(b"content-length", str(content_length).encode())] if content_length is not None else []
     scope = {"type": "http", "path": path, "headers": headers}
@@ -53,13 +56,24 @@ async def serve(path: str, chunks: list[bytes], *, content_length: int | None = 
     return app, sent, fed
 
 
+def run(coroutine):
+    """Run on a loop of its own in another thread: the browser tests' Playwright keeps a loop
+    running in the main thread for the whole session."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+def serve(path: str, chunks: list[bytes], *, content_length: int | None = None):
+    return run(_serve(path, chunks, content_length=content_length))
+
+
 def answer(sent: list[dict]) -> tuple[int, dict[bytes, bytes], bytes]:
     start, body = sent
     return start["status"], dict(start["headers"]), body["body"]
 
 
-async def test_an_announced_body_over_the_limit_gets_a_json_413_without_calling_the_application():
-    app, sent, fed = await serve("/api/v1/datasets/", [b"x" * 10], content_length=2 * 1024**3)
+def test_an_announced_body_over_the_limit_gets_a_json_413_without_calling_the_application():
+    app, sent, fed = serve("/api/v1/datasets/", [b"x" * 10], content_length=2 * 1024**3)
     status, headers, body = answer(sent)
     assert status == 413 and headers[b"content-type"] == b"application/json" and headers[b"connection"] == b"close"
     error = json.loads(body)["errors"][0]
@@ -67,32 +81,32 @@ async def test_an_announced_body_over_the_limit_gets_a_json_413_without_calling_
     assert not app.called and fed == 0
 
 
-async def test_a_streamed_body_is_cut_off_once_it_passes_the_limit():
+def test_a_streamed_body_is_cut_off_once_it_passes_the_limit():
     chunks = [b"y" * 400] * 10  # 4,000 bytes without a Content-Length
-    app, sent, fed = await serve("/healthz", chunks)
+    app, sent, fed = serve("/healthz", chunks)
     status, headers, body = answer(sent)
     assert status == 413 and headers[b"content-type"].startswith(b"text/html") and b"Content Too Large" in body
     assert app.disconnected and app.read == 800  # the application saw what fitted, then a disconnect
     assert fed == 3  # and nothing was read past the chunk that crossed the limit
 
 
-async def test_a_body_within_the_limit_reaches_the_application_whole():
-    app, sent, _ = await serve("/api/v1/drafts/", [b"z" * 600, b"z" * 400], content_length=LIMIT)
+def test_a_body_within_the_limit_reaches_the_application_whole():
+    app, sent, _ = serve("/api/v1/drafts/", [b"z" * 600, b"z" * 400], content_length=LIMIT)
     assert answer(sent) == (200, {}, b"1000")
 
 
-async def test_other_connection_types_pass_through():
+def test_other_connection_types_pass_through():
     seen = []
 
     async def app(scope, receive, send):
         seen.append(scope["type"])
 
-    await BodyLimitMiddleware(app, limit=LIMIT)({"type": "websocket", "path": "/ws/"}, None, None)
+    run(BodyLimitMiddleware(app, limit=LIMIT)({"type": "websocket", "path": "/ws/"}, None, None))
     assert seen == ["websocket"]
 
 
 @pytest.mark.parametrize("value", [b"abc", b"-5", b""])
-async def test_a_content_length_that_is_not_a_number_is_left_to_the_counting(value):
+def test_a_content_length_that_is_not_a_number_is_left_to_the_counting(value):
     app = Recorder()
     sent = []
 
@@ -102,6 +116,6 @@ async def test_a_content_length_that_is_not_a_number_is_left_to_the_counting(val
     async def send(message):
         sent.append(message)
 
-    await BodyLimitMiddleware(app, limit=LIMIT)({"type": "http", "path": "/", "headers": [(b"content-length", value)]},
-                                                receive, send)
+    run(BodyLimitMiddleware(app, limit=LIMIT)({"type": "http", "path": "/", "headers": [(b"content-length", value)]},
+                                              receive, send))
     assert sent[0]["status"] == 413 and app.read == 0
