@@ -49,6 +49,11 @@ def test_an_unknown_api_path_is_a_json_404_with_a_hint_for_a_missing_slash(api):
     assert response.status_code == 404 and "trailing slash" in response.json()["errors"][0]["message"]
 
 
+def test_an_api_path_holding_a_newline_is_a_json_404_too(api):
+    response = api.get("/api/v1/datasets/a%0Ab/download/")
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"
+
+
 def test_bootstrap_loads_the_samples_and_the_page_lists_them_for_the_admin(settings, tmp_path):
     import io
     import re

@@ -46,9 +46,11 @@ schema = schemathesis.openapi.from_dict(_openapi(), config=schemathesis.config.S
                                  HealthCheck.filter_too_much, HealthCheck.data_too_large])
 def test_every_operation_answers_as_documented_and_never_with_a_server_error(case, data, role, world, asgi_app):
     # half the time aim at objects that exist, so the fuzzer gets past the 404s
-    for name in list(case.path_parameters or {}):
-        if name in world.ids and data.draw(st.booleans(), label=f"real {name}"):
-            case.path_parameters[name] = data.draw(st.sampled_from(world.ids[name]), label=name)
+    for where in ("path_parameters", "query", "body"):
+        values = getattr(case, where)
+        for name in list(values) if isinstance(values, dict) else []:
+            if name in world.ids and data.draw(st.booleans(), label=f"real {where} {name}"):
+                values[name] = data.draw(st.sampled_from(world.ids[name]), label=name)
     if role != "anonymous":
         case.headers = {**(case.headers or {}), **world.headers(role)}
     case.call_and_validate(app=asgi_app, checks=CHECKS)
