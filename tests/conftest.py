@@ -12,6 +12,7 @@ def _isolated_var(tmp_path, settings):
     """Every test gets its own datastore and work folders."""
     settings.DATASTORE_ROOT = str(tmp_path / "datastore")
     settings.WORK_ROOT = str(tmp_path / "work")
+    settings.UPLOAD_PARTS_DIR = str(tmp_path / "upload-parts")
     os.makedirs(settings.DATASTORE_ROOT, exist_ok=True)
 
 
