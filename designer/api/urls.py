@@ -40,5 +40,5 @@ urlpatterns = [
     path("uploads/<str:upload_id>/complete/", uploads.UploadCompleteApi.as_view(), name="upload-complete"),
     path("artifacts/<str:digest>/", artifacts.ArtifactDetailApi.as_view(), name="artifact-detail"),
     path("artifacts/<str:digest>/download/", artifacts.ArtifactDownloadApi.as_view(), name="artifact-download"),
-    re_path(r"(?s)^.*$", NotFoundApi.as_view()),  # (?s): a path holding a newline is no page either
+    re_path(r"^[\s\S]*$", NotFoundApi.as_view()),  # not ".": a path holding a newline is no page either
 ]
