@@ -3,7 +3,6 @@ submits and dataset uploads. Every function takes keyword-only arguments."""
 from __future__ import annotations
 
 import codecs
-import errno
 import os
 import re
 import warnings
@@ -17,6 +16,7 @@ from django.utils.text import slugify
 from engine import selectors as engine_selectors
 from engine import services as engine_services
 from engine.compiler import CompileError, canonical_document, compile_document, document_digest, validate_document
+from engine.datastore import is_disk_full
 from engine.documents import shape_errors
 from engine.models import Run
 from engine.plan import Plan
@@ -214,7 +214,6 @@ def dataset_create(*, workspace: Workspace, user, name: str, file: Any, descript
         df = _read_csv(file, filename, separator, encoding or _detect_encoding(file, filename))
     else:
         df = _read_parquet(file, filename)
-    df = _typed_empty_columns(df)
     try:
         stored = engine_selectors.datastore().put_dataframe(df)
     except (ValueError, TypeError) as exc:  # pyarrow's ArrowInvalid / ArrowTypeError derive from these
@@ -272,7 +271,7 @@ def dataset_check_filename(*, filename: str) -> str:
 
 
 def raise_if_disk_full(exc: OSError) -> None:
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+    if is_disk_full(exc):  # also Arrow's way of saying it
         raise NoSpace("no space left on device: the server's disk is full, and nothing of what this request "
                       "sent was kept; try again once an administrator has freed space") from None
 
@@ -389,11 +388,3 @@ def _read_parquet(file: IO[bytes], filename: str):
         raise ServiceError(f"{filename!r} is not a readable Parquet file: {exc}", code="unreadable_parquet",
                            field="file") from None
 
-
-def _typed_empty_columns(df):
-    """A table without rows keeps its columns: a column with no value to infer a type from (a
-    header-only CSV) is text, which Parquet can store (an untyped one it cannot)."""
-    if len(df):
-        return df
-    untyped = [c for c in df.columns if df[c].dtype == object]
-    return df.astype({c: "string" for c in untyped}) if untyped else df

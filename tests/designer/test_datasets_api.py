@@ -225,15 +225,16 @@ def test_a_binary_file_that_cannot_be_decoded_is_refused_with_a_clear_message(ap
     assert error["code"] == "undecodable" and "could not be decoded as text" in error["message"]
 
 
-def test_a_full_disk_while_storing_answers_507_and_leaves_nothing_half_written(api, workspace, frame, monkeypatch):
-    import errno
-
+@pytest.mark.parametrize("error", [OSError(28, "No space left on device"),  # errno.ENOSPC
+                                   OSError("IOError: No space left on device. Detail: [errno 28]")])  # Arrow's
+def test_a_full_disk_while_storing_answers_507_and_leaves_nothing_half_written(api, workspace, frame, monkeypatch,
+                                                                                  error):
     from engine import datastore as datastore_module
 
     def write_then_fail(df, path):
         with open(path, "wb") as fh:
             fh.write(b"PAR1 half a file")
-        raise OSError(errno.ENOSPC, "No space left on device")
+        raise error
 
     monkeypatch.setattr(datastore_module, "write_parquet", write_then_fail)
     response = upload(api, "full", "full.csv", frame.to_csv(index=False).encode())
