@@ -110,7 +110,7 @@ def test_events_after_a_sequence_number_let_a_client_resync(engine, api, draft):
 
 
 @pytest.mark.parametrize("raw", ["1e30", "99999999999999999999999", "9223372036854775808", "-1", "0", "1.5", " 1",
-                                 "\u0661", "x" * 5000])
+                                 "\u0661", "x" * 5000], ids=lambda v: v if len(v) <= 30 else f"{len(v)} x's")
 def test_a_version_filter_that_is_not_a_bounded_positive_id_is_a_400_naming_it(api, draft, raw):
     response = api.get("/api/v1/runs/", {"version": raw})
     assert response.status_code == 400
