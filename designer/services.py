@@ -359,8 +359,8 @@ def _read_csv(file: IO[bytes], filename: str, separator: str, encoding: str):
             # not a silent row index made of its first column
             warnings.simplefilter("error", pd.errors.ParserWarning)
             # the raw file: pandas takes a Django File for a text stream and decodes it as UTF-8
-            return pd.read_csv(getattr(file, "file", file), sep=separator, encoding=encoding, encoding_errors="strict", low_memory=False,
-                               index_col=False)
+            return pd.read_csv(getattr(file, "file", file), sep=separator, encoding=encoding,
+                               encoding_errors="strict", low_memory=False, index_col=False)
     except pd.errors.ParserWarning:
         raise ServiceError(f"{filename!r} is not a well-formed CSV file: a line has more fields than the "
                            "header names; every line must have at most as many fields as the header",

@@ -59,7 +59,8 @@ class UploadListApi(APIView):
         class Meta:
             ref_name = "UploadInput"
 
-    @extend_schema(parameters=PAGE_PARAMETERS, operation_id="v1_uploads_list", responses=page_of(UploadOutputSerializer))
+    @extend_schema(parameters=PAGE_PARAMETERS, operation_id="v1_uploads_list",
+                   responses=page_of(UploadOutputSerializer))
     def get(self, request: Request) -> Response:
         """Your unfinished uploads, to resume one."""
         return paginated(request=request, view=self, queryset=upload_list(user=request.user),

@@ -65,7 +65,7 @@ def test_a_file_sent_in_chunks_becomes_the_same_dataset_as_a_one_shot_upload(api
     done = complete(api, upload["id"])
     assert done.status_code == 201, done.json()
     dataset = done.json()
-    assert dataset["rows"] == 2000 and dataset["description"] == "in pieces" and dataset["original_filename"] == "big.csv"
+    assert (dataset["rows"], dataset["description"], dataset["original_filename"]) == (2000, "in pieces", "big.csv")
     direct = one_shot_upload(api, "direct", "big.csv", CSV).json()
     assert dataset["digest"] == direct["digest"]  # the same stored table, byte for byte
     assert not part_path(upload["id"]).exists() and os.listdir(parts_dir) == []
@@ -215,7 +215,8 @@ def test_a_chunk_arriving_while_another_is_written_is_told_to_retry(api, workspa
 
 def test_abandoned_sessions_expire_with_their_part_files(api, workspace, settings, parts_dir):
     old, fresh = start(api, CSV).json()["id"], start(api, CSV).json()["id"]
-    Upload.objects.filter(pk=old).update(updated_at=timezone.now() - timedelta(seconds=settings.UPLOAD_SESSION_TTL_SECONDS + 1))
+    long_ago = timezone.now() - timedelta(seconds=settings.UPLOAD_SESSION_TTL_SECONDS + 1)
+    Upload.objects.filter(pk=old).update(updated_at=long_ago)
     assert api.get(f"/api/v1/uploads/{old}/").status_code == 404  # expired at once, swept later
     orphan = parts_dir / ("f" * 32 + ".part")  # a part file whose session row never got written
     orphan.write_bytes(b"x")
