@@ -328,6 +328,9 @@ def _detect_encoding(file: IO[bytes], filename: str) -> str:
             decoder.decode(block, final=not block)
         except UnicodeDecodeError as exc:
             bad = offset + max(exc.start, 0)
+        nul = block.find(b"\0")
+        if nul >= 0:  # valid UTF-8, but no CSV holds NULs: UTF-16 without a byte order mark
+            bad = offset + nul if bad is None else min(bad, offset + nul)
         if not block:
             break
         offset += len(block)

@@ -197,8 +197,9 @@ def test_a_latin_1_byte_far_into_a_utf_8_looking_file_is_still_detected(api, wor
     assert b"".join(download.streaming_content).decode().strip().endswith("Núñez,León")
 
 
-def test_a_utf_16_csv_with_its_byte_order_mark_is_detected(api, workspace):
-    body = upload(api, "wide", "wide.csv", LATIN.encode("utf-16")).json()
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le"])  # with and without a byte order mark
+def test_a_utf_16_csv_is_detected(api, workspace, encoding):
+    body = upload(api, "wide", "wide.csv", LATIN.encode(encoding)).json()
     assert body["preview"]["rows"][2] == ["Señor", "España"]
 
 
