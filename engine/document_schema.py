@@ -221,16 +221,17 @@ def _plain_json(document: Any) -> bool:
 
 def schema_violations(document: Any) -> Iterator[ValidationError]:
     """Every place `document` breaks the schema: each error's `absolute_path` leads to it."""
+    fast: dict[tuple, str] = {}
     try:
-        fast: dict[tuple, str] = {}
         for e in _fast.iter_errors(document):
             fast.setdefault(tuple(e.instance_path[:2]), e.message)
-    except (ValueError, TypeError, OverflowError):  # not something jsonschema_rs can read
-        fast = {(): "the document is not plain JSON"}
-    if not fast and _plain_json(document):
+        readable = True
+    except (ValueError, TypeError, OverflowError):  # not something jsonschema_rs can read (a lone surrogate)
+        readable = False
+    if readable and not fast and _plain_json(document):
         return
-    if not fast or not isinstance(document, dict):  # NaN or Infinity somewhere: look everywhere
-        parts = [(_slow, document, (), fast.get((), "the document is not plain JSON with finite numbers"))]
+    if not readable or not fast or not isinstance(document, dict):  # NaN, Infinity, ...: look everywhere
+        parts = [(_slow, document, (), "the document is not plain JSON with finite numbers and valid text")]
     else:  # look again only where jsonschema_rs saw a problem: linear in the bad items, not the document
         order = list(_ITEM_DEFS)
         items = sorted((p for p in fast if len(p) == 2 and p[0] in _slow_items and isinstance(p[1], int)),

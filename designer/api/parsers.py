@@ -17,6 +17,7 @@ MAX_FLOAT = 1.7976931348623157e308
 _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')  # a JSON string, escapes included (linear: no nesting)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def max_depth() -> int:
@@ -55,9 +56,16 @@ def loads(text: str) -> Any:
     if nesting_depth(text) > limit:
         raise ValueError(f"arrays and objects nest deeper than {limit} levels")
     try:
-        return json.loads(text, parse_float=_finite_float, parse_int=_bounded_int, parse_constant=_no_constant)
+        value = json.loads(text, parse_float=_finite_float, parse_int=_bounded_int, parse_constant=_no_constant)
     except RecursionError:  # only for text the bracket count misread (it is not JSON either)
         raise ValueError(f"arrays and objects nest deeper than {limit} levels") from None
+    if _SURROGATE_ESCAPE.search(text):
+        # "\ud800" is JSON but not text: no database, renderer or encoder would take it later
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("a string holds a lone surrogate (\\ud800-\\udfff): not valid Unicode text") from None
+    return value
 
 
 class StrictJSONParser(BaseParser):

@@ -196,6 +196,13 @@ def test_json_nested_deeper_than_64_levels_is_a_parse_error(api, workspace, iris
     assert "deeper than 64 levels" in response.json()["errors"][0]["message"]
 
 
+def test_a_lone_surrogate_in_a_saved_document_is_a_parse_error(api, draft, iris_pick):
+    iris_pick["nodes"][0]["comment"] = "\ud800"
+    body = json.dumps({"name": "x", "document": iris_pick})
+    response = api.generic("PUT", f"/api/v1/drafts/{draft['id']}/", body, content_type="application/json")
+    assert response.status_code == 400 and "lone surrogate" in response.json()["errors"][0]["message"]
+
+
 def test_brackets_inside_strings_do_not_count_as_nesting(api, workspace, iris_pick):
     iris_pick["name"] = "[" * 90 + '"\\' + "{" * 90  # 180 levels, were they counted
     assert validate(api, iris_pick).status_code == 200

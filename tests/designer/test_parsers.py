@@ -28,3 +28,13 @@ def test_numbers_that_are_not_finite_doubles_are_refused(text):
 def test_ordinary_json_parses_as_the_standard_library_does():
     assert loads('{"a": [1, 2.5, -3e2, true, null, "x"], "b": {"c": 1.7976931348623157e308}}') == {
         "a": [1, 2.5, -300.0, True, None, "x"], "b": {"c": 1.7976931348623157e308}}
+
+
+@pytest.mark.parametrize("text", ['"\\ud800"', '{"\\udfff": 1}', '["a\\ud83dz"]'])
+def test_a_lone_surrogate_escape_is_refused(text):
+    with pytest.raises(ValueError, match="lone surrogate"):
+        loads(text)
+
+
+def test_a_surrogate_pair_is_an_ordinary_character():
+    assert loads('"\\ud83d\\ude00"') == "\U0001F600"

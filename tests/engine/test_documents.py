@@ -39,7 +39,7 @@ def test_the_samples_and_the_test_graphs_satisfy_the_schema(path):
     assert shape_errors(iris_regression()) == []
 
 
-@pytest.mark.parametrize("bad_id", ["a\x00b", "../../etc/x", "a/b", ".hidden", "-rf", "a b", "data\n", "é", "",
+@pytest.mark.parametrize("bad_id", ["a\x00b", "../../etc/x", "a/b", ".hidden", "-rf", "a b", "data\n", "é", "", "\ud800",
                                     "x" * (NAME_MAX + 1), "x" * 101, "x" * 5000],
                          ids=lambda v: repr(v) if len(v) <= 20 else f"{len(v)} chars")
 def test_a_node_id_outside_the_pattern_is_refused_pointing_at_the_node(bad_id):
