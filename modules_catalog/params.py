@@ -62,6 +62,8 @@ def coerce(param: Param, value: Any) -> Any:
                 compile(value, "<script>", "exec")
             except SyntaxError as exc:
                 raise ParamError(f"has a syntax error at line {exc.lineno}: {exc.msg}") from None
+            except (RecursionError, MemoryError, ValueError):  # nesting the compiler cannot follow
+                raise ParamError("nests expressions too deeply for Python to compile") from None
         return value
     if kind is ParamKind.CHOICE:
         if value not in param.choices:

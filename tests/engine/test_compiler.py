@@ -198,3 +198,10 @@ def test_every_step_of_a_large_chain_is_found_by_its_id():
     plan = compile_document(doc)
     assert [s.node_id for s in plan.steps] == ids
     assert all(plan.step(i).upstream == ({ids[k - 1]} if k else set()) for k, i in enumerate(ids))
+
+
+@pytest.mark.parametrize("script", ["1+" * 100_000 + "1", "-" * 100_000 + "1", "a." * 100_000 + "b"])
+def test_a_script_too_deeply_nested_to_compile_is_a_parameter_error_not_a_crash(script):
+    errors = validate_document(document([{**node("s", "execute_python_script"), "params": {"script": script}}], []))
+    assert [(e["code"], e["node"], e["param"]) for e in errors] == [("bad_param", "s", "script")]
+    assert "too deeply" in errors[0]["message"]
