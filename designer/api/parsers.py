@@ -17,7 +17,8 @@ MAX_FLOAT = 1.7976931348623157e308
 _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')  # a JSON string, escapes included (linear: no nesting)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_ODD_ESCAPE = re.compile(r"\\u(?:[dD][89a-fA-F]|0000)")  # may spell a surrogate or NUL
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def max_depth() -> int:
@@ -59,18 +60,41 @@ def loads(text: str) -> Any:
         value = json.loads(text, parse_float=_finite_float, parse_int=_bounded_int, parse_constant=_no_constant)
     except RecursionError:  # only for text the bracket count misread (it is not JSON either)
         raise ValueError(f"arrays and objects nest deeper than {limit} levels") from None
-    if _SURROGATE_ESCAPE.search(text):
-        # "\ud800" is JSON but not text: no database, renderer or encoder would take it later
-        try:
-            json.dumps(value, ensure_ascii=False).encode("utf-8")
-        except UnicodeEncodeError:
-            raise ValueError("a string holds a lone surrogate (\\ud800-\\udfff): not valid Unicode text") from None
+    if _ODD_ESCAPE.search(text):  # rare: only then look at every string
+        problem = _untextual(value)
+        if problem:
+            raise ValueError(problem)
     return value
 
 
+def _untextual(value: Any) -> str | None:
+    """What makes a string of `value` unstorable, if one is: "\\u0000" and lone "\\ud800" are JSON
+    but not text that PostgreSQL, a renderer or an encoder would take later."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+            continue
+        if isinstance(item, dict):
+            stack.extend(item.values())
+            texts: Any = item.keys()
+        elif isinstance(item, str):
+            texts = (item,)
+        else:
+            continue
+        for text in texts:
+            if "\x00" in text:
+                return "a string holds a NUL character (\\u0000), which no text field can store"
+            if _SURROGATE.search(text):
+                return "a string holds a lone surrogate (\\ud800-\\udfff): not valid Unicode text"
+    return None
+
+
 class StrictJSONParser(BaseParser):
-    """JSONParser's replacement: NaN, Infinity, numbers that overflow a double and nesting deeper
-    than settings.API_JSON_MAX_DEPTH are a 400 `parse_error` naming the problem."""
+    """JSONParser's replacement: NaN, Infinity, numbers that overflow a double, nesting deeper than
+    settings.API_JSON_MAX_DEPTH, NUL characters and lone surrogates are a 400 `parse_error` naming
+    the problem."""
 
     media_type = "application/json"
     renderer_class = JSONRenderer

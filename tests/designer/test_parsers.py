@@ -38,3 +38,13 @@ def test_a_lone_surrogate_escape_is_refused(text):
 
 def test_a_surrogate_pair_is_an_ordinary_character():
     assert loads('"\\ud83d\\ude00"') == "\U0001F600"
+
+
+@pytest.mark.parametrize("text", ['"a\\u0000b"', '{"k\\u0000": 1}', '[[{"x": ["\\u0000"]}]]'])
+def test_a_nul_character_is_refused_since_no_text_column_can_store_it(text):
+    with pytest.raises(ValueError, match="NUL"):
+        loads(text)
+
+
+def test_an_escaped_backslash_before_u0000_is_ordinary_text():
+    assert loads('"\\\\u0000"') == "\\u0000"
