@@ -12,7 +12,7 @@ from typing import Any, Iterator
 import jsonschema_rs
 from jsonschema import Draft202012Validator, ValidationError, validators
 
-SCHEMA_ID = "https://graphwright.dev/schemas/pipeline-document/v1.json"
+SCHEMA_ID = "urn:graphwright:pipeline-document:1"  # the served copy carries its URL instead
 
 # One pattern for every name a document gives: node ids, port names, node parameter names,
 # pipeline parameter names, target names and module keys. 1-64 ASCII letters, digits, '_', '.'
@@ -157,9 +157,13 @@ SCHEMA: dict[str, Any] = {
 
 
 def document_schema(*, targets: list[str] | None = None, timeout: float | None = None,
-                    memory_mb: int | None = None, cpu_seconds: int | None = None) -> dict[str, Any]:
-    """The schema as this server applies it: with its targets and the caps of per-node limits."""
+                    memory_mb: int | None = None, cpu_seconds: int | None = None,
+                    url: str | None = None) -> dict[str, Any]:
+    """The schema as this server applies it: with its targets and the caps of per-node limits
+    (and, served, its own URL as `$id`)."""
     schema = copy.deepcopy(SCHEMA)
+    if url:
+        schema["$id"] = url
     props = schema["$defs"]["node"]["properties"]
     if targets is not None:
         props["target"]["enum"] = [*sorted(targets), None]

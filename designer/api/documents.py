@@ -21,4 +21,5 @@ class PipelineDocumentSchemaApi(APIView):
     def get(self, request: Request) -> Response:
         limits = server_limits()
         return Response(document_schema(targets=list(limits.targets), timeout=limits.timeout,
-                                        memory_mb=limits.memory_mb, cpu_seconds=limits.cpu_seconds))
+                                        memory_mb=limits.memory_mb, cpu_seconds=limits.cpu_seconds,
+                                        url=request.build_absolute_uri()))

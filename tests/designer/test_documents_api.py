@@ -23,6 +23,7 @@ def test_the_schema_is_served_with_the_servers_targets_and_caps(api, settings):
     assert node["target"]["enum"] == ["local", None]
     assert (node["timeout"]["maximum"], node["memory_mb"]["maximum"], node["cpu_seconds"]["maximum"]) == (120.0, 4096, 600)
     assert schema["$defs"]["name"]["pattern"] == "^[A-Za-z_][A-Za-z0-9_.-]{0,63}$"
+    assert schema["$id"] == "http://testserver/api/v1/schemas/pipeline-document/"
 
 
 def test_a_document_the_served_schema_refuses_the_server_refuses_too(api, workspace, iris_pick):
