@@ -246,9 +246,13 @@ def test_node_limits_and_targets_are_checked_on_validate_plan_and_submit(api, dr
 
 def test_a_limit_error_names_the_servers_cap(api, workspace, iris_pick, settings):
     settings.ENGINE = {**settings.ENGINE, "STEP_MEMORY_MB": 2048}
-    iris_pick["nodes"][0]["memory_mb"] = 1_000_000_000
-    error = validate(api, iris_pick).json()["errors"][0]
-    assert error["field"] == "memory_mb" and "at most 2048 MB (STEP_MEMORY_MB)" in error["message"]
+    iris_pick["nodes"][0]["memory_mb"] = 12345
+    body = json.dumps({"document": iris_pick}).replace("12345", "1e9")  # a petabyte, as a JSON float
+    response = post_raw(api, "/api/v1/pipelines/validate/", body)
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert (error["code"], error["field"]) == ("limit_exceeded", "memory_mb")
+    assert "at most 2048 MB (STEP_MEMORY_MB)" in error["message"]
 
 
 def test_submit_and_plan_params_with_overlong_names_or_bad_numbers_are_400s(api, draft):
