@@ -43,15 +43,17 @@ def shape_errors(document: Any) -> list[dict[str, Any]]:
     violation of the JSON Schema (engine/document_schema.py), then ids and names used twice."""
     if not isinstance(document, dict):
         return [error("invalid_document", "the pipeline document must be a JSON object")]
-    errors = []
+    errors: list[dict[str, Any]] = []
     for violation in schema_violations(document):
-        if len(errors) == MAX_ERRORS:
-            errors.append(error("invalid_document", "more problems than these; fix them and validate again"))
-            break
         found = _schema_error(violation, document)
-        if found not in errors[-3:]:  # `required` reports each missing field with the same message
+        if found not in errors[-1:]:  # `required` reports each missing field with the same message
             errors.append(found)
-    return errors + _duplicates(document)
+        if len(errors) > MAX_ERRORS:
+            break
+    errors += _duplicates(document)
+    if len(errors) > MAX_ERRORS:
+        errors[MAX_ERRORS:] = [error("invalid_document", "more problems than these; fix them and validate again")]
+    return errors
 
 
 def _duplicates(document: dict[str, Any]) -> list[dict[str, Any]]:

@@ -148,3 +148,8 @@ def test_the_served_schema_carries_the_servers_targets_and_caps():
     validator = Draft202012Validator(schema)
     assert validator.is_valid(one_node(target="gpu", timeout=60))
     assert not validator.is_valid(one_node(target="cloud")) and not validator.is_valid(one_node(memory_mb=513))
+
+
+def test_a_thousand_nodes_sharing_one_id_report_a_bounded_list():
+    errors = shape_errors(document([node("same", "passthrough") for _ in range(1000)], []))
+    assert len(errors) == 101 and errors[0]["message"] == "two nodes share the id 'same'"
