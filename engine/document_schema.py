@@ -173,7 +173,6 @@ def document_schema(*, targets: list[str] | None = None, timeout: float | None =
     return schema
 
 
-
 # -- the validators --------------------------------------------------------------------------------
 # The schema is checked twice over, by two implementations of the same standard: jsonschema_rs
 # answers "valid?" in about a microsecond a node, and only the items it refuses are walked again
@@ -245,9 +244,12 @@ def schema_violations(document: Any) -> Iterator[ValidationError]:
         parts += [(_slow_items[key], document[key][index], (key, index), fast[(key, index)]) for key, index in items]
     for validator, instance, where, message in parts:
         found = False
-        for err in validator.iter_errors(instance):
-            err.path.extendleft(reversed(where))
-            found = True
-            yield err
+        try:
+            for err in validator.iter_errors(instance):
+                err.path.extendleft(reversed(where))
+                found = True
+                yield err
+        except RecursionError:  # a Python caller's value nested past any limit (a request body cannot be)
+            found, message = False, "nests lists or objects too deeply to read"
         if not found:  # the two implementations disagree: the refusal stands, in jsonschema_rs's words
             yield ValidationError(message, path=where)

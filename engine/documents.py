@@ -105,7 +105,10 @@ _ITEMS = {"nodes": "node", "edges": "edge", "parameters": "pipeline parameter"}
 
 
 def _show(value: Any, limit: int = 60) -> str:
-    text = repr(value)
+    try:
+        text = repr(value)
+    except RecursionError:
+        return "(a value nested too deeply to show)"
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
@@ -186,4 +189,4 @@ def _schema_message(v: Any, who: str, field: str, rest: list) -> str:
     }
     if kind in messages:
         return f"{subject} {messages[kind]()}"
-    return f"{subject}: {_show(v.message, 200)}"
+    return f"{subject}: {v.message if len(v.message) <= 200 else v.message[:199] + '…'}"

@@ -205,3 +205,14 @@ def test_a_script_too_deeply_nested_to_compile_is_a_parameter_error_not_a_crash(
     errors = validate_document(document([{**node("s", "execute_python_script"), "params": {"script": script}}], []))
     assert [(e["code"], e["node"], e["param"]) for e in errors] == [("bad_param", "s", "script")]
     assert "too deeply" in errors[0]["message"]
+
+
+def test_a_python_value_nested_past_any_limit_is_an_invalid_document_not_a_recursion_error():
+    deep: list = []
+    inner = deep
+    for _ in range(100_000):
+        inner.append([])
+        inner = inner[0]
+    for doc in (document([node("a", "passthrough", x=deep)], []), dict(document([], []), name=deep)):
+        errors = validate_document(doc)
+        assert [e["code"] for e in errors] == ["invalid_document"] and "too deeply" in errors[0]["message"]
