@@ -21,7 +21,7 @@ from .downloads import DOWNLOAD_RESPONSES, FORMAT_PARAMETER, DownloadView, artif
 
 class RunOutputSerializer(serializers.ModelSerializer):
     workspace = WorkspaceSlugField()
-    created_by = UsernameField()
+    created_by = UsernameField(allow_null=True)  # null: submitted by a schedule or script without a user
     version_name = serializers.CharField(source="version.name", read_only=True)
 
     class Meta:
@@ -63,7 +63,7 @@ class RunCancelApi(APIView):
 
 class RunEventsApi(APIView):
     @extend_schema(parameters=[int_parameter("after", "the last seq the client has seen", minimum=0)],
-                   responses=OpenApiTypes.OBJECT,
+                   responses={200: {"type": "array", "items": {"type": "object"}}},
                    description="A list of the run's events with seq > after, oldest first (resync after a gap).")
     def get(self, request: Request, run_id: int) -> Response:
         run = run_get(user=request.user, run_id=run_id)

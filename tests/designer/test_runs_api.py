@@ -222,3 +222,12 @@ def test_another_workspace_gets_404_for_versions_runs_steps_outputs_and_artifact
     for listing in ("drafts", "versions", "runs"):
         assert outsider_api.get(f"/api/v1/{listing}/").json()["count"] == 0
     assert api.get(f"/api/v1/artifacts/{digest}/").status_code == 200
+
+
+def test_the_openapi_schema_documents_events_as_a_list_and_a_runs_creator_as_nullable(api):
+    import yaml
+
+    spec = yaml.safe_load(api.get("/api/schema/").content)
+    events = spec["paths"]["/api/v1/runs/{run_id}/events/"]["get"]["responses"]["200"]
+    assert events["content"]["application/json"]["schema"]["type"] == "array"
+    assert spec["components"]["schemas"]["Run"]["properties"]["created_by"]["nullable"] is True
