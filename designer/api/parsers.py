@@ -101,7 +101,16 @@ class StrictJSONParser(BaseParser):
 
     def parse(self, stream: Any, media_type: str | None = None, parser_context: dict | None = None) -> Any:
         encoding = get_encoding(parser_context or {})
+        # DRF hands the parser the raw request stream, bypassing Django's DATA_UPLOAD_MAX_MEMORY_SIZE:
+        # read one byte past the limit, never the whole body
+        limit = settings.REQUEST_BODY_MAX_BYTES
+        body = stream.read(limit + 1) if stream is not None else b""
+        if len(body) > limit:
+            from .errors import PayloadTooLarge  # errors imports DRF views, whose settings import this
+
+            raise PayloadTooLarge(f"the request body is larger than the limit of {limit} bytes, "
+                                  "set by REQUEST_BODY_MAX_BYTES")
         try:
-            return loads(stream.read().decode(encoding))
+            return loads(body.decode(encoding))
         except ValueError as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors too
             raise ParseError(f"JSON parse error - {exc}") from None

@@ -48,3 +48,14 @@ def test_a_nul_character_is_refused_since_no_text_column_can_store_it(text):
 
 def test_an_escaped_backslash_before_u0000_is_ordinary_text():
     assert loads('"\\\\u0000"') == "\\u0000"
+
+
+@pytest.mark.django_db
+def test_a_json_body_over_the_request_limit_is_a_json_413_read_no_further_than_the_limit(client_for, user,
+                                                                                        workspace, settings):
+    settings.REQUEST_BODY_MAX_BYTES = 1000
+    body = '{"name": "big", "workspace": "%s", "description": "%s"}' % (workspace.slug, "x" * 5000)
+    response = client_for(user).post("/api/v1/drafts/", data=body, content_type="application/json")
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["code"] == "too_large"
+    assert "REQUEST_BODY_MAX_BYTES" in response.json()["errors"][0]["message"]
