@@ -117,14 +117,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "designer.api.schema.AutoSchema",  # documents every error answer
     "EXCEPTION_HANDLER": "designer.api.errors.exception_handler",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "designer.api.common.StrictLimitOffsetPagination",
     "PAGE_SIZE": 100,
     # strict JSON: NaN, Infinity, numbers overflowing a double and deep nesting are a 400
-    "DEFAULT_PARSER_CLASSES": [
-        "designer.api.parsers.StrictJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON only (a 415 for anything else): forms are taken only where a view says so (datasets,
+    # the token endpoint), so no other view ever parses a multipart body
+    "DEFAULT_PARSER_CLASSES": ["designer.api.parsers.StrictJSONParser"],
 }
 # arrays and objects nested deeper than this in a JSON request body are refused (400)
 API_JSON_MAX_DEPTH = int(os.environ.get("API_JSON_MAX_DEPTH", "64"))

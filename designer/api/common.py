@@ -37,16 +37,16 @@ def workspace_filter(request: Request) -> Workspace | None:
     return workspace_get(user=request.user, slug=slug) if slug else None
 
 
-def int_param(request: Request, name: str, *, minimum: int = 1) -> int | None:
-    """A query parameter that is an id or a count: decimal digits only, from `minimum` to MAX_ID
+def int_param(request: Request, name: str, *, minimum: int = 1, maximum: int = MAX_ID) -> int | None:
+    """A query parameter that is an id or a count: decimal digits only, from `minimum` to `maximum`
     (a 400 naming it otherwise: '1e30', '-1' or a number no column can hold never reaches a query)."""
     raw = request.query_params.get(name)
     if raw in (None, ""):
         return None
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 19 and minimum <= int(raw) <= MAX_ID):
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 19 and minimum <= int(raw) <= maximum):
         shown = raw if len(raw) <= 40 else raw[:39] + "…"
         raise serializers.ValidationError(
-            {name: [f"must be a whole number from {minimum} to {MAX_ID}, not {shown!r}"]})
+            {name: [f"must be a whole number from {minimum} to {maximum}, not {shown!r}"]})
     return int(raw)
 
 
@@ -55,17 +55,36 @@ def int_parameter(name: str, description: str, *, minimum: int = 1) -> OpenApiPa
     return OpenApiParameter(name, {"type": "integer", "minimum": minimum, "maximum": MAX_ID}, description=description)
 
 
+MAX_PAGE = 1000
+
+
+class StrictLimitOffsetPagination(LimitOffsetPagination):
+    """LimitOffset with its numbers checked: DRF quietly ignores `?limit=abc` and `?offset=-1.5`, and
+    puts no ceiling on a page; here they are a 400 naming the parameter, and a page holds at most
+    MAX_PAGE items."""
+
+    max_limit = MAX_PAGE
+
+    def get_limit(self, request: Request) -> int:
+        return int_param(request, self.limit_query_param, maximum=MAX_PAGE) or self.default_limit
+
+    def get_offset(self, request: Request) -> int:
+        return int_param(request, self.offset_query_param, minimum=0) or 0
+
+
 def paginated(*, request: Request, view: Any, queryset: QuerySet, serializer_class: type) -> Response:
     """A LimitOffset page: {"count", "next", "previous", "results"}."""
-    paginator = LimitOffsetPagination()
+    paginator = StrictLimitOffsetPagination()
     page = paginator.paginate_queryset(queryset, request, view=view)
     data = serializer_class(page, many=True, context={"request": request}).data
     return paginator.get_paginated_response(data)
 
 
 PAGE_PARAMETERS = [
-    OpenApiParameter("limit", int, description="page size (default 100)"),
-    OpenApiParameter("offset", int, description="index of the first result"),
+    OpenApiParameter("limit", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+                     description=f"page size (default 100, at most {MAX_PAGE})"),
+    OpenApiParameter("offset", {"type": "integer", "minimum": 0, "maximum": MAX_ID},
+                     description="index of the first result"),
 ]
 
 

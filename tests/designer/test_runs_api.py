@@ -123,6 +123,22 @@ def test_the_largest_id_a_column_holds_is_a_filter_that_finds_nothing(api, draft
     assert api.get("/api/v1/runs/", {"version": "9223372036854775807"}).json()["count"] == 0
 
 
+@pytest.mark.parametrize("params, field", [
+    ({"limit": "abc"}, "limit"), ({"limit": "0"}, "limit"), ({"limit": "1001"}, "limit"),
+    ({"offset": "-1.5"}, "offset"), ({"offset": "1e30"}, "offset"),
+])
+def test_page_numbers_that_are_not_bounded_counts_are_a_400_not_silently_ignored(api, draft, params, field):
+    response = api.get("/api/v1/drafts/", params)
+    assert response.status_code == 400 and response.json()["errors"][0]["field"] == field
+
+
+def test_a_page_is_cut_by_limit_and_offset(api, draft, workspace):
+    for name in ("second", "third"):
+        assert api.post("/api/v1/drafts/", {"workspace": workspace.slug, "name": name}, format="json").status_code == 201
+    page = api.get("/api/v1/drafts/", {"limit": "1", "offset": "1"}).json()
+    assert page["count"] == 3 and len(page["results"]) == 1 and page["next"] and page["previous"]
+
+
 def test_an_events_cursor_that_is_not_a_bounded_count_is_a_400(api, draft):
     run = submit(api, draft["id"])["run"]  # no engine: the run stays queued, its first event recorded
     url = f"/api/v1/runs/{run['id']}/events/"
