@@ -5,6 +5,7 @@ from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.authtoken.models import Token
+from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -12,16 +13,19 @@ from rest_framework.views import APIView
 
 from designer.selectors import memberships_of
 
+from .parsers import StrictJSONParser
+
 
 class TokenApi(APIView):
     """Exchange a username and password for an API token (`Authorization: Token <key>`)."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
+    parser_classes = [StrictJSONParser, FormParser]  # `curl -d username=… -d password=…` works too
 
     class InputSerializer(serializers.Serializer):
-        username = serializers.CharField()
-        password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+        username = serializers.CharField(max_length=150)
+        password = serializers.CharField(max_length=4096, style={"input_type": "password"}, trim_whitespace=False)
 
         class Meta:
             ref_name = "TokenInput"

@@ -65,3 +65,17 @@ def test_a_session_get_needs_no_csrf_token(user, workspace):
     client = APIClient(enforce_csrf_checks=True)
     client.login(username="ada", password="correct-horse-battery")
     assert client.get("/api/v1/me/").status_code == 200
+
+
+def test_a_token_can_be_asked_for_with_a_plain_form_as_curl_sends_it(user):
+    response = APIClient().post("/api/v1/auth/token/", "username=ada&password=correct-horse-battery",
+                                content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 200 and response.json()["token"]
+
+
+def test_an_endpoint_that_takes_json_refuses_a_form_with_415(user, workspace):
+    client = APIClient()
+    client.force_authenticate(user)
+    response = client.post("/api/v1/drafts/", {"name": "as a form"}, format="multipart")
+    assert response.status_code == 415
+    assert response.json()["errors"][0]["code"] == "unsupported_media_type"

@@ -11,22 +11,6 @@ from tests.engine.graphs import document, edge, node
 
 ROLES = ["owner", "editor", "viewer", "anonymous"]
 
-# Operations whose fuzz test fails for a known finding in code another change is fixing: xfail
-# (not strict) until then. Remove an entry once its operation passes.
-KNOWN_FINDINGS = {
-    "GET /api/v1/runs/": "Run.created_by is null for a run submitted without a user, the schema says string",
-    "GET /api/v1/runs/{run_id}/events/": "answers a JSON list, the schema documents an object",
-}
-
-
-def pytest_collection_modifyitems(items) -> None:
-    for item in items:
-        if "/tests/fuzz/" not in str(item.path):
-            continue
-        for label, reason in KNOWN_FINDINGS.items():
-            if f"[{label}]" in item.name and "[anonymous]" not in item.name:  # 401 before the finding
-                item.add_marker(pytest.mark.xfail(strict=False, reason=f"known finding: {reason}"))
-
 
 @pytest.fixture(scope="session")
 def asgi_app():
