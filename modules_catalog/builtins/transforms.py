@@ -180,6 +180,9 @@ def normalize_data(ctx: Any, *, data: pd.DataFrame, columns: list[str] | None = 
     if method not in scalers:
         raise ValueError(f"param 'method' must be zscore or minmax; got {method!r}")
     scaler = scalers[method]()
+    if names and data.empty:
+        raise ValueError(f"Normalize Data fits its scaling to the rows it is given, and its input has no rows; "
+                         f"check the steps before it (columns: {', '.join(names[:10])})")
     if names:
         scaler.fit(data[names].astype(float).to_numpy())
     transform = NormalizeTransform(names, method, scaler)

@@ -137,6 +137,11 @@ def test_normalize_data_refuses_a_text_column(catalog, ctx, iris):
         catalog.get("normalize_data").fn(ctx, data=iris.assign(name="x"), columns=["name"], method="zscore")
 
 
+def test_normalize_data_on_a_table_without_rows_says_there_is_nothing_to_fit(catalog, ctx, iris):
+    with pytest.raises(ValueError, match="no rows"):
+        catalog.get("normalize_data").fn(ctx, data=iris.iloc[:0], columns=None, method="zscore")
+
+
 def test_normalize_data_infers_float_for_the_rescaled_columns(catalog, iris):
     spec = catalog.get("normalize_data", "1")
     schema = schema_of(iris.assign(name="x"))
