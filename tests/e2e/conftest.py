@@ -2,6 +2,7 @@
 gives), driven by Playwright in Debian's Chromium (never a downloaded browser)."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -24,6 +25,14 @@ class LiveServer:
     url: str
     password: str  # of the `admin` account bootstrap created
     pid: int  # of the daphne process
+
+    def admin_token(self) -> str:
+        """The `admin` account's API token, asked for as a script would."""
+        request = urllib.request.Request(f"{self.url}/api/v1/auth/token/", method="POST",
+                                         data=json.dumps({"username": "admin", "password": self.password}).encode(),
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.load(response)["token"]
 
 
 def _free_port() -> int:

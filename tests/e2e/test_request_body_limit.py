@@ -43,14 +43,6 @@ class PeakRss:
         self._thread.join()
 
 
-def token_for(server) -> str:
-    request = urllib.request.Request(f"{server.url}/api/v1/auth/token/", method="POST",
-                                     data=json.dumps({"username": "admin", "password": server.password}).encode(),
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.load(response)["token"]
-
-
 def read_available(sock: socket.socket, wait: float) -> bytes:
     """What the server has sent within `wait` seconds (until it closes or goes quiet)."""
     data = b""
@@ -97,7 +89,7 @@ def send_oversized(server, path: str, *, length: int | None, token: str | None) 
 
 
 def test_an_oversized_body_is_refused_at_once_and_the_server_memory_stays_flat(designer_server):
-    token = token_for(designer_server)
+    token = designer_server.admin_token()
     for path in ("/healthz", "/api/v1/datasets/"):  # warm up both routes before measuring
         urllib.request.urlopen(urllib.request.Request(f"{designer_server.url}{path}",
                                                       headers={"Authorization": f"Token {token}"}), timeout=10).read()

@@ -3,11 +3,9 @@ documented code, which a client can read (a close before accept would be a bare 
 from __future__ import annotations
 
 import base64
-import json
 import os
 import socket
 import struct
-import urllib.request
 from urllib.parse import urlparse
 
 import pytest
@@ -38,24 +36,16 @@ def close_code(server_url: str, path: str, origin: str | None) -> int:
         return struct.unpack("!H", rest[2:4])[0]
 
 
-def admin_token(server) -> str:
-    request = urllib.request.Request(f"{server.url}/api/v1/auth/token/", method="POST",
-                                     data=json.dumps({"username": "admin", "password": server.password}).encode(),
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.load(response)["token"]
-
-
 def test_an_anonymous_websocket_is_closed_with_4401(designer_server):
     assert close_code(designer_server.url, "/ws/runs/1/", designer_server.url) == CLOSE_UNAUTHENTICATED
 
 
 def test_an_unknown_run_is_closed_with_4404(designer_server):
-    token = admin_token(designer_server)
+    token = designer_server.admin_token()
     assert close_code(designer_server.url, f"/ws/runs/987654/?token={token}", designer_server.url) == CLOSE_NOT_FOUND
 
 
 @pytest.mark.parametrize("origin", ["http://evil.example", None])
 def test_a_foreign_or_missing_origin_is_closed_with_4403(designer_server, origin):
-    token = admin_token(designer_server)
+    token = designer_server.admin_token()
     assert close_code(designer_server.url, f"/ws/runs/1/?token={token}", origin) == CLOSE_FORBIDDEN_ORIGIN
