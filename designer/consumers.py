@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer, AsyncWebsocketConsumer
@@ -10,6 +11,8 @@ from designer.api.parsers import loads
 from engine import events
 from engine.models import Run
 from engine.selectors import run_events_after, run_seq, run_snapshot
+
+log = logging.getLogger("graphwright.events")
 
 # A refusal is an accepted connection closed at once with one of these codes: a close before accept
 # reaches the client as a bare HTTP 403 on the handshake, which a browser cannot even read.
@@ -159,12 +162,15 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
             if loop.time() - self.heard < delay:
                 delay = self.WATCH_MIN_SECONDS  # pushes arrive: the channel is alive
                 continue
-            if await database_sync_to_async(run_seq)(self.run_id) > self.sent_seq:
-                async with self.sending:
-                    await self._catch_up()
-                delay = self.WATCH_MIN_SECONDS
-            else:
-                delay = min(delay * 2, self.WATCH_MAX_SECONDS)
+            try:
+                behind = await database_sync_to_async(run_seq)(self.run_id) > self.sent_seq
+                if behind:
+                    async with self.sending:
+                        await self._catch_up()
+            except Exception:  # a database hiccup: the next interval tries again
+                log.exception("checking run %s for lost events failed", self.run_id)
+                behind = False
+            delay = self.WATCH_MIN_SECONDS if behind else min(delay * 2, self.WATCH_MAX_SECONDS)
 
 
 def _consecutive(batch: list[dict]) -> bool:
