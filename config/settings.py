@@ -90,7 +90,7 @@ REDIS_URL = os.environ.get("REDIS_URL")
 # A channel holds `capacity` messages and a layer drops the rest without a word. Pushes of run events
 # are compact and the consumer fills whatever is dropped from the database (docs/architecture.md):
 # capacity is headroom, not what delivery depends on.
-CHANNEL_CAPACITY = 1000
+CHANNEL_CAPACITY = int(os.environ.get("CHANNEL_CAPACITY", "1000"))
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {
