@@ -52,9 +52,10 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
     the client is, the missing events are read from the database, which holds every one. A lost
     *last* push (nothing after it to reveal the gap) is caught by `_watch`: while the run is
     unfinished and no push arrived for a while, it reads the run's last seq (one index lookup)
-    and catches up. It is no poll on the hot path: it costs one query per connected client per
-    interval (an index lookup of the run's last event), only while the run is unfinished and the channel quiet, backs off to
-    WATCH_MAX_SECONDS while nothing changes, and stops once the final `run.status` is sent."""
+    and catches up. It is no poll on the hot path (the engine never waits for it): one index
+    lookup per connected client per interval, only while the run is unfinished and the channel
+    quiet, backing off to WATCH_MAX_SECONDS while nothing changes, ending once the final
+    `run.status` is sent."""
 
     WATCH_MIN_SECONDS = 0.5
     WATCH_MAX_SECONDS = 4.0

@@ -198,15 +198,19 @@ def publish(event: dict[str, Any]) -> None:
     _send_to_group(event)
 
 
-# A push carries its events while a burst is small; a bigger burst is one bell ("run X has events
-# up to seq N") and every consumer reads them from the database, which holds them all anyway.
+# A push carries its events while a burst is small; a bigger burst (or a long log) is one bell
+# ("run X has events up to seq N") and every consumer reads them from the database, which holds
+# them all anyway.
 PUSH_EVENTS_MAX = 100
+PUSH_TEXT_MAX = 64 * 1024
 
 
 def push_message(run_id: int, batch: list[dict[str, Any]]) -> dict[str, Any]:
-    """The one channel-layer message for a batch of consecutive committed events of one run."""
+    """The one channel-layer message for a batch of committed events of one run, in seq order (not
+    always consecutive: the consumer reads any gap from the database)."""
+    small = len(batch) <= PUSH_EVENTS_MAX and sum(len(e.get("text") or "") for e in batch) <= PUSH_TEXT_MAX
     return {"type": "run.events", "run": run_id, "first": batch[0]["seq"], "seq": batch[-1]["seq"],
-            "events": batch if len(batch) <= PUSH_EVENTS_MAX else None}
+            "events": batch if small else None}
 
 
 def _send_to_group(event: dict[str, Any]) -> None:
