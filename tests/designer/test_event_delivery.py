@@ -22,7 +22,7 @@ from tests.engine.graphs import passthrough_broom, passthrough_chain, passthroug
 
 pytestmark = pytest.mark.django_db(transaction=True)
 FINAL = ("succeeded", "failed", "cancelled")
-CHAIN = int(__import__("os").environ.get("GW_CHAIN", "10000"))
+CHAIN = 10_000
 
 
 @pytest.fixture(autouse=True)
