@@ -87,12 +87,22 @@ else:
     }
 
 REDIS_URL = os.environ.get("REDIS_URL")
+# A channel holds `capacity` messages and a layer drops the rest without a word. Pushes of run events
+# are compact and the consumer fills whatever is dropped from the database (docs/architecture.md):
+# capacity is headroom, not what delivery depends on.
+CHANNEL_CAPACITY = int(os.environ.get("CHANNEL_CAPACITY", "1000"))
 if REDIS_URL:
     CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {
+            # socket_timeout above the layer's 5 s blocking pop: redis-py's default (5 s) equals it,
+            # and a busy event loop then turns an idle consumer's pop into a TimeoutError
+            "hosts": [{"address": REDIS_URL, "socket_timeout": 30}],
+            "capacity": CHANNEL_CAPACITY,
+        }}
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer",
+                                  "CONFIG": {"capacity": CHANNEL_CAPACITY}}}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [

@@ -53,21 +53,35 @@ def bind_loop(loop: asyncio.AbstractEventLoop) -> None:
 def emit(run_id: int, type: str, payload: dict[str, Any]) -> dict[str, Any]:
     """Number, store and (on commit) publish one event. Call inside the causing transaction."""
     from django.db import connection
+    from django.utils import timezone
 
     from .models import Run, RunEvent
 
+    now = timezone.now()
     # no savepoint: an error here rolls back the causing transaction anyway (nobody catches it inside)
     with transaction.atomic(savepoint=False):
-        if _returning(connection):  # two plain statements: this runs several times per step
+        if connection.vendor == "sqlite" and _returning(connection):
+            # one statement numbering the event from the run's last one (an index lookup): SQLite
+            # rewrites a whole row on UPDATE, and a run's row holds its plan, which grows with the
+            # graph; counting on it made a 10,000-node burst quadratic. Safe: SQLite transactions
+            # here are IMMEDIATE, one writer at a time.
+            seq = _insert_numbered(connection, run_id, type, payload, now)
+        elif _returning(connection):  # two plain statements: this runs several times per step
             seq = _next_seq(connection, run_id)
-            _insert_event(connection, run_id, seq, type, payload)
+            _insert_event(connection, run_id, seq, type, payload, now)
         else:
             Run.objects.filter(pk=run_id).update(event_seq=F("event_seq") + 1)
             seq = Run.objects.filter(pk=run_id).values_list("event_seq", flat=True).get()
-            RunEvent.objects.create(run_id=run_id, seq=seq, type=type, payload=payload)
-    event = {"type": type, "seq": seq, "run": run_id, **payload}
+            now = RunEvent.objects.create(run_id=run_id, seq=seq, type=type, payload=payload).created_at
+    event = event_dict(run_id, seq, type, payload, now)
     transaction.on_commit(lambda: publish(event))
     return event
+
+
+def event_dict(run_id: int, seq: int, type: str, payload: dict[str, Any], at) -> dict[str, Any]:
+    """An event as listeners, pushes and clients see it: its type, its number in the run, the
+    server's time it was recorded (`at`, ISO 8601) and its payload."""
+    return {"type": type, "seq": seq, "run": run_id, "at": at.isoformat(), **payload}
 
 
 def _next_seq(connection, run_id: int) -> int:
@@ -82,18 +96,61 @@ def _next_seq(connection, run_id: int) -> int:
     return row[0]
 
 
-def _insert_event(connection, run_id: int, seq: int, type: str, payload: dict[str, Any]) -> None:
+def _insert_event(connection, run_id: int, seq: int, type: str, payload: dict[str, Any], now) -> None:
     """RunEvent.objects.create() without the model machinery: the same row, its values adapted by
     the model's own fields (JSON, time zone)."""
-    from django.utils import timezone
-
     from .models import RunEvent
 
     field = RunEvent._meta.get_field
     values = [run_id, seq, type, field("payload").get_db_prep_save(payload, connection),
-              field("created_at").get_db_prep_save(timezone.now(), connection)]
+              field("created_at").get_db_prep_save(now, connection)]
     with connection.cursor() as cursor:
         cursor.execute(_sql(connection)[1], values)
+
+
+def _insert_numbered(connection, run_id: int, type: str, payload: dict[str, Any], now) -> int:
+    """Insert the event numbered one after the run's last (none for a run that does not exist)."""
+    from .models import Run, RunEvent
+
+    field = RunEvent._meta.get_field
+    with connection.cursor() as cursor:
+        cursor.execute(_numbered_sql(connection), [
+            run_id, run_id, type, field("payload").get_db_prep_save(payload, connection),
+            field("created_at").get_db_prep_save(now, connection), run_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise Run.DoesNotExist("Run matching query does not exist.")
+    return row[0]
+
+
+_NUMBERED: dict[str, str] = {}
+
+
+def _numbered_sql(connection) -> str:
+    sql = _NUMBERED.get(connection.vendor)
+    if sql is None:
+        from .models import Run, RunEvent
+
+        quote = connection.ops.quote_name
+        col = lambda name: quote(RunEvent._meta.get_field(name).column)  # noqa: E731
+        table = quote(RunEvent._meta.db_table)
+        columns = ", ".join(col(n) for n in ("run", "seq", "type", "payload", "created_at"))
+        sql = _NUMBERED[connection.vendor] = (
+            f"INSERT INTO {table} ({columns}) "
+            f"SELECT %s, COALESCE((SELECT MAX({col('seq')}) FROM {table} WHERE {col('run')} = %s), 0) + 1, %s, %s, %s "
+            f"WHERE EXISTS (SELECT 1 FROM {quote(Run._meta.db_table)} WHERE {quote(Run._meta.pk.column)} = %s) "
+            f"RETURNING {col('seq')}")
+    return sql
+
+
+def last_seq(run_id: int) -> int:
+    """The run's last event seq (0 before its first): one index lookup, whatever the database.
+    (Run.event_seq is the counter on PostgreSQL only; on SQLite the events number themselves.)"""
+    from django.db.models import Max
+
+    from .models import RunEvent
+
+    return RunEvent.objects.filter(run_id=run_id).aggregate(last=Max("seq"))["last"] or 0
 
 
 _SQL: dict[str, tuple[str, str]] = {}
@@ -141,52 +198,90 @@ def publish(event: dict[str, Any]) -> None:
     _send_to_group(event)
 
 
+# A push carries its events while a burst is small; a bigger burst (or a long log) is one bell
+# ("run X has events up to seq N") and every consumer reads them from the database, which holds
+# them all anyway.
+PUSH_EVENTS_MAX = 100
+PUSH_TEXT_MAX = 64 * 1024
+
+
+def push_message(run_id: int, batch: list[dict[str, Any]]) -> dict[str, Any]:
+    """The one channel-layer message for a batch of committed events of one run, in seq order (not
+    always consecutive: the consumer reads any gap from the database)."""
+    small = len(batch) <= PUSH_EVENTS_MAX and sum(len(e.get("text") or "") for e in batch) <= PUSH_TEXT_MAX
+    return {"type": "run.events", "run": run_id, "first": batch[0]["seq"], "seq": batch[-1]["seq"],
+            "events": batch if small else None}
+
+
 def _send_to_group(event: dict[str, Any]) -> None:
     from channels.layers import get_channel_layer
 
     layer = get_channel_layer()
     if layer is None:
         return
-    message = {"type": "run.event", "event": event}
-    coro_fn = lambda: layer.group_send(group_name(event["run"]), message)  # noqa: E731
     loop = _loop
     if loop is not None and loop.is_running():
         # in-memory layers live on the consumers' loop: hand the send to that loop
-        _sender(loop).submit(coro_fn)
+        _sender(loop).submit(layer, event)
     elif not layer.__class__.__name__.startswith("InMemory"):
-        _sender(_publisher_loop()).submit(coro_fn)
+        _sender(_publisher_loop()).submit(layer, event)
 
 
 class _OrderedSender:
-    """Sends on one event loop, one message after the other: concurrent sends (each awaiting the
-    network) would reach the group out of order. A drain task runs only while messages wait."""
+    """Sends on one event loop, one message after the other (concurrent sends, each awaiting the
+    network, would reach a group out of order). Events submitted while a send is under way wait and
+    leave together: a burst (a cached run commits thousands of events at once) becomes a few
+    messages per run, not one per event. A drain task runs only while events wait."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
-        self.pending: deque[Callable[[], Any]] = deque()  # touched only on the loop's thread
+        self.pending: deque[tuple[Any, dict[str, Any]]] = deque()  # appended from any thread
+        self.lock = threading.Lock()
         self.draining = False
 
-    def submit(self, coro_fn: Callable[[], Any]) -> None:
-        try:
-            self.loop.call_soon_threadsafe(self._put, coro_fn)
-        except RuntimeError:  # the loop has closed: nobody on it listens any more
-            pass
-
-    def _put(self, coro_fn: Callable[[], Any]) -> None:
-        self.pending.append(coro_fn)
-        if not self.draining:
+    def submit(self, layer: Any, event: dict[str, Any]) -> None:
+        self.pending.append((layer, event))
+        with self.lock:
+            if self.draining:
+                return  # the running drain takes it
             self.draining = True
-            self.loop.create_task(self._drain())
+        try:
+            self.loop.call_soon_threadsafe(self._start)
+        except RuntimeError:  # the loop has closed: nobody on it listens any more
+            self.pending.clear()
+            with self.lock:
+                self.draining = False
+
+    def _start(self) -> None:
+        self.loop.create_task(self._drain())
+
+    def _take(self) -> list[tuple[Any, dict[str, Any]]]:
+        taken = []
+        while self.pending:
+            taken.append(self.pending.popleft())
+        return taken
 
     async def _drain(self) -> None:
-        try:
-            while self.pending:
+        while True:
+            taken = self._take()
+            if not taken:
+                with self.lock:
+                    if not self.pending:
+                        self.draining = False
+                        return
+                continue
+            # the waiting events of one run become one message, in their order (runs are
+            # separate groups: their relative order does not matter)
+            batches: dict[tuple[int, int], tuple[Any, list[dict[str, Any]]]] = {}
+            for layer, event in taken:
+                batches.setdefault((id(layer), event["run"]), (layer, []))[1].append(event)
+            for layer, batch in batches.values():
+                batch.sort(key=lambda e: e["seq"])  # two transactions' commit hooks may interleave
+                run_id = batch[0]["run"]
                 try:
-                    await self.pending.popleft()()
+                    await layer.group_send(group_name(run_id), push_message(run_id, batch))
                 except Exception:  # one failed send must not stop the ones after it
-                    log.exception("sending a run event to its group failed")
-        finally:
-            self.draining = False
+                    log.exception("sending run events to their group failed")
 
 
 _senders: dict[asyncio.AbstractEventLoop, _OrderedSender] = {}

@@ -5,6 +5,7 @@ from functools import lru_cache
 from typing import Any, Iterable
 
 from django.conf import settings
+from django.db.models import F
 
 from .datastore import Datastore
 from .models import Artifact, Run, RunEvent, Step
@@ -36,24 +37,76 @@ def step_summary(step: Step) -> dict[str, Any]:
     }
 
 
-def run_summary(run: Run) -> dict[str, Any]:
+def run_summary(run: Run, seq: int | None = None) -> dict[str, Any]:
+    """The run's fields; `seq` is its last event's (read before the rest when the caller cares)."""
+    from .events import last_seq
+
     return {
         "id": run.id, "workspace": run.workspace.slug, "version": run.version_id, "status": run.status,
         "params": run.params, "force": run.force, "error": run.error,
         "created_at": _iso(run.created_at), "started_at": _iso(run.started_at), "finished_at": _iso(run.finished_at),
-        "seq": run.event_seq,
+        "seq": last_seq(run.id) if seq is None else seq,
     }
 
 
+_BRIEF_FIELDS = ("node_id", "module", "status", "outputs", "reason", "error", "duration")
+
+
+def step_brief(row: dict[str, Any]) -> dict[str, Any]:
+    """What a client needs of a step to draw and follow a run: its node, module, status and outputs
+    always; `reason`, `error`, `duration` and `reused_from_run` only when they have a value. The rest
+    (key, attempts, timings, memory, metrics, log) is in `step_detail`, one step at a time."""
+    brief: dict[str, Any] = {"node": row["node_id"], "module": row["module"], "status": row["status"],
+                             "outputs": row["outputs"]}
+    for name in ("reason", "error", "duration", "reused_from_run"):
+        if row[name] not in (None, ""):
+            brief[name] = row[name]
+    return brief
+
+
+def _brief_steps(run: Run):
+    """The run's steps in plan order (they were created in it), as the rows step_brief reads."""
+    return run.steps.order_by("id").values("id", *_BRIEF_FIELDS, reused_from_run=F("reused_from__run_id"))
+
+
 def run_snapshot(run: Run) -> dict[str, Any]:
+    """The run and a brief of every step (`step_brief`): what a client draws a run from."""
+    from .events import last_seq
+
+    seq = last_seq(run.pk)  # first: whatever the snapshot shows includes the events up to it
     run = Run.objects.select_related("workspace").get(pk=run.pk)
-    steps = run.steps.select_related("reused_from").all()
-    return {**run_summary(run), "steps": [step_summary(s) for s in steps]}
+    return {**run_summary(run, seq), "steps": [step_brief(s) for s in _brief_steps(run)]}
 
 
-def run_events_after(run: Run, seq: int, limit: int = 1000) -> list[dict[str, Any]]:
-    rows = RunEvent.objects.filter(run=run, seq__gt=seq).order_by("seq")[:limit]
-    return [{"type": e.type, "seq": e.seq, "run": run.id, **e.payload} for e in rows]
+def run_steps_after(run: Run, node: str | None, limit: int) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of step briefs in the run's plan order, after the step of node id `node`; and the node
+    id to continue after (None on the last page)."""
+    qs = _brief_steps(run)
+    if node is not None:
+        after = run.steps.filter(node_id=node).values_list("id", flat=True).first()
+        if after is None:
+            return [], None
+        qs = qs.filter(id__gt=after)
+    rows = list(qs[:limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return [step_brief(s) for s in rows], (rows[-1]["node_id"] if more else None)
+
+
+def run_seq(run_id: int) -> int:
+    """The run's last event seq: one index lookup."""
+    from .events import last_seq
+
+    return last_seq(run_id)
+
+
+def run_events_after(run_id: int, seq: int, limit: int = 1000) -> list[dict[str, Any]]:
+    """The run's stored events with seq > `seq`, oldest first, at most `limit`."""
+    from .events import event_dict
+
+    rows = (RunEvent.objects.filter(run_id=run_id, seq__gt=seq).order_by("seq")
+            .values_list("seq", "type", "payload", "created_at")[:limit])
+    return [event_dict(run_id, s, t, p, at) for s, t, p, at in rows]
 
 
 def step_detail(step: Step) -> dict[str, Any]:

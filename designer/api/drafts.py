@@ -136,7 +136,7 @@ class DraftSubmitApi(APIView):
         serializer = ExecutionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         run, version = draft_submit(draft=draft, user=request.user, **serializer.validated_data)
-        return submit_response(run=run, version=version)
+        return submit_response(request=request, run=run, version=version)
 
 
 class PipelineValidateApi(APIView):

@@ -1,6 +1,8 @@
 """Runs: list, snapshot, cancel, event resync, step details and step outputs (preview, download)."""
 from __future__ import annotations
 
+import re
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -10,12 +12,13 @@ from rest_framework.views import APIView
 
 from designer.selectors import run_get, run_list, step_get, step_output
 from designer.services import run_cancel
+from engine.document_schema import NAME_PATTERN, NAME_RULE
 from engine.models import Run
-from engine.selectors import run_events_after, run_snapshot, step_detail
+from engine.selectors import run_events_after, run_snapshot, run_steps_after, step_detail
 
 from .artifacts import ArtifactOutputSerializer
-from .common import (PAGE_PARAMETERS, UsernameField, WorkspaceSlugField, int_param, int_parameter, page_of, paginated,
-                     workspace_filter)
+from .common import (MAX_PAGE, PAGE_PARAMETERS, UsernameField, WorkspaceSlugField, int_param, int_parameter, page_of,
+                     paginated, workspace_filter)
 from .downloads import DOWNLOAD_RESPONSES, FORMAT_PARAMETER, DownloadView, artifact_response
 
 
@@ -61,13 +64,89 @@ class RunCancelApi(APIView):
         return Response(run_snapshot(run))
 
 
+def _next_url(request: Request, **params) -> str:
+    query = request.query_params.copy()
+    for name, value in params.items():
+        query[name] = str(value)
+    return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+
+class EventSerializer(serializers.Serializer):
+    """One run event: its type, its number in the run and the server's time; the rest of its fields
+    depend on the type (`node`, `status`, `text`, `name`, `value`, `fraction`, ...)."""
+
+    type = serializers.ChoiceField(choices=["run.status", "step.status", "step.log", "step.progress", "step.metric"])
+    seq = serializers.IntegerField(min_value=1)
+    run = serializers.IntegerField()
+    at = serializers.DateTimeField()
+
+    class Meta:
+        ref_name = "RunEvent"
+
+
+class EventPageSerializer(serializers.Serializer):
+    results = EventSerializer(many=True)
+    next = serializers.URLField(allow_null=True, help_text="the next page (null: none yet; the run may add more)")
+
+    class Meta:
+        ref_name = "RunEventPage"
+
+
+LIMIT_PARAMETER = OpenApiParameter("limit", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+                                   description=f"page size (default and at most {MAX_PAGE})")
+
+
 class RunEventsApi(APIView):
-    @extend_schema(parameters=[int_parameter("after", "the last seq the client has seen", minimum=0)],
-                   responses={200: {"type": "array", "items": {"type": "object"}}},
-                   description="A list of the run's events with seq > after, oldest first (resync after a gap).")
+    @extend_schema(parameters=[int_parameter("after", "the last seq the client has seen", minimum=0), LIMIT_PARAMETER],
+                   responses=EventPageSerializer,
+                   description="A page of the run's events with seq > after, oldest first (resync after a gap); "
+                               "`next` links the page after it while more are stored.")
     def get(self, request: Request, run_id: int) -> Response:
         run = run_get(user=request.user, run_id=run_id)
-        return Response(run_events_after(run, int_param(request, "after", minimum=0) or 0))
+        after = int_param(request, "after", minimum=0) or 0
+        limit = int_param(request, "limit", maximum=MAX_PAGE) or MAX_PAGE
+        events = run_events_after(run.id, after, limit + 1)
+        more = len(events) > limit
+        events = events[:limit]
+        return Response({"results": events, "next": _next_url(request, after=events[-1]["seq"]) if more else None})
+
+
+class StepBriefSerializer(serializers.Serializer):
+    node = serializers.CharField()
+    module = serializers.CharField()
+    status = serializers.CharField()
+    outputs = serializers.DictField(child=serializers.DictField(), help_text="port -> {digest, kind}")
+    reason = serializers.CharField(required=False)
+    error = serializers.CharField(required=False)
+    duration = serializers.FloatField(required=False)
+    reused_from_run = serializers.IntegerField(required=False)
+
+    class Meta:
+        ref_name = "StepBrief"
+
+
+class StepPageSerializer(serializers.Serializer):
+    results = StepBriefSerializer(many=True)
+    next = serializers.URLField(allow_null=True)
+
+    class Meta:
+        ref_name = "StepBriefPage"
+
+
+class RunStepsApi(APIView):
+    @extend_schema(parameters=[OpenApiParameter("after", {"type": "string", "pattern": NAME_PATTERN},
+                                                description="the node id of the last step seen"),
+                               LIMIT_PARAMETER],
+                   responses=StepPageSerializer,
+                   description="The run's steps in brief, in plan order, a page at a time (for a large run).")
+    def get(self, request: Request, run_id: int) -> Response:
+        run = run_get(user=request.user, run_id=run_id)
+        after = request.query_params.get("after") or None
+        if after is not None and not re.match(NAME_PATTERN, after):
+            raise serializers.ValidationError({"after": [f"a node id: {NAME_RULE}"]})
+        limit = int_param(request, "limit", maximum=MAX_PAGE) or MAX_PAGE
+        steps, last = run_steps_after(run, after, limit)
+        return Response({"results": steps, "next": _next_url(request, after=last) if last else None})
 
 
 class StepDetailApi(APIView):

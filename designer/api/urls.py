@@ -27,6 +27,7 @@ urlpatterns = [
     path("runs/<int:run_id>/", runs.RunDetailApi.as_view(), name="run-detail"),
     path("runs/<int:run_id>/cancel/", runs.RunCancelApi.as_view(), name="run-cancel"),
     path("runs/<int:run_id>/events/", runs.RunEventsApi.as_view(), name="run-events"),
+    path("runs/<int:run_id>/steps/", runs.RunStepsApi.as_view(), name="run-steps"),
     path("runs/<int:run_id>/steps/<str:node_id>/", runs.StepDetailApi.as_view(), name="step-detail"),
     path("runs/<int:run_id>/steps/<str:node_id>/outputs/<str:port>/", runs.StepOutputApi.as_view(),
          name="step-output"),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.urls import reverse
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -11,7 +12,6 @@ from designer.models import PipelineVersion
 from designer.selectors import version_get, version_list
 from designer.services import version_submit
 from engine.models import Run
-from engine.selectors import run_snapshot
 
 from .common import (PAGE_PARAMETERS, ErrorListSerializer, ExecutionSerializer, UsernameField, WorkspaceSlugField,
                      int_param, int_parameter, page_of, paginated, workspace_filter)
@@ -33,16 +33,45 @@ class VersionDetailOutputSerializer(VersionOutputSerializer):
         ref_name = "VersionDetail"
 
 
+class SubmitRunLinksSerializer(serializers.Serializer):
+    self = serializers.URLField(help_text="the run with its steps in brief: GET /api/v1/runs/<id>/")
+    steps = serializers.URLField(help_text="its steps a page at a time")
+    events = serializers.URLField(help_text="its stored events a page at a time")
+    websocket = serializers.CharField(help_text="the path of its live stream: a snapshot, then events")
+
+    class Meta:
+        ref_name = "SubmitRunLinks"
+
+
+class SubmitRunSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    links = SubmitRunLinksSerializer()
+
+    class Meta:
+        ref_name = "SubmitRun"
+
+
 class SubmitOutputSerializer(serializers.Serializer):
-    run = serializers.JSONField(help_text="the run snapshot, as GET /api/v1/runs/<id>/ answers")
+    run = SubmitRunSerializer(help_text="the new run: its id, status and links (not its snapshot)")
     version = VersionOutputSerializer()
 
     class Meta:
         ref_name = "SubmitResult"
 
 
-def submit_response(*, run: Run, version: PipelineVersion) -> Response:
-    data = {"run": run_snapshot(run), "version": VersionOutputSerializer(version).data}
+def submit_response(*, request: Request, run: Run, version: PipelineVersion) -> Response:
+    """A small answer, whatever the size of the pipeline: the run's id, status and where to follow it."""
+    link = request.build_absolute_uri
+    data = {
+        "run": {"id": run.id, "status": run.status, "links": {
+            "self": link(reverse("run-detail", args=[run.id])),
+            "steps": link(reverse("run-steps", args=[run.id])),
+            "events": link(reverse("run-events", args=[run.id])),
+            "websocket": f"/ws/runs/{run.id}/",
+        }},
+        "version": VersionOutputSerializer(version).data,
+    }
     return Response(data, status=status.HTTP_201_CREATED)
 
 
@@ -78,5 +107,5 @@ class VersionSubmitApi(APIView):
         serializer = ExecutionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         run = version_submit(version=version, user=request.user, **serializer.validated_data)
-        return submit_response(run=run, version=version)
+        return submit_response(request=request, run=run, version=version)
 

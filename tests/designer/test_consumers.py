@@ -61,14 +61,15 @@ async def test_a_member_gets_a_snapshot_then_numbered_events_until_the_run_ends(
     assert first["type"] == "snapshot" and first["run"]["id"] == run.id
     seen, last_seq, final = [], first["seq"], None
     while final is None:
-        event = await comm.receive_json_from(timeout=60)
-        if event["seq"] <= first["seq"]:
-            continue  # raced the snapshot: already in it
-        assert event["seq"] == last_seq + 1, "events arrive in order without gaps"
-        last_seq = event["seq"]
-        seen.append((event["type"], event.get("node"), event.get("status")))
-        if event["type"] == "run.status" and event["status"] in ("succeeded", "failed", "cancelled"):
-            final = event["status"]
+        frame = await comm.receive_json_from(timeout=60)
+        assert frame["type"] == "events" and frame["seq"] == frame["events"][-1]["seq"]
+        for event in frame["events"]:
+            assert event["seq"] == last_seq + 1, "events arrive in order without gaps, none the snapshot holds"
+            assert event["run"] == run.id and event["at"]
+            last_seq = event["seq"]
+            seen.append((event["type"], event.get("node"), event.get("status")))
+            if event["type"] == "run.status" and event["status"] in ("succeeded", "failed", "cancelled"):
+                final = event["status"]
     await comm.disconnect()
     assert final == "succeeded"
     assert ("step.status", "pick", "succeeded") in seen or first["run"]["steps"][1]["status"] == "succeeded"
@@ -140,6 +141,6 @@ async def test_an_event_of_a_rolled_back_transaction_is_never_sent(workspace, us
     await emit_then_roll_back()
     assert await comm.receive_nothing(timeout=0.5)
     await emit_and_commit()
-    event = await comm.receive_json_from(timeout=5)
-    assert event["text"] == "committed\n"
+    frame = await comm.receive_json_from(timeout=5)
+    assert [e["text"] for e in frame["events"]] == ["committed\n"]
     await comm.disconnect()

@@ -6,6 +6,7 @@ import time
 
 import pandas as pd
 import pytest
+from django.db import transaction
 from sklearn.datasets import load_iris
 
 from tests.conftest import wait_for_run
@@ -102,11 +103,55 @@ def test_runs_are_listed_and_filtered_by_status_and_version(engine, api, draft):
 
 def test_events_after_a_sequence_number_let_a_client_resync(engine, api, draft):
     run = finished(api, submit(api, draft["id"])["run"]["id"])
-    events = api.get(f"/api/v1/runs/{run['id']}/events/", {"after": 0}).json()
+    page = api.get(f"/api/v1/runs/{run['id']}/events/", {"after": 0}).json()
+    events = page["results"]
+    assert page["next"] is None
     assert [e["seq"] for e in events] == list(range(1, len(events) + 1)) and events[-1]["seq"] == run["seq"]
     assert events[-1]["type"] == "run.status" and events[-1]["status"] == "succeeded"
-    tail = api.get(f"/api/v1/runs/{run['id']}/events/", {"after": run["seq"] - 1}).json()
+    assert all(e["at"] and e["run"] == run["id"] for e in events)
+    tail = api.get(f"/api/v1/runs/{run['id']}/events/", {"after": run["seq"] - 1}).json()["results"]
     assert len(tail) == 1
+
+    # pages: `next` continues where a full page stopped, until the last event
+    seen, url, params = [], f"/api/v1/runs/{run['id']}/events/", {"after": 0, "limit": 2}
+    while url:
+        page = api.get(url, params).json()
+        seen += [e["seq"] for e in page["results"]]
+        url, params = page["next"], None
+        assert len(seen) <= run["seq"]
+    assert seen == list(range(1, run["seq"] + 1))
+
+
+def test_the_events_of_a_run_page_past_a_thousand(api, draft):
+    from engine import events as engine_events
+
+    run = submit(api, draft["id"])["run"]  # no engine: nothing else writes events
+    with transaction.atomic():
+        for i in range(2500):
+            engine_events.emit(run["id"], "step.log", {"node": "data", "text": f"{i}\n"})
+    seen, url, params = [], f"/api/v1/runs/{run['id']}/events/", {"after": 0}
+    while url:
+        page = api.get(url, params).json()
+        assert len(page["results"]) <= 1000
+        seen += [e["seq"] for e in page["results"]]
+        url, params = page["next"], None
+    assert seen == list(range(1, 2502))
+
+
+def test_the_submit_answer_is_small_and_the_steps_of_a_run_page(api, draft):
+    body = submit(api, draft["id"])
+    run = body["run"]
+    assert set(run) == {"id", "status", "links"} and run["status"] == "queued"
+    assert api.get(run["links"]["self"]).json()["id"] == run["id"]
+    assert run["links"]["websocket"] == f"/ws/runs/{run['id']}/"
+    first = api.get(run["links"]["steps"], {"limit": 1}).json()
+    assert [s["node"] for s in first["results"]] == ["data"] and first["next"]
+    second = api.get(first["next"]).json()
+    assert [s["node"] for s in second["results"]] == ["pick"] and second["next"] is None
+    assert second["results"][0] == {"node": "pick", "module": "select_columns", "status": "waiting", "outputs": {}}
+    assert api.get(run["links"]["steps"], {"after": "ghost"}).json() == {"results": [], "next": None}
+    assert api.get(run["links"]["steps"], {"after": "../x"}).status_code == 400
+    assert api.get(run["links"]["events"]).json()["results"][0]["type"] == "run.status"
 
 
 @pytest.mark.parametrize("raw", ["1e30", "99999999999999999999999", "9223372036854775808", "-1", "0", "1.5", " 1",
@@ -142,8 +187,11 @@ def test_a_page_is_cut_by_limit_and_offset(api, draft, workspace):
 def test_an_events_cursor_that_is_not_a_bounded_count_is_a_400(api, draft):
     run = submit(api, draft["id"])["run"]  # no engine: the run stays queued, its first event recorded
     url = f"/api/v1/runs/{run['id']}/events/"
-    assert [e["seq"] for e in api.get(url, {"after": "0"}).json()] == [1]
-    assert api.get(url, {"after": "9223372036854775807"}).json() == []
+    assert [e["seq"] for e in api.get(url, {"after": "0"}).json()["results"]] == [1]
+    assert api.get(url, {"after": "9223372036854775807"}).json() == {"results": [], "next": None}
+    for raw in ("0", "1001", "x"):
+        response = api.get(url, {"limit": raw})
+        assert response.status_code == 400 and response.json()["errors"][0]["field"] == "limit"
     for raw in ("1e30", "-1", "99999999999999999999999"):
         response = api.get(url, {"after": raw})
         assert response.status_code == 400 and response.json()["errors"][0]["field"] == "after"
@@ -240,10 +288,10 @@ def test_another_workspace_gets_404_for_versions_runs_steps_outputs_and_artifact
     assert api.get(f"/api/v1/artifacts/{digest}/").status_code == 200
 
 
-def test_the_openapi_schema_documents_events_as_a_list_and_a_runs_creator_as_nullable(api):
+def test_the_openapi_schema_documents_events_as_a_page_and_a_runs_creator_as_nullable(api):
     import yaml
 
     spec = yaml.safe_load(api.get("/api/schema/").content)
     events = spec["paths"]["/api/v1/runs/{run_id}/events/"]["get"]["responses"]["200"]
-    assert events["content"]["application/json"]["schema"]["type"] == "array"
+    assert events["content"]["application/json"]["schema"]["$ref"].endswith("/RunEventPage")
     assert spec["components"]["schemas"]["Run"]["properties"]["created_by"]["nullable"] is True

@@ -47,7 +47,10 @@ def designer_server(tmp_path_factory):
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")}
     env.update(GRAPHWRIGHT_VAR=str(var), DJANGO_SETTINGS_MODULE="config.settings", ENGINE_AUTOSTART="1",
-               CSRF_TRUSTED_ORIGINS=f"http://127.0.0.1:{port}")
+               CSRF_TRUSTED_ORIGINS=f"http://127.0.0.1:{port}",
+               # channels that hold 2 messages: pushes of run events are dropped all the time, and
+               # every client must still get every event (the consumer reads them from the database)
+               CHANNEL_CAPACITY="2")
     python = sys.executable
     for command in (["manage.py", "migrate", "--noinput"], ["manage.py", "bootstrap"]):
         subprocess.run([python, *command], cwd=ROOT, env=env, check=True, capture_output=True)

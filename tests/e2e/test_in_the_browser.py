@@ -15,10 +15,12 @@ SUBMIT_AND_WATCH = """async ([draftId, body]) => {
     const ws = new WebSocket(`ws://${location.host}/ws/runs/${run.id}/`);
     const final = s => ['succeeded', 'failed', 'cancelled'].includes(s);
     ws.onmessage = m => {
-      const e = JSON.parse(m.data);
-      events.push(e);
-      const status = e.type === 'snapshot' ? e.run.status : (e.type === 'run.status' ? e.status : null);
-      if (final(status)) { ws.close(); resolve(); }
+      const frame = JSON.parse(m.data);  // a snapshot, or {"type": "events", "events": [...]}
+      for (const e of frame.type === 'events' ? frame.events : [frame]) {
+        events.push(e);
+        const status = e.type === 'snapshot' ? e.run.status : (e.type === 'run.status' ? e.status : null);
+        if (final(status)) { ws.close(); resolve(); }
+      }
     };
     ws.onerror = () => reject(new Error('websocket error'));
     setTimeout(() => reject(new Error('no final status within 90 s')), 90000);
