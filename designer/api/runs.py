@@ -137,7 +137,7 @@ class RunStepsApi(APIView):
     @extend_schema(parameters=[OpenApiParameter("after", {"type": "string", "pattern": NAME_PATTERN},
                                                 description="the node id of the last step seen"),
                                LIMIT_PARAMETER],
-                   responses=StepPageSerializer,
+                   responses=StepPageSerializer, operation_id="v1_runs_steps_list",
                    description="The run's steps in brief, in plan order, a page at a time (for a large run).")
     def get(self, request: Request, run_id: int) -> Response:
         run = run_get(user=request.user, run_id=run_id)
