@@ -1,6 +1,8 @@
 """Pages outside the API: the UI page behind a login, sign-in/out, health, schema, JSON 404s."""
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.test import Client
 
@@ -92,3 +94,9 @@ def test_a_server_error_page_says_nothing_was_lost():
 
     body = render_to_string("500.html")
     assert "Nothing you saved was lost" in body and 'href="/"' in body
+
+
+def test_the_openapi_schema_builds_without_a_warning_and_is_valid():
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", os.devnull)
