@@ -19,9 +19,9 @@ from engine.models import Run
 from tests.conftest import wait_for_run
 from tests.designer.test_consumers import ORIGIN, token_for
 from tests.engine.graphs import passthrough_broom, passthrough_chain, passthrough_fan
+from tests.event_stream import EventStream
 
 pytestmark = pytest.mark.django_db(transaction=True)
-FINAL = ("succeeded", "failed", "cancelled")
 CHAIN = 10_000
 
 
@@ -58,20 +58,11 @@ async def listen(run_id: int, token: str) -> tuple[WebsocketCommunicator, dict]:
 
 async def follow(comm: WebsocketCommunicator, snapshot: dict, timeout: float = 60) -> tuple[list[int], str]:
     """Read frames until the final run.status: every seq must follow the one before it."""
-    seqs: list[int] = []
-    last, final = snapshot["seq"], snapshot["run"]["status"] if snapshot["run"]["status"] in FINAL else None
+    stream = EventStream(snapshot)
     deadline = time.monotonic() + timeout
-    while final is None:
-        frame = await comm.receive_json_from(timeout=max(0.1, deadline - time.monotonic()))
-        assert frame["type"] == "events", frame["type"]
-        assert frame["seq"] == frame["events"][-1]["seq"]
-        for event in frame["events"]:
-            assert event["seq"] == last + 1, f"after {last} came {event['seq']}"
-            last = event["seq"]
-            seqs.append(last)
-            if event["type"] == "run.status" and event["status"] in FINAL:
-                final = event["status"]
-    return seqs, final
+    while stream.final is None:
+        stream.take(await comm.receive_json_from(timeout=max(0.1, deadline - time.monotonic())))
+    return stream.seqs, stream.final
 
 
 async def run_to_the_end(run: Run, token: str, *, stall: float = 0) -> tuple[dict, list[int], str]:

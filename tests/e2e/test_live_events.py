@@ -14,8 +14,8 @@ import urllib.request
 from urllib.parse import urlparse
 
 from tests.engine.graphs import passthrough_broom
+from tests.event_stream import EventStream
 
-FINAL = ("succeeded", "failed", "cancelled")
 
 
 def api(server, method: str, path: str, body=None, token: str = "") -> dict:
@@ -75,20 +75,10 @@ class Socket:
 
 
 def follow(ws: Socket) -> tuple[int, list[int], str]:
-    snapshot = ws.receive()
-    assert snapshot["type"] == "snapshot"
-    last, seqs = snapshot["seq"], []
-    final = snapshot["run"]["status"] if snapshot["run"]["status"] in FINAL else None
-    while final is None:
-        frame = ws.receive()
-        assert frame["type"] == "events"
-        for event in frame["events"]:
-            assert event["seq"] == last + 1, f"after {last} came {event['seq']}"
-            last = event["seq"]
-            seqs.append(last)
-            if event["type"] == "run.status" and event["status"] in FINAL:
-                final = event["status"]
-    return snapshot["seq"], seqs, final
+    stream = EventStream(ws.receive())
+    while stream.final is None:
+        stream.take(ws.receive())
+    return stream.start, stream.seqs, stream.final
 
 
 def test_a_10000_node_burst_reaches_a_prompt_a_stalled_and_a_late_client_whole(designer_server):
