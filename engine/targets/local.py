@@ -23,7 +23,7 @@ from engine.targets import limits
 from engine.targets.base import EventSink, Target
 from engine.targets.local_procs import ZygoteHost
 from engine.targets.local_steps import LocalHandle, _Proc, drain, file_tail, kill_message, killpg, send_ctl
-from engine.targets.zygote import send_msg
+from engine.targets.wire import send_msg
 
 log = logging.getLogger(__name__)
 

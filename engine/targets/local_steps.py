@@ -10,7 +10,8 @@ from typing import Any
 
 from engine.stepspec import StepSpec
 from engine.targets.base import EventSink
-from engine.targets.zygote import LOG_NAME, Framer
+from engine.targets.wire import Framer
+from engine.targets.zygote import LOG_NAME
 
 LOG_KEEP = 1 << 20  # the done event carries at most the last 1 MB of output
 

@@ -7,16 +7,14 @@ import os
 import select
 import signal
 import socket
-import struct
 import sys
 import tempfile
 import threading
 import traceback
-from typing import Any
-
-import psutil
 
 from engine.targets import limits
+from engine.targets.reaping import kill_adoptees, kill_descendants
+from engine.targets.wire import recv_msg, send_msg
 
 # the scrubbed environment exactly as the target gave it, before imports add their own (main())
 BASE_ENV: dict[str, str] = {}
@@ -78,59 +76,6 @@ def warm_up(modules: list[str]) -> None:
         traceback.print_exc()
 
 
-# -- messages between the target and a step process: 4-byte length + JSON ------------------------
-
-HEADER = struct.Struct("!I")
-MAX_MESSAGE = 256 * limits.MB
-
-
-def send_msg(sock: socket.socket, msg: dict[str, Any]) -> None:
-    data = json.dumps(msg).encode()
-    if len(data) > MAX_MESSAGE:
-        raise ValueError(f"message of {len(data)} bytes is over the {MAX_MESSAGE}-byte limit")
-    sock.sendall(HEADER.pack(len(data)) + data)
-
-
-def recv_msg(sock: socket.socket) -> dict[str, Any] | None:
-    """Blocking read of one message (child side); None at end of stream."""
-    header = _recv_exact(sock, HEADER.size)
-    if header is None:
-        return None
-    data = _recv_exact(sock, HEADER.unpack(header)[0])
-    return None if data is None else json.loads(data)
-
-
-def _recv_exact(sock: socket.socket, size: int) -> bytes | None:
-    buf = bytearray()
-    while len(buf) < size:
-        chunk = sock.recv(size - len(buf))
-        if not chunk:
-            return None
-        buf += chunk
-    return bytes(buf)
-
-
-class Framer:
-    """Cuts a byte stream into messages without ever waiting for the rest of one (target side),
-    so a step process that writes garbage to its socket cannot stall the target."""
-
-    def __init__(self) -> None:
-        self.buf = bytearray()
-
-    def feed(self, chunk: bytes) -> list[dict[str, Any]]:
-        self.buf += chunk
-        out = []
-        while len(self.buf) >= HEADER.size:
-            size = HEADER.unpack_from(self.buf)[0]
-            if size > MAX_MESSAGE:
-                raise ValueError(f"a step process sent a {size}-byte message")
-            if len(self.buf) < HEADER.size + size:
-                break
-            out.append(json.loads(bytes(self.buf[HEADER.size:HEADER.size + size])))
-            del self.buf[:HEADER.size + size]
-        return out
-
-
 # -- the zygote's own loop -----------------------------------------------------------------------
 
 def serve(ctl: socket.socket) -> None:
@@ -153,7 +98,7 @@ def serve(ctl: socket.socket) -> None:
                 pass
         _reap(ctl, children)
         if wake_r in readable or not readable:
-            _kill_adoptees(children)
+            kill_adoptees(children)
         if ctl not in readable:
             continue
         try:
@@ -200,71 +145,11 @@ def _reap(ctl: socket.socket, children: set[int]) -> None:
         if pid == 0:
             return
         if pid not in children:
-            continue  # an adoptee (see _kill_adoptees): nobody asked for it
+            continue  # an adoptee (see reaping.kill_adoptees): nobody asked for it
         children.discard(pid)
         sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
         code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
         _send_ctl(ctl, {"op": "exit", "pid": pid, "code": code, "signal": sig})
-
-
-def kill_tree(procs: list[psutil.Process]) -> None:
-    """SIGKILL each process and everything below it (listed first: a killed parent's children
-    would move, out of reach of the listing)."""
-    victims = []
-    for proc in procs:
-        try:
-            victims += proc.children(recursive=True) + [proc]
-        except psutil.Error:
-            pass
-    for victim in victims:
-        try:
-            victim.kill()
-        except psutil.Error:
-            pass
-
-
-def _child_pids() -> set[int] | None:
-    """This process's direct children from /proc/self/task/*/children (some 20 us, where
-    listing every process costs milliseconds); None when the kernel does not provide it."""
-    pids: set[int] = set()
-    try:
-        for tid in os.listdir("/proc/self/task"):
-            with open(f"/proc/self/task/{tid}/children") as fh:
-                pids.update(int(pid) for pid in fh.read().split())
-    except (OSError, ValueError):
-        return None
-    return pids
-
-
-def _kill_adoptees(children: set[int]) -> None:
-    """The zygote is a child subreaper: a process a step started and left behind (a daemon in a
-    new session, a double fork) is reparented here once the step's process is gone. Nothing but
-    the processes the zygote forked itself may live on: the rest are killed, with their trees."""
-    pids = _child_pids()
-    if pids is not None and pids <= children:
-        return
-    try:
-        adopted = [p for p in psutil.Process().children() if p.pid not in children]
-    except psutil.Error:
-        return
-    if adopted:
-        kill_tree(adopted)
-
-
-def kill_descendants(rounds: int = 5) -> None:
-    """Kill every process below this one, including ones that left our session: a subreaper
-    (a user step's process, the zygote) adopts them, so they stay listed as our descendants."""
-    for _ in range(rounds):
-        if _child_pids() == set():
-            return  # the common case, known in microseconds
-        try:
-            below = psutil.Process().children(recursive=True)
-        except psutil.Error:
-            return
-        if not below:
-            return
-        kill_tree(below)
-        psutil.wait_procs(below, timeout=0.5)
 
 
 def _shutdown(children: set[int], scratch: str | None = None) -> None:

@@ -16,7 +16,6 @@ from designer.services import version_snapshot
 from engine import events, executor, services
 from engine.models import Run
 
-from tests.conftest import wait_for_run
 from tests.designer.test_consumers import ORIGIN, token_for
 from tests.engine.graphs import passthrough_broom, passthrough_chain, passthrough_fan
 from tests.event_stream import EventStream
