@@ -94,3 +94,31 @@ def wait_for_run(run_id: int, timeout: float = 60.0):
             return run
         time.sleep(0.05)
     raise AssertionError(f"run {run_id} still {Run.objects.get(pk=run_id).status} after {timeout}s")
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """`tiny_disk("64k")`: a folder on a real file system of that size (tmpfs), for full-disk tests;
+    unmounted after the test. Mounting needs root: without it the test is skipped, except under
+    CI, which runs as root, so there a refused mount fails instead of hiding the test."""
+    import subprocess
+
+    mounts = []
+
+    def mount(size: str, *, inodes: int | None = None):
+        folder = tmp_path / f"tmpfs{len(mounts)}"
+        folder.mkdir()
+        options = f"size={size}" + (f",nr_inodes={inodes}" if inodes else "")
+        result = (subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)], capture_output=True)
+                  if os.geteuid() == 0 else None)
+        if result is None or result.returncode != 0:
+            reason = "mounting a tmpfs needs root" if result is None else result.stderr.decode().strip()
+            if os.environ.get("CI"):
+                pytest.fail(f"cannot mount a tmpfs under CI: {reason}")
+            pytest.skip(f"cannot mount a small tmpfs here ({reason}); CI runs this test as root")
+        mounts.append(folder)
+        return folder
+
+    yield mount
+    for folder in mounts:
+        subprocess.run(["umount", str(folder)], check=False)

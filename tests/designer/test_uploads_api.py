@@ -6,7 +6,6 @@ import errno
 import fcntl
 import hashlib
 import os
-import subprocess
 from datetime import timedelta
 
 import pytest
@@ -247,29 +246,14 @@ def test_a_full_disk_during_a_chunk_answers_507_and_keeps_only_whole_chunks(api,
     assert complete(api, upload_id).status_code == 201
 
 
-@pytest.fixture
-def tiny_disk(tmp_path):
-    """A real 1 MiB file system (tmpfs): needs root and a kernel that lets this sandbox mount."""
-    mount = tmp_path / "tiny"
-    mount.mkdir()
-    if os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root")
-    result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], capture_output=True)
-    if result.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {result.stderr.decode().strip()}")
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", str(mount)], check=False)
-
-
 def test_a_really_full_disk_answers_507_and_leaves_no_half_written_chunk(api, workspace, settings, tiny_disk):
-    settings.UPLOAD_PARTS_DIR = str(tiny_disk)
+    disk = tiny_disk("1m")
+    settings.UPLOAD_PARTS_DIR = str(disk)
     too_big = start(api, b"x" * (2 * 1024 * 1024))  # more than the disk holds: refused up front
     assert too_big.status_code == 507 and too_big.json()["errors"][0]["code"] == "no_space"
     data = b"a\n" + b"1\n" * 450_000  # 900 KB: fits the empty disk
     upload_id = start(api, data).json()["id"]
-    filler = tiny_disk / "filler"
+    filler = disk / "filler"
     filler.write_bytes(b"\0" * 600_000)  # someone else takes most of the room
     response = put(api, upload_id, data[:700_000], 0, len(data))
     assert response.status_code == 507 and "no space left on device" in response.json()["errors"][0]["message"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import time
 
 import psutil
@@ -171,18 +170,11 @@ def test_a_sigkill_is_called_out_of_memory_only_when_the_oom_killer_counted_it()
 
 
 @pytest.mark.parametrize("user_code", [False, True])
-def test_a_full_disk_under_the_work_folder_fails_the_step_with_reason_disk(target, store, tmp_path, user_code):
-    mount = tmp_path / "full"
-    mount.mkdir()
-    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k,nr_inodes=1", "tmpfs",
-                                            str(mount)], capture_output=True).returncode != 0:
-        pytest.skip("cannot mount a small tmpfs here (needs root)")
-    try:
-        step = (script(store, tmp_path, "def azureml_main(a=None, b=None):\n    return a\n") if user_code
-                else spec(store, tmp_path, "fixture.make_frame"))
-        step = StepSpec(**{**step.as_json(), "workdir": str(mount / "step")})
-        result, _, _ = run(target, step)
-    finally:
-        subprocess.run(["umount", str(mount)], check=False)
+def test_a_full_disk_under_the_work_folder_fails_the_step_with_reason_disk(target, store, tmp_path, user_code,
+                                                                          tiny_disk):
+    mount = tiny_disk("64k", inodes=1)
+    step = (script(store, tmp_path, "def azureml_main(a=None, b=None):\n    return a\n") if user_code
+            else spec(store, tmp_path, "fixture.make_frame"))
+    result, _, _ = run(target, StepSpec(**{**step.as_json(), "workdir": str(mount / "step")}))
     assert result.status == "failed" and result.reason == "disk"
     assert result.error.startswith("no space left on device")
