@@ -22,13 +22,14 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from . import events
+from .compiler import server_limits
 from .datastore import Datastore
 from .models import Attempt, Run, Step
 from .plan import Plan, PlannedStep
 from .recovery import recover_lost_attempts
 from .results import record_result, step_outputs
 from .rows import insert_returning, update_if
-from .scheduler import advance, set_run_status, set_step_status, step_seed
+from .scheduler import advance, cancel_pending_steps, set_run_status, set_step_status, step_seed
 from .stepspec import StepEvent, StepResult, StepSpec
 from .targets.base import Target
 
@@ -58,14 +59,12 @@ def _limit(name: str, value: Any, ceiling: float | None) -> Any:
 
 
 def step_limits(ps: PlannedStep) -> tuple[float, int, int | None]:
-    """(timeout seconds, memory MB, CPU seconds) of a step, capped at ENGINE's STEP_* settings."""
-    conf = settings.ENGINE
-    timeout = float(_limit("timeout", ps.timeout, float(conf["STEP_TIMEOUT"])))
-    memory_mb = int(_limit("memory_mb", ps.memory_mb, int(conf["STEP_MEMORY_MB"])))
-    # a node asking for CPU time gets at most STEP_CPU_SECONDS, or STEP_CPU_SECONDS_MAX when that is unset
-    cpu_ceiling = conf["STEP_CPU_SECONDS"] or conf.get("STEP_CPU_SECONDS_MAX") or CPU_SECONDS_CEILING
-    cpu_seconds = (conf["STEP_CPU_SECONDS"] if ps.cpu_seconds is None
-                   else _limit("cpu_seconds", ps.cpu_seconds, cpu_ceiling))
+    """(timeout seconds, memory MB, CPU seconds) of a step, capped where the compiler caps them."""
+    caps = server_limits()
+    timeout = float(_limit("timeout", ps.timeout, caps.timeout))
+    memory_mb = int(_limit("memory_mb", ps.memory_mb, caps.memory_mb))
+    cpu_seconds = (settings.ENGINE["STEP_CPU_SECONDS"] if ps.cpu_seconds is None
+                   else _limit("cpu_seconds", ps.cpu_seconds, caps.cpu_seconds))
     if memory_mb < 1:
         raise ValueError(f"memory_mb must be at least 1, not {ps.memory_mb!r}")
     if cpu_seconds is not None:
@@ -199,10 +198,11 @@ class Executor:
         name = ps.target
         return name if isinstance(name, str) and name in self.targets else settings.ENGINE["DEFAULT_TARGET"]
 
-    def _check_target(self, target: Target, ps: PlannedStep) -> None:
-        name = ps.target if ps.target not in (None, "") else settings.ENGINE["DEFAULT_TARGET"]
-        if not isinstance(name, str) or name not in self.targets:
-            raise ValueError(f"unknown compute target {repr(name)[:60]}; known: {', '.join(sorted(self.targets))}")
+    def _check_target(self, ps: PlannedStep) -> None:
+        """A step naming a target this engine does not have fails at its launch (it waited in the
+        default queue, see _queue_name)."""
+        if ps.target not in (None, "") and self._queue_name(ps) != ps.target:
+            raise ValueError(f"unknown compute target {repr(ps.target)[:60]}; known: {', '.join(sorted(self.targets))}")
 
     # -- launching ---------------------------------------------------------------------------
     def _dispatch(self) -> None:
@@ -237,7 +237,7 @@ class Executor:
     def _spec(self, target: Target, attempt: Attempt, step_id: int, run_id: int, ps: PlannedStep,
               digests: dict[str, str]) -> StepSpec:
         """What the target runs; ValueError for a value of the plan no step can run with."""
-        self._check_target(target, ps)
+        self._check_target(ps)
         timeout, memory_mb, cpu_seconds = step_limits(ps)
         if not isinstance(ps.node_id, str) or not isinstance(ps.params, dict):
             raise ValueError("the planned step's node id must be a string and its params a mapping")
@@ -324,8 +324,7 @@ class Executor:
             run = Run.objects.select_for_update().get(pk=run_id)
             if run.status in Run.FINAL:
                 return
-            for step in run.steps.filter(status__in=[Step.Status.WAITING, Step.Status.QUEUED]):
-                set_step_status(step, Step.Status.CANCELLED, reason="cancelled", finished_at=timezone.now())
+            cancel_pending_steps([run_id])
             Run.objects.filter(pk=run_id).update(error="cancelled by a user", cancel_requested=True)
         self._terminate_run(run_id, "cancelled")
         self._advance(run_id)
@@ -348,9 +347,11 @@ class Executor:
         if self.launched:
             Attempt.objects.filter(pk__in=list(self.launched), status=Attempt.Status.RUNNING).update(heartbeat_at=timezone.now())
         try:
-            if not self._recovered:
+            if not self._recovered:  # start-up recovery failed before: it also takes the lost attempts
                 self._recover()
-            lost = recover_lost_attempts(owner=self.owner, lease=settings.ENGINE["LEASE_SECONDS"], startup=False)
+                lost = []
+            else:
+                lost = recover_lost_attempts(owner=self.owner, lease=settings.ENGINE["LEASE_SECONDS"], startup=False)
         except Exception:  # the next beat tries again; the runs this engine drives go on meanwhile
             log.exception("the reaper failed")
             lost = []

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import Attempt, Run, Step
-from .scheduler import set_step_status
+from .scheduler import cancel_pending_steps, set_step_status
 
 MAX_LOST_ATTEMPTS = 2
 
@@ -67,6 +67,4 @@ def _cancel_requested(run_ids: set[int]) -> None:
                      .values_list("id", flat=True))
     if not cancelled:
         return
-    for step in Step.objects.filter(run_id__in=cancelled, status__in=[Step.Status.WAITING, Step.Status.QUEUED]):
-        set_step_status(step, Step.Status.CANCELLED, reason="cancelled", error="the run was cancelled",
-                        finished_at=timezone.now())
+    cancel_pending_steps(cancelled, error="the run was cancelled")

@@ -56,6 +56,14 @@ def set_step_status(step: Step, status: str, **fields) -> None:
     events.emit(step.run_id, "step.status", payload)
 
 
+def cancel_pending_steps(run_ids, *, error: str = "") -> None:
+    """The steps of these runs that have not started (waiting, queued) end cancelled."""
+    pending = Step.objects.filter(run_id__in=list(run_ids), status__in=[Step.Status.WAITING, Step.Status.QUEUED])
+    extra = {"error": error} if error else {}
+    for step in pending:
+        set_step_status(step, Step.Status.CANCELLED, reason="cancelled", finished_at=timezone.now(), **extra)
+
+
 def set_run_status(run: Run, status: str, error: str = "") -> None:
     run.status = status
     now = timezone.now()
