@@ -178,10 +178,15 @@ def document_schema(*, targets: list[str] | None = None, timeout: float | None =
 # answers "valid?" in about a microsecond a node, and only the items it refuses are walked again
 # by jsonschema, whose errors carry the paths and values the messages below are made from.
 
-def _is_number(checker: Any, value: Any) -> bool:
+def is_finite_number(value: Any) -> bool:
+    """A JSON number a double holds: not a bool, not NaN or infinite, an int within ±MAX_NUMBER."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return False
     return math.isfinite(value) if isinstance(value, float) else -MAX_NUMBER <= value <= MAX_NUMBER
+
+
+def _is_number(checker: Any, value: Any) -> bool:
+    return is_finite_number(value)
 
 
 def _is_integer(checker: Any, value: Any) -> bool:

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from typing import Any
 
-from .document_schema import EDGE_ID_MAX, MAX_NUMBER, MAX_VALUE_DEPTH, NAME_RULE, PATTERN_RULES, schema_violations
+from .document_schema import EDGE_ID_MAX, MAX_VALUE_DEPTH, NAME_RULE, PATTERN_RULES, is_finite_number, schema_violations
 
 SCHEMA_VERSION = 1
 MAX_ERRORS = 100  # schema violations reported for one document
@@ -112,10 +111,6 @@ def _show(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-def _finite(value: float) -> bool:
-    return math.isfinite(value) if isinstance(value, float) else abs(value) <= MAX_NUMBER
-
-
 def _pointer(value: Any) -> str | None:
     return value if isinstance(value, str) and len(value) <= EDGE_ID_MAX else None
 
@@ -158,7 +153,7 @@ def _schema_message(v: Any, who: str, field: str, rest: list) -> str:
         return f"{prefix}'$param' must name a pipeline parameter ({NAME_RULE}), not {_show(value)}"
     if kind == "type" and v.schema.get("title") == "value nested too deep":
         return f"{prefix}{field} nests lists or objects more than {MAX_VALUE_DEPTH} levels deep"
-    if kind == "type" and isinstance(value, (int, float)) and not isinstance(value, bool) and not _finite(value):
+    if kind == "type" and isinstance(value, (int, float)) and not isinstance(value, bool) and not is_finite_number(value):
         return f"{subject} must be a finite number that fits a double (no NaN, no Infinity), not {_show(value)}"
     if kind == "type":
         words = " or ".join(_TYPE_WORDS.get(t, t) for t in ([expected] if isinstance(expected, str) else expected))
