@@ -6,7 +6,7 @@ import asyncio
 import logging
 import threading
 from collections import deque
-from typing import Any, Callable, TypedDict
+from typing import Any, Callable, NamedTuple, TypedDict
 
 from django.db import transaction
 from django.db.models import F
@@ -89,58 +89,39 @@ def _next_seq(connection, run_id: int) -> int:
     from .models import Run
 
     with connection.cursor() as cursor:
-        cursor.execute(_sql(connection)[0], [run_id])
+        cursor.execute(_sql(connection).update, [run_id])
         row = cursor.fetchone()
     if row is None:
         raise Run.DoesNotExist("Run matching query does not exist.")
     return row[0]
 
 
-def _insert_event(connection, run_id: int, seq: int, type: str, payload: dict[str, Any], now) -> None:
-    """RunEvent.objects.create() without the model machinery: the same row, its values adapted by
-    the model's own fields (JSON, time zone)."""
+def _event_values(connection, type: str, payload: dict[str, Any], now) -> list[Any]:
+    """The event's type, payload and time as its row stores them, adapted by the model's own
+    fields (JSON, time zone): RunEvent.objects.create() without the model machinery."""
     from .models import RunEvent
 
     field = RunEvent._meta.get_field
-    values = [run_id, seq, type, field("payload").get_db_prep_save(payload, connection),
-              field("created_at").get_db_prep_save(now, connection)]
+    return [type, field("payload").get_db_prep_save(payload, connection),
+            field("created_at").get_db_prep_save(now, connection)]
+
+
+def _insert_event(connection, run_id: int, seq: int, type: str, payload: dict[str, Any], now) -> None:
     with connection.cursor() as cursor:
-        cursor.execute(_sql(connection)[1], values)
+        cursor.execute(_sql(connection).insert, [run_id, seq, *_event_values(connection, type, payload, now)])
 
 
 def _insert_numbered(connection, run_id: int, type: str, payload: dict[str, Any], now) -> int:
     """Insert the event numbered one after the run's last (none for a run that does not exist)."""
-    from .models import Run, RunEvent
+    from .models import Run
 
-    field = RunEvent._meta.get_field
     with connection.cursor() as cursor:
-        cursor.execute(_numbered_sql(connection), [
-            run_id, run_id, type, field("payload").get_db_prep_save(payload, connection),
-            field("created_at").get_db_prep_save(now, connection), run_id])
+        cursor.execute(_sql(connection).numbered,
+                       [run_id, run_id, *_event_values(connection, type, payload, now), run_id])
         row = cursor.fetchone()
     if row is None:
         raise Run.DoesNotExist("Run matching query does not exist.")
     return row[0]
-
-
-_NUMBERED: dict[str, str] = {}
-
-
-def _numbered_sql(connection) -> str:
-    sql = _NUMBERED.get(connection.vendor)
-    if sql is None:
-        from .models import Run, RunEvent
-
-        quote = connection.ops.quote_name
-        col = lambda name: quote(RunEvent._meta.get_field(name).column)  # noqa: E731
-        table = quote(RunEvent._meta.db_table)
-        columns = ", ".join(col(n) for n in ("run", "seq", "type", "payload", "created_at"))
-        sql = _NUMBERED[connection.vendor] = (
-            f"INSERT INTO {table} ({columns}) "
-            f"SELECT %s, COALESCE((SELECT MAX({col('seq')}) FROM {table} WHERE {col('run')} = %s), 0) + 1, %s, %s, %s "
-            f"WHERE EXISTS (SELECT 1 FROM {quote(Run._meta.db_table)} WHERE {quote(Run._meta.pk.column)} = %s) "
-            f"RETURNING {col('seq')}")
-    return sql
 
 
 def last_seq(run_id: int) -> int:
@@ -153,24 +134,35 @@ def last_seq(run_id: int) -> int:
     return RunEvent.objects.filter(run_id=run_id).aggregate(last=Max("seq"))["last"] or 0
 
 
-_SQL: dict[str, tuple[str, str]] = {}
+class _Statements(NamedTuple):
+    update: str  # take the run's next number from Run.event_seq
+    insert: str  # insert an event with its number
+    numbered: str  # insert an event numbered after the run's last one (SQLite)
 
 
-def _sql(connection) -> tuple[str, str]:
-    """(take the next number, insert the event) in this database's dialect, built once per vendor."""
+_SQL: dict[str, _Statements] = {}
+
+
+def _sql(connection) -> _Statements:
+    """The event statements in this database's dialect, built once per vendor."""
     sql = _SQL.get(connection.vendor)
     if sql is None:
         from .models import Run, RunEvent
 
         quote = connection.ops.quote_name
         run_col = lambda name: quote(Run._meta.get_field(name).column)  # noqa: E731
-        seq = run_col("event_seq")
-        update = (f"UPDATE {quote(Run._meta.db_table)} SET {seq} = {seq} + 1 WHERE {run_col('id')} = %s "
-                  f"RETURNING {seq}")
-        columns = ", ".join(quote(RunEvent._meta.get_field(n).column)
-                            for n in ("run", "seq", "type", "payload", "created_at"))
-        insert = f"INSERT INTO {quote(RunEvent._meta.db_table)} ({columns}) VALUES (%s, %s, %s, %s, %s)"
-        sql = _SQL[connection.vendor] = (update, insert)
+        col = lambda name: quote(RunEvent._meta.get_field(name).column)  # noqa: E731
+        seq, table = run_col("event_seq"), quote(RunEvent._meta.db_table)
+        columns = ", ".join(col(n) for n in ("run", "seq", "type", "payload", "created_at"))
+        sql = _SQL[connection.vendor] = _Statements(
+            update=(f"UPDATE {quote(Run._meta.db_table)} SET {seq} = {seq} + 1 WHERE {run_col('id')} = %s "
+                    f"RETURNING {seq}"),
+            insert=f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s)",
+            numbered=(f"INSERT INTO {table} ({columns}) "
+                      f"SELECT %s, COALESCE((SELECT MAX({col('seq')}) FROM {table} WHERE {col('run')} = %s), 0) + 1, "
+                      f"%s, %s, %s WHERE EXISTS (SELECT 1 FROM {quote(Run._meta.db_table)} "
+                      f"WHERE {quote(Run._meta.pk.column)} = %s) RETURNING {col('seq')}"),
+        )
     return sql
 
 
