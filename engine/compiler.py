@@ -27,6 +27,7 @@ class ServerLimits:
     memory_mb: int = 8192
     cpu_seconds: int = 86400
     targets: tuple[str, ...] = ("local",)
+    cpu_setting: str = "STEP_CPU_SECONDS_MAX"  # the setting cpu_seconds comes from, named in errors
 
 
 def server_limits() -> ServerLimits:
@@ -40,6 +41,7 @@ def server_limits() -> ServerLimits:
         timeout=float(engine["STEP_TIMEOUT"]), memory_mb=int(engine["STEP_MEMORY_MB"]),
         cpu_seconds=int(engine.get("STEP_CPU_SECONDS") or engine.get("STEP_CPU_SECONDS_MAX", 86400)),
         targets=tuple(engine["TARGETS"]),
+        cpu_setting="STEP_CPU_SECONDS" if engine.get("STEP_CPU_SECONDS") else "STEP_CPU_SECONDS_MAX",
     )
 
 
@@ -135,7 +137,7 @@ def _compile(document: Any, params: Mapping[str, Any], resolve: DatasetResolver 
 
 
 _LIMITS = (("timeout", "a timeout of", "s", "STEP_TIMEOUT"), ("memory_mb", "a memory limit of", "MB", "STEP_MEMORY_MB"),
-           ("cpu_seconds", "a CPU-time limit of", "s", "STEP_CPU_SECONDS"))
+           ("cpu_seconds", "a CPU-time limit of", "s", None))
 
 
 def _check_limits(node: dict[str, Any], limits: ServerLimits) -> list[dict[str, Any]]:
@@ -145,7 +147,7 @@ def _check_limits(node: dict[str, Any], limits: ServerLimits) -> list[dict[str, 
         value, cap = node.get(key), getattr(limits, key)
         if value is not None and value > cap:
             errors.append({**error("limit_exceeded", f"node {nid!r} asks for {what} {value:g} {unit}; this server "
-                                   f"allows at most {cap:g} {unit} ({setting})", node=nid), "field": key})
+                                   f"allows at most {cap:g} {unit} ({setting or limits.cpu_setting})", node=nid), "field": key})
     target = node.get("target")
     if target is not None and target not in limits.targets:
         errors.append({**error("unknown_target", f"node {nid!r} runs on target {target!r}, which this server does "

@@ -175,12 +175,15 @@ def test_a_node_asking_for_more_than_the_servers_limits_is_refused_naming_the_ca
         ("limit_exceeded", "data", "cpu_seconds")]
     assert "at most 60 s (STEP_TIMEOUT)" in errors[0]["message"]
     assert "at most 1024 MB (STEP_MEMORY_MB)" in errors[1]["message"]
+    assert "at most 30 s (STEP_CPU_SECONDS_MAX)" in errors[2]["message"]
 
 
 def test_the_cpu_cap_is_step_cpu_seconds_when_the_server_sets_one(settings):
     settings.ENGINE = {**settings.ENGINE, "STEP_CPU_SECONDS": 10, "STEP_CPU_SECONDS_MAX": 1000}
     doc = document([{**node("data", "sample_dataset"), "cpu_seconds": 11}], [])
-    assert codes(validate_document(doc)) == {("limit_exceeded", "data")}
+    errors = validate_document(doc)
+    assert codes(errors) == {("limit_exceeded", "data")}
+    assert "at most 10 s (STEP_CPU_SECONDS)" in errors[0]["message"]
 
 
 def test_a_target_the_server_does_not_have_is_a_compile_error(settings):
