@@ -1,0 +1,3 @@
+export function DesignerPage() {
+  return <h1>DesignerPage</h1>;
+}
