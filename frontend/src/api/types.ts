@@ -1,0 +1,104 @@
+// Shapes the OpenAPI schema leaves open (the pipeline document is a JSON field there): the graph
+// document of engine/document_schema.py, the catalogue's module JSON and the structured errors.
+
+export type PortType = string; // "DataFrame", "UntrainedModel", "TrainedModel", "Metrics", "AnyFile", ...
+
+export interface PortSpec {
+  name: string;
+  type: PortType;
+  label: string;
+  optional: boolean;
+  help: string;
+}
+
+export interface ParamSpec {
+  name: string;
+  kind: string; // int, float, bool, choice, text, code, dataset, column, columns, ...
+  label: string;
+  default: unknown;
+  required: boolean;
+  help: string;
+  [extra: string]: unknown; // min, max, choices, port, ... as the kind declares
+}
+
+export interface ModuleSpec {
+  key: string;
+  version: string;
+  label: string;
+  category: string;
+  description: string;
+  inputs: PortSpec[];
+  outputs: PortSpec[];
+  params: ParamSpec[];
+  user_code: boolean;
+  disabled: boolean;
+  infers_schema: boolean;
+}
+
+/** A parameter value, or a binding to a pipeline parameter. */
+export type ParamValue = unknown | { $param: string };
+
+export interface NodeDoc {
+  id: string;
+  module: string;
+  version?: string | number | null;
+  params?: Record<string, ParamValue>;
+  position?: { x: number; y: number };
+  target?: string | null;
+  reuse?: boolean;
+  timeout?: number;
+  memory_mb?: number;
+  cpu_seconds?: number;
+  label?: string;
+  comment?: string;
+}
+
+export interface EdgeDoc {
+  id?: string;
+  source: string;
+  source_port: string;
+  target: string;
+  target_port: string;
+}
+
+export interface PipelineParameter {
+  name: string;
+  kind?: string;
+  default?: unknown;
+  min?: number;
+  max?: number;
+  choices?: unknown[];
+  help?: string;
+}
+
+export interface PipelineDocument {
+  schema_version?: 1;
+  name?: string;
+  description?: string;
+  parameters?: PipelineParameter[];
+  nodes: NodeDoc[];
+  edges?: EdgeDoc[];
+}
+
+/** One structured error (engine/documents.py `error`), pointing at the place it is about. */
+export interface GraphError {
+  code: string;
+  message: string;
+  node?: string | null;
+  edge?: string | null;
+  port?: string | null;
+  param?: string | null;
+  field?: string;
+}
+
+/** A column known at design time (modules_catalog/schema.py `schema_json`). */
+export interface ColumnInfo {
+  name: string;
+  dtype: string; // int, float, bool, datetime, category, string
+}
+
+/** Inferred table schemas of one node's ports; null where unknown. */
+export interface NodeSchemas {
+  inputs: Record<string, ColumnInfo[] | null>;
+  outputs: Record<string, ColumnInfo[] | null>;
+}
