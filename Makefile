@@ -9,7 +9,12 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 REDIS  ?= redis://127.0.0.1:6379/0
 export PYTHONDONTWRITEBYTECODE
 
-.PHONY: install run test test-embedded test-scaled bench clean
+.PHONY: install frontend run test test-frontend test-embedded test-scaled bench clean
+
+# the front end: npm ci when the lock file changed, vite build when a source changed
+NODE_STAMP   := node_modules/.installed-stamp
+FRONTEND_SRC := $(shell find frontend/src -type f 2>/dev/null) frontend/index.html frontend/tsconfig.json vite.config.ts
+FRONTEND_APP := frontend/dist/index.html
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,15 +26,29 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: install
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(FRONTEND_APP): $(NODE_STAMP) $(FRONTEND_SRC)
+	npm run --silent build -- --logLevel warn
+
+frontend: $(FRONTEND_APP)
+
+run: install frontend
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py bootstrap
 	$(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
 
-test: test-embedded test-scaled
+test: test-frontend test-embedded test-scaled
+
+# the front end's type check and unit tests (vitest in jsdom)
+test-frontend: $(NODE_STAMP)
+	npm run --silent typecheck
+	npm test --silent
 
 # embedded mode: SQLite and the in-memory channel layer
-test-embedded: install
+test-embedded: install frontend
 	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest -q -p no:cacheprovider
 
 # scaled mode: the same suite on PostgreSQL and channels-redis (tests/e2e serve an embedded
