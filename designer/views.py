@@ -1,5 +1,5 @@
-"""The pages outside the API: the designer UI (React build, or a placeholder), sign-in and sign-out,
-and a health check for load balancers."""
+"""The pages outside the API: the designer (the React app built into frontend/dist), sign-in and
+sign-out, and a health check for load balancers."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,11 +14,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET
 
-from .selectors import dataset_list, draft_list, run_list, workspace_list
 
 
 def _frontend_index() -> Path:
-    return Path(settings.BASE_DIR) / "frontend" / "dist" / "index.html"
+    return Path(settings.FRONTEND_DIST) / "index.html"
 
 
 @require_GET
@@ -26,15 +25,11 @@ def _frontend_index() -> Path:
 @login_required
 @ensure_csrf_cookie  # the single-page app reads the csrftoken cookie for its session POSTs
 def index(request: HttpRequest) -> HttpResponse:
-    built = _frontend_index()
-    if built.exists():
-        return HttpResponse(built.read_bytes(), content_type="text/html; charset=utf-8")
-    return render(request, "designer/index.html", {
-        "workspaces": workspace_list(user=request.user),
-        "drafts": draft_list(user=request.user)[:50],
-        "runs": run_list(user=request.user).select_related("version")[:20],
-        "datasets": dataset_list(user=request.user).order_by("-created_at")[:20],
-    })
+    """The app's page, on every route of the app, so a reload lands on the same page."""
+    try:
+        return HttpResponse(_frontend_index().read_bytes(), content_type="text/html; charset=utf-8")
+    except FileNotFoundError:  # a checkout whose front end was never built: say how to build it
+        return render(request, "designer/not_built.html", status=503)
 
 
 class LoginView(auth_views.LoginView):

@@ -14,13 +14,21 @@ def test_the_ui_page_sends_anonymous_visitors_to_the_login_page():
     assert response.status_code == 302 and response["Location"].startswith("/login/?next=/")
 
 
-def test_a_user_signs_in_sees_the_ui_page_and_signs_out(user):
+@pytest.fixture
+def built_app(settings, tmp_path):
+    """A stand-in for frontend/dist: these tests are about which page Django serves where."""
+    (tmp_path / "index.html").write_text('<!doctype html><div id="root"></div><script src="/static/assets/app.js">')
+    settings.FRONTEND_DIST = tmp_path
+    return tmp_path
+
+
+def test_a_user_signs_in_sees_the_app_and_signs_out(user, built_app):
     client = Client()
     assert "Sign in" in client.get("/login/").content.decode()
     response = client.post("/login/", {"username": "ada", "password": "correct-horse-battery"})
     assert response.status_code == 302 and response["Location"] == "/"
     page = client.get("/")
-    assert page.status_code == 200 and "ada" in page.content.decode()
+    assert page.status_code == 200 and '<div id="root">' in page.content.decode()
     assert "csrftoken" in page.cookies
     assert client.get("/logout/").status_code == 200  # a confirmation, not a sign-out
     assert client.get("/api/v1/me/").status_code == 200
@@ -56,7 +64,32 @@ def test_an_api_path_holding_a_newline_is_a_json_404_too(api):
     assert response.status_code == 404 and response["Content-Type"] == "application/json"
 
 
-def test_bootstrap_loads_the_samples_and_the_page_lists_them_for_the_admin(settings, tmp_path):
+@pytest.mark.parametrize("route", ["/runs", "/runs/12/", "/drafts/3", "/datasets/7", "/modules",
+                                   "/modules/split_data/1/"])
+def test_a_reload_on_any_route_of_the_app_serves_the_app(user, built_app, route):
+    client = Client()
+    assert client.get(route).status_code == 302  # signed out: to the sign-in page, then back here
+    client.force_login(user)
+    response = client.get(route)
+    assert response.status_code == 200 and '<div id="root">' in response.content.decode()
+
+
+@pytest.mark.parametrize("route", ["/drafts/abc", "/runs/1/2", "/drafts/" + "9" * 30, "/modules/a b/1"])
+def test_a_path_that_is_no_route_of_the_app_is_a_404(user, built_app, route):
+    client = Client()
+    client.force_login(user)
+    assert client.get(route).status_code == 404
+
+
+def test_an_unbuilt_front_end_says_how_to_build_it(user, settings, tmp_path):
+    settings.FRONTEND_DIST = tmp_path / "missing"
+    client = Client()
+    client.force_login(user)
+    response = client.get("/")
+    assert response.status_code == 503 and "make run" in response.content.decode()
+
+
+def test_bootstrap_loads_the_samples_once_into_the_admins_workspace(settings, tmp_path):
     import io
     import re
 
@@ -70,8 +103,8 @@ def test_bootstrap_loads_the_samples_and_the_page_lists_them_for_the_admin(setti
     call_command("bootstrap", stdout=io.StringIO())  # a second run adds nothing
     client = Client()
     assert client.login(username="admin", password=password)
-    page = client.get("/").content.decode()
-    assert page.count("Breast cancer classifier") == 1 and page.count("Diabetes regression") == 1
+    names = [d["name"] for d in client.get("/api/v1/drafts/").json()["results"]]
+    assert names.count("Breast cancer classifier") == 1 and names.count("Diabetes regression") == 1
 
 
 def test_the_api_reference_page_loads_its_assets_from_this_server(api):
