@@ -41,8 +41,31 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+# screenshots of the designer, the run view and the results panel are kept here (CI keeps var/)
+ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS", ROOT / "var" / "e2e-artifacts"))
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=False)
+    return path
+
+
+def serious_accessibility_violations(page) -> list[str]:
+    """axe-core's serious and critical violations on the page as it stands (axe from node_modules,
+    never from the network)."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(str(n["target"]) for n in v["nodes"][:5])
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
 @pytest.fixture(scope="session")
 def designer_server(tmp_path_factory):
+    if not (ROOT / "frontend" / "dist" / "index.html").exists():
+        pytest.fail("the designer is not built: `make frontend` (make test does it) builds frontend/dist")
     var = tmp_path_factory.mktemp("e2e-var")
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")}
