@@ -4,7 +4,7 @@ from __future__ import annotations
 from django.urls import path, re_path
 
 from . import artifacts, auth, datasets, documents, drafts, modules, runs, versions, workspaces
-from . import uploads
+from . import samples, uploads
 from .fallback import NotFoundApi
 
 urlpatterns = [
@@ -18,6 +18,7 @@ urlpatterns = [
     path("drafts/<int:draft_id>/validation/", drafts.DraftValidationApi.as_view(), name="draft-validation"),
     path("drafts/<int:draft_id>/plan/", drafts.DraftPlanApi.as_view(), name="draft-plan"),
     path("drafts/<int:draft_id>/submit/", drafts.DraftSubmitApi.as_view(), name="draft-submit"),
+    path("samples/", samples.SampleListApi.as_view(), name="sample-list"),
     path("pipelines/validate/", drafts.PipelineValidateApi.as_view(), name="pipeline-validate"),
     path("schemas/pipeline-document/", documents.PipelineDocumentSchemaApi.as_view(), name="schema-pipeline-document"),
     path("versions/", versions.VersionListApi.as_view(), name="version-list"),
