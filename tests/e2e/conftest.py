@@ -2,44 +2,14 @@
 gives), driven by Playwright in Debian's Chromium (never a downloaded browser)."""
 from __future__ import annotations
 
-import json
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+from tests.live_server import CHROMIUM, ROOT, LiveServer, ServerDidNotStart, launch_chromium, serve
 
-
-@dataclass(frozen=True)
-class LiveServer:
-    url: str
-    password: str  # of the `admin` account bootstrap created
-    pid: int  # of the daphne process
-
-    def admin_token(self) -> str:
-        """The `admin` account's API token, asked for as a script would."""
-        request = urllib.request.Request(f"{self.url}/api/v1/auth/token/", method="POST",
-                                         data=json.dumps({"username": "admin", "password": self.password}).encode(),
-                                         headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return json.load(response)["token"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
+__all__ = ["LiveServer", "sign_in", "screenshot", "serious_accessibility_violations"]
 
 # screenshots of the designer, the run view and the results panel are kept here (CI keeps var/)
 ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS", ROOT / "var" / "e2e-artifacts"))
@@ -66,43 +36,13 @@ def serious_accessibility_violations(page) -> list[str]:
 def designer_server(tmp_path_factory):
     if not (ROOT / "frontend" / "dist" / "index.html").exists():
         pytest.fail("the designer is not built: `make frontend` (make test does it) builds frontend/dist")
-    var = tmp_path_factory.mktemp("e2e-var")
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")}
-    env.update(GRAPHWRIGHT_VAR=str(var), DJANGO_SETTINGS_MODULE="config.settings", ENGINE_AUTOSTART="1",
-               CSRF_TRUSTED_ORIGINS=f"http://127.0.0.1:{port}",
-               # channels that hold 2 messages: pushes of run events are dropped all the time, and
-               # every client must still get every event (the consumer reads them from the database)
-               CHANNEL_CAPACITY="2")
-    python = sys.executable
-    for command in (["manage.py", "migrate", "--noinput"], ["manage.py", "bootstrap"]):
-        subprocess.run([python, *command], cwd=ROOT, env=env, check=True, capture_output=True)
-    daphne = shutil.which("daphne", path=os.path.dirname(python)) or "daphne"
-    log = open(var / "daphne.log", "wb")
-    server = subprocess.Popen([daphne, "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
-                              cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            server.kill()
-            pytest.fail("the server did not come up:\n" + (var / "daphne.log").read_text()[-3000:])
-        time.sleep(0.2)
+    # channels that hold 2 messages: pushes of run events are dropped all the time, and every
+    # client must still get every event (the consumer reads them from the database)
     try:
-        yield LiveServer(url, (var / "admin-password.txt").read_text().strip(), server.pid)
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
+        with serve(tmp_path_factory.mktemp("e2e-var"), CHANNEL_CAPACITY="2") as server:
+            yield server
+    except ServerDidNotStart as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="session")
@@ -114,7 +54,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        chromium = launch_chromium(playwright)
         yield chromium
         chromium.close()
 
