@@ -11,6 +11,7 @@ import pandas as pd
 from ..schema import dtype_kind
 from ..spec import Column, Param, ParamKind, Port, PortType, Schema, module
 from ..trained import SCORED_LABEL, SCORED_PROBABILITY, TrainedModel, is_numeric_series, require_columns
+from .curves import classifier_curves, regression_residuals
 from .transforms import single_column
 
 SCORING = "Model Scoring & Evaluation"
@@ -117,7 +118,9 @@ def score_model(ctx: Any, *, model: TrainedModel, data: pd.DataFrame) -> pd.Data
                   default="target", help="The true labels to compare `scored_label` with.")],
 )
 def evaluate_model(ctx: Any, *, data: pd.DataFrame, label_column: str = "target") -> dict[str, Any]:
-    """Classification metrics when the rows carry `scored_probability`, regression metrics otherwise."""
+    """Classification metrics when the rows carry `scored_probability`, regression metrics otherwise;
+    `curves` holds the points of the results panel's charts (ROC and precision-recall for two
+    classes, none for more; a sample of actual and predicted values for a regressor)."""
     label = single_column(label_column) or "target"
     require_columns(data, [label], what="label column")
     require_columns(data, [SCORED_LABEL], what="score column")
@@ -131,6 +134,7 @@ def evaluate_model(ctx: Any, *, data: pd.DataFrame, label_column: str = "target"
         metrics = _classification_metrics(data[label], data[SCORED_LABEL], data[SCORED_PROBABILITY])
     else:
         metrics = _regression_metrics(data[label], data[SCORED_LABEL], label)
+        metrics["curves"] = {"residuals": regression_residuals(data[label], data[SCORED_LABEL], seed=ctx.seed)}
     for name, value in metrics.items():
         if isinstance(value, (int, float)) and not isinstance(value, bool) and not math.isnan(value):
             ctx.metric(name, value)
@@ -152,9 +156,11 @@ def _classification_metrics(y: pd.Series, pred: pd.Series, proba: pd.Series) -> 
         "recall": float(skm.recall_score(y, pred, zero_division=0, **averaging)),
         "f1": float(skm.f1_score(y, pred, zero_division=0, **averaging)),
     }
+    out["curves"] = {}
     if binary and y.nunique() == 2:
         # scored_probability is the probability of the larger class: exactly what roc_auc wants.
         out["roc_auc"] = float(skm.roc_auc_score(y == labels[-1], proba))
+        out["curves"] = classifier_curves(y == labels[-1], proba)
     out["confusion_matrix"] = {
         "labels": [_plain(v) for v in labels],
         "matrix": skm.confusion_matrix(y, pred, labels=labels).tolist(),
