@@ -17,6 +17,8 @@ from .documents import canonical_document, document_digest, edge_id, error, shap
 from .plan import Plan, PlannedStep, StepInput
 
 DatasetResolver = Callable[[dict[str, Any]], "dict[str, Any] | None"]
+SchemaJson = "list[dict[str, str]] | None"  # schema_json: [{"name", "dtype"}], None when not known
+NodeSchemas = dict[str, dict[str, Any]]  # {"inputs": {port: SchemaJson}, "outputs": {port: SchemaJson}}
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,21 @@ def validate_document(document: Any, *, params: Mapping[str, Any] | None = None,
     return _compile(document, params or {}, resolve_dataset, limits or server_limits())[1]
 
 
-def _compile(document: Any, params: Mapping[str, Any], resolve: DatasetResolver | None, limits: ServerLimits):
+def infer_schemas(document: Any, *, params: Mapping[str, Any] | None = None,
+                  resolve_dataset: DatasetResolver | None = None,
+                  limits: ServerLimits | None = None) -> tuple[dict[str, NodeSchemas], list[dict[str, Any]]]:
+    """Every node's input and output column schemas as far as they can be known, and every compile
+    error: a node in error, or downstream of one, has null where its columns cannot be known, while
+    branches that do not depend on it keep theirs. A node of an unknown module has no ports."""
+    schemas: dict[str, NodeSchemas] = {}
+    errors = _compile(document, params or {}, resolve_dataset, limits or server_limits(), schemas)[1]
+    return schemas, errors
+
+
+def _compile(document: Any, params: Mapping[str, Any], resolve: DatasetResolver | None, limits: ServerLimits,
+             node_schemas: dict[str, NodeSchemas] | None = None):
+    """The plan (None on any error) and every error; with `node_schemas`, also fills it with each
+    node's input and output schemas (what infer_schemas answers)."""
     errors = shape_errors(document)
     if errors:
         return None, errors
@@ -88,6 +104,8 @@ def _compile(document: Any, params: Mapping[str, Any], resolve: DatasetResolver 
                    f" (versions: {', '.join(s.version for s in known)})" if known
                    else f"node {node['id']!r} uses unknown module {node['module']!r}")
             errors.append(error("unknown_module", msg, node=node["id"]))
+            if node_schemas is not None:
+                node_schemas[node["id"]] = {"inputs": {}, "outputs": {}}
             continue
         if spec.disabled:
             errors.append(error("disabled_module", f"node {node['id']!r} uses {spec.ref}, which is disabled", node=node["id"]))
@@ -97,19 +115,18 @@ def _compile(document: Any, params: Mapping[str, Any], resolve: DatasetResolver 
         errors += _check_edge(e, specs, graph, wired)
     # an input whose edge was refused already has its error: don't also call it missing
     refused = {(e["node"], e["port"]) for e in errors if e["code"] == "type_mismatch"}
-    if not nx.is_directed_acyclic_graph(graph):
-        cycle = [u for u, _ in nx.find_cycle(graph)]
-        errors.append(error("cycle", f"the pipeline has a cycle: {' -> '.join(cycle + cycle[:1])}", node=cycle[0]))
-        return None, errors
+    order, blocked = _order(graph, errors)
     steps, schemas = [], {}
     typed: dict[str, Mapping[str, Schema]] = {}  # node -> port -> schema, as inferred (no JSON round trip)
     as_json = _SchemaJson()
-    for nid in nx.lexicographical_topological_sort(graph):
+    failed: set[str] = set()  # nodes in error or downstream of one (for node_schemas)
+    for nid in order:
         node = nodes[nid]
         spec = specs.get(nid)
         if spec is None:
             continue
-        resolved, node_errors = _node_params(node, spec, pipeline_params, resolve)
+        before = len(errors)
+        resolved, node_errors, unknown = _node_params(node, spec, pipeline_params, resolve)
         errors += node_errors
         inputs = []
         for port in spec.inputs:
@@ -122,8 +139,14 @@ def _compile(document: Any, params: Mapping[str, Any], resolve: DatasetResolver 
             inputs.append(StepInput(port.name, e["source"], e["source_port"], port.type.value))
         in_schemas = {i.port: typed.get(i.source, {}).get(i.source_port) for i in inputs}
         errors += _check_columns(nid, spec, resolved, in_schemas)
-        typed[nid] = {} if node_errors else _infer(spec, in_schemas, resolved)
+        typed[nid] = {} if node_errors or unknown else _infer(spec, in_schemas, resolved)
         schemas[nid] = {port: as_json(s) for port, s in typed[nid].items()}
+        if node_schemas is not None:
+            # a node in error, or fed by one, does not run: what flows out of it is not known
+            known = {i.port: in_schemas[i.port] for i in inputs if i.source not in failed}
+            if len(errors) > before or unknown or len(known) < len(inputs):
+                failed.add(nid)
+            node_schemas[nid] = _ports_json(spec, known, {} if nid in failed else typed[nid], as_json)
         steps.append(PlannedStep(
             node_id=nid, module=spec.key, version=spec.version, params=resolved, inputs=tuple(inputs),
             outputs={p.name: p.type.value for p in spec.outputs}, target=node.get("target") or "local",
@@ -131,9 +154,39 @@ def _compile(document: Any, params: Mapping[str, Any], resolve: DatasetResolver 
             timeout=_number(node.get("timeout"), float), memory_mb=_number(node.get("memory_mb"), int),
             cpu_seconds=_number(node.get("cpu_seconds"), int),
         ))
+    if node_schemas is not None:
+        for nid in blocked:
+            if nid in specs:
+                node_schemas[nid] = _ports_json(specs[nid], {}, {}, as_json)
     if errors:
         return None, errors
     return Plan(steps=tuple(steps), schemas=schemas), []
+
+
+def _order(graph: nx.DiGraph, errors: list[dict[str, Any]]) -> tuple[list[str], set[str]]:
+    """The nodes in a topological order, and the ones that have none: on a cycle (reported in
+    `errors`), the nodes on a cycle and everything downstream of one are left out and returned
+    apart; the rest of the graph is still in order."""
+    if nx.is_directed_acyclic_graph(graph):
+        return list(nx.lexicographical_topological_sort(graph)), set()
+    cycle = [u for u, _ in nx.find_cycle(graph)]
+    errors.append(error("cycle", f"the pipeline has a cycle: {' -> '.join(cycle + cycle[:1])}", node=cycle[0]))
+    blocked = {nid for component in nx.strongly_connected_components(graph) for nid in component
+               if len(component) > 1 or graph.has_edge(nid, nid)}
+    frontier = list(blocked)
+    while frontier:  # everything downstream, each node once
+        for succ in graph.successors(frontier.pop()):
+            if succ not in blocked:
+                blocked.add(succ)
+                frontier.append(succ)
+    return list(nx.lexicographical_topological_sort(graph.subgraph(set(graph) - blocked))), blocked
+
+
+def _ports_json(spec: ModuleSpec, in_schemas: Mapping[str, Schema | None], out: Mapping[str, Schema],
+                as_json: "_SchemaJson") -> NodeSchemas:
+    """A node's schema per input and output port, null where it is not known."""
+    return {"inputs": {p.name: as_json(in_schemas.get(p.name)) for p in spec.inputs},
+            "outputs": {p.name: as_json(out.get(p.name)) for p in spec.outputs}}
 
 
 _LIMITS = (("timeout", "a timeout of", "s", "STEP_TIMEOUT"), ("memory_mb", "a memory limit of", "MB", "STEP_MEMORY_MB"),
@@ -159,6 +212,17 @@ def _number(value: Any, kind: type) -> Any:
     return None if value is None else kind(value)
 
 
+class _Rejected:
+    """The value of a declared pipeline parameter whose given value was refused (reported once, on
+    the parameter; the nodes bound to it are neither in error nor known)."""
+
+    def __repr__(self) -> str:
+        return "REJECTED"
+
+
+REJECTED = _Rejected()
+
+
 def _pipeline_params(declared: list[dict[str, Any]], given: Mapping[str, Any]):
     """Declared pipeline parameters with this submit's values; unknown names are errors."""
     values: dict[str, Any] = {}
@@ -174,6 +238,7 @@ def _pipeline_params(declared: list[dict[str, Any]], given: Mapping[str, Any]):
         except ValueError:
             errors.append(error("bad_parameter", f"pipeline parameter {p['name']!r} has an unknown kind {p.get('kind')!r}",
                                 param=p["name"]))
+            values[p["name"]] = REJECTED
             continue
         decl = Param(p["name"], kind, choices=tuple(p.get("choices", ())), min=p.get("min"), max=p.get("max"))
         value = given.get(p["name"], p.get("default"))
@@ -184,6 +249,7 @@ def _pipeline_params(declared: list[dict[str, Any]], given: Mapping[str, Any]):
             values[p["name"]] = coerce(decl, value)
         except ParamError as exc:
             errors.append(error("bad_parameter", f"pipeline parameter {p['name']!r} {exc}", param=p["name"]))
+            values[p["name"]] = REJECTED  # declared all the same: its bound nodes are not "undeclared"
     return values, errors
 
 
@@ -215,8 +281,10 @@ def _check_edge(e, specs, graph, wired) -> list[dict[str, Any]]:
 
 
 def _node_params(node, spec: ModuleSpec, pipeline_params, resolve):
+    """The node's resolved params, their errors, and whether a value is unknown (bound to a pipeline
+    parameter whose value was refused)."""
     nid, given = node["id"], node.get("params", {})
-    errors, resolved = [], {}
+    errors, resolved, unknown = [], {}, False
     for name in given:
         if spec.param(name) is None:
             errors.append(error("unknown_param", f"{spec.label} has no parameter {name!r}", node=nid, param=name))
@@ -227,6 +295,9 @@ def _node_params(node, spec: ModuleSpec, pipeline_params, resolve):
             if not isinstance(bound, str) or bound not in pipeline_params:
                 errors.append(error("unknown_parameter", f"node {nid!r} binds {p.name!r} to pipeline parameter "
                                     f"{str(bound)[:80]!r}, which is not declared", node=nid, param=p.name))
+                continue
+            if pipeline_params[bound] is REJECTED:
+                unknown = True
                 continue
             value = pipeline_params[bound] if pipeline_params[bound] is not None else p.default
         if is_empty(p, value):
@@ -247,7 +318,7 @@ def _node_params(node, spec: ModuleSpec, pipeline_params, resolve):
                 continue
             value = found
         resolved[p.name] = value
-    return resolved, errors
+    return resolved, errors, unknown
 
 
 def _check_columns(nid, spec: ModuleSpec, params, in_schemas: Mapping[str, Schema | None]):
@@ -285,7 +356,9 @@ class _SchemaJson:
     def __init__(self) -> None:
         self._done: dict[int, tuple[Schema, list]] = {}
 
-    def __call__(self, schema: Schema) -> list:
+    def __call__(self, schema: Schema | None) -> list | None:
+        if schema is None:
+            return None
         found = self._done.get(id(schema))
         if found is None or found[0] is not schema:
             found = self._done[id(schema)] = (schema, schema_json(schema))
