@@ -7,6 +7,7 @@ from typing import Any, Callable
 from django.db.models import QuerySet
 from django.http import Http404
 
+from engine.compiler import infer_schemas
 from engine.models import Artifact, Run, Step
 from engine.selectors import artifact_visible, datastore
 from modules_catalog.registry import UnknownModule, load_builtins
@@ -77,6 +78,13 @@ def version_list(*, user, workspace: Workspace | None = None, draft_id: int | No
 
 def version_get(*, user, version_id: int) -> PipelineVersion:
     return _get(version_list(user=user), version_id, "pipeline version")
+
+
+def document_schemas(*, workspace: Workspace, document: Any) -> dict[str, Any]:
+    """Every node's inferred input and output column schemas (null where not known) and every
+    compile error of `document` with its default parameter values, datasets resolved in `workspace`."""
+    nodes, errors = infer_schemas(document, resolve_dataset=dataset_resolver(workspace=workspace))
+    return {"nodes": nodes, "errors": errors}
 
 
 # -- runs -------------------------------------------------------------------------------------

@@ -9,13 +9,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from designer.models import Draft
-from designer.selectors import draft_get, draft_list
+from designer.selectors import document_schemas, draft_get, draft_list
 from designer.services import (document_validate, draft_create, draft_delete, draft_submit, draft_update,
                                plan_explain)
 
-from .common import (PAGE_PARAMETERS, ErrorListSerializer, ExecutionSerializer, PlanItemSerializer, UsernameField,
-                     ValidationResultSerializer, WorkspaceSlugField, page_of, paginated, pipeline_param_values,
-                     workspace_filter, workspace_for_create)
+from .common import (PAGE_PARAMETERS, ErrorListSerializer, ErrorSerializer, ExecutionSerializer, PlanItemSerializer,
+                     UsernameField, ValidationResultSerializer, WorkspaceSlugField, page_of, paginated,
+                     pipeline_param_values, workspace_filter, workspace_for_create)
 from .versions import SUBMIT_SCHEMA, submit_response
 
 DOCUMENT_HELP = ("the graph document: schema_version, name, parameters, nodes, edges; its JSON Schema is served at "
@@ -116,6 +116,48 @@ class DraftValidationApi(APIView):
         draft = draft_get(user=request.user, draft_id=draft_id)
         errors = document_validate(workspace=draft.workspace, document=draft.document)
         return Response({"valid": not errors, "errors": errors})
+
+
+class ColumnSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    dtype = serializers.CharField(help_text="the pandas dtype: int64, float64, object, bool, …")
+
+    class Meta:
+        ref_name = "Column"
+
+
+def _port_schemas(help_text: str) -> serializers.DictField:
+    return serializers.DictField(child=serializers.ListField(child=ColumnSerializer(), allow_null=True),
+                                 help_text=help_text)
+
+
+class NodeSchemasSerializer(serializers.Serializer):
+    inputs = _port_schemas("input port -> its columns; null when not known before running (not wired, upstream "
+                           "in error, or not a table)")
+    outputs = _port_schemas("output port -> its columns; null when not known (this node or one upstream is in "
+                            "error, the module cannot infer it, or not a table)")
+
+    class Meta:
+        ref_name = "NodeSchemas"
+
+
+class DraftSchemasSerializer(serializers.Serializer):
+    nodes = serializers.DictField(child=NodeSchemasSerializer(),
+                                  help_text="node id -> its ports' columns (a node of an unknown module has no ports)")
+    errors = ErrorSerializer(many=True)
+
+    class Meta:
+        ref_name = "DraftSchemas"
+
+
+class DraftSchemasApi(APIView):
+    @extend_schema(responses=DraftSchemasSerializer,
+                   description="The columns known at design time on every node's ports, for the saved draft with "
+                               "its default parameter values; also when parts of the graph have errors (listed "
+                               "in `errors`): only what depends on an error is null.")
+    def get(self, request: Request, draft_id: int) -> Response:
+        draft = draft_get(user=request.user, draft_id=draft_id)
+        return Response(document_schemas(workspace=draft.workspace, document=draft.document))
 
 
 class DraftPlanApi(APIView):

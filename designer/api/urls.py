@@ -16,6 +16,7 @@ urlpatterns = [
     path("drafts/", drafts.DraftListApi.as_view(), name="draft-list"),
     path("drafts/<int:draft_id>/", drafts.DraftDetailApi.as_view(), name="draft-detail"),
     path("drafts/<int:draft_id>/validation/", drafts.DraftValidationApi.as_view(), name="draft-validation"),
+    path("drafts/<int:draft_id>/schemas/", drafts.DraftSchemasApi.as_view(), name="draft-schemas"),
     path("drafts/<int:draft_id>/plan/", drafts.DraftPlanApi.as_view(), name="draft-plan"),
     path("drafts/<int:draft_id>/submit/", drafts.DraftSubmitApi.as_view(), name="draft-submit"),
     path("samples/", samples.SampleListApi.as_view(), name="sample-list"),
