@@ -62,10 +62,12 @@ def import_data(ctx: Any, *, dataset: dict[str, Any] | None) -> pd.DataFrame:
     """A registered dataset of the workspace, at the version the pipeline names."""
     if not isinstance(dataset, Mapping) or not dataset.get("name"):
         raise ValueError("param 'dataset' must name a registered dataset")
+    version = dataset.get("version")
+    title = f"dataset {dataset['name']}" + (f" v{version}" if version is not None else "")
+    ctx.progress(0.0, f"reading {title}")
     df = ctx.dataset(dict(dataset))
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"dataset {dataset['name']!r} did not load as a DataFrame (got {type(df).__name__})")
-    version = dataset.get("version")
-    ctx.log(f"dataset {dataset['name']}" + (f" v{version}" if version is not None else "")
-            + f": {len(df)} rows, {len(df.columns)} columns")
+    ctx.log(f"{title}: {len(df)} rows, {len(df.columns)} columns")
+    ctx.progress(1.0, f"read {len(df)} rows")
     return df

@@ -12,6 +12,7 @@ from ..schema import dtype_kind
 from ..spec import Column, Param, ParamKind, Port, PortType, Schema, module
 from ..trained import SCORED_LABEL, SCORED_PROBABILITY, TrainedModel, is_numeric_series, require_columns
 from .curves import classifier_curves, regression_residuals
+from .stepwise import fit_with_progress, score_with_progress
 from .transforms import single_column
 
 SCORING = "Model Scoring & Evaluation"
@@ -69,9 +70,10 @@ def train_model(ctx: Any, *, learner: Any, data: pd.DataFrame, label_column: str
         data.drop(columns=list(data.columns), inplace=True)
     ctx.log(f"fitting {type(estimator).__name__} ({task}) on {rows} rows, {len(features)} features, "
             f"label {label!r}")
+    ctx.progress(0.05, f"fitting {type(estimator).__name__} on {rows} rows")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        estimator.fit(X, y)
+        fit_with_progress(ctx, estimator, X, y, start=0.05, end=0.9)
     for warning in caught:  # e.g. a ConvergenceWarning belongs in the step's log, where the user looks
         ctx.log(f"warning: {type(warning.message).__name__}: {str(warning.message).splitlines()[0]}")
     del X
@@ -82,6 +84,7 @@ def train_model(ctx: Any, *, learner: Any, data: pd.DataFrame, label_column: str
     ctx.metric("training_rows", rows)
     ctx.metric("training_score", float(estimator.score(*score_on)))
     estimator.set_params(**{k: v for k, v in own.items() if k == "copy_X"})  # the model keeps the learner's settings
+    ctx.progress(1.0, "trained")
     return model
 
 
@@ -105,7 +108,7 @@ def score_model(ctx: Any, *, model: TrainedModel, data: pd.DataFrame) -> pd.Data
     """The input rows plus `scored_label` and, for classifiers, `scored_probability`."""
     if not isinstance(model, TrainedModel):
         raise TypeError(f"the model input is not a trained model (got {type(model).__name__})")
-    scored = model.score(data)
+    scored = score_with_progress(ctx, model, data)
     ctx.log(f"scored {len(scored)} rows with {type(model.estimator).__name__}")
     return scored
 
