@@ -1,3 +1,72 @@
+// The workspace home: its pipelines (drafts) and the samples to start from.
+import { useNavigate } from "react-router-dom";
+import { useCurrentWorkspace, useWorkspaces } from "../app/hooks";
+import { DraftList } from "../home/DraftList";
+import { useCreateDraft, type NewDraft } from "../home/draftsApi";
+import { SampleList } from "../home/SampleList";
+import { ErrorMessage, Loading, errorMessage } from "../home/status";
+import "../home/pages.css";
+
 export function HomePage() {
-  return <h1>HomePage</h1>;
+  const workspaces = useWorkspaces();
+  const workspace = useCurrentWorkspace();
+  const navigate = useNavigate();
+  const create = useCreateDraft(workspace?.slug ?? "");
+
+  if (workspaces.isPending) return <Loading what="your workspaces" />;
+  if (workspaces.isError) return <ErrorMessage what="your workspaces" error={workspaces.error} onRetry={() => workspaces.refetch()} />;
+  if (!workspace) {
+    return (
+      <div className="page">
+        <h1>Pipelines</h1>
+        <p className="page-error" role="alert">
+          You are not a member of any workspace yet; ask an administrator to add you to one.
+        </p>
+      </div>
+    );
+  }
+  const canEdit = workspace.role !== "viewer";
+  const start = (draft: NewDraft) =>
+    create.mutate(draft, { onSuccess: (created) => navigate(`/drafts/${created.id}`) });
+
+  return (
+    <div className="page">
+      <header className="page-header">
+        <div>
+          <h1>Pipelines</h1>
+          <p className="muted">in {workspace.name}</p>
+        </div>
+        {canEdit && (
+          <button
+            type="button"
+            className="primary"
+            disabled={create.isPending}
+            onClick={() => start({ name: "Untitled pipeline" })}
+          >
+            {create.isPending ? "Creating…" : "New pipeline"}
+          </button>
+        )}
+      </header>
+      {create.isError && (
+        <p className="page-error" role="alert">
+          Could not create the pipeline: {errorMessage(create.error)}
+        </p>
+      )}
+      <div className="home-columns">
+        <section aria-labelledby="drafts-heading" className="panel">
+          <h2 id="drafts-heading" className="visually-hidden">
+            Your pipelines
+          </h2>
+          <DraftList workspace={workspace.slug} canEdit={canEdit} onNew={() => start({ name: "Untitled pipeline" })} />
+        </section>
+        <SampleList
+          canEdit={canEdit}
+          busy={create.isPending}
+          onUse={(sample) =>
+            start({ name: sample.name, description: sample.description, document: sample.document })
+          }
+        />
+      </div>
+    </div>
+  );
 }
