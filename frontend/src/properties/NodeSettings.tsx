@@ -1,0 +1,72 @@
+// A node's own settings, beside its module's parameters: label, comment, compute target, reuse of
+// cached results and its limits (engine/document_schema.py NODE).
+import type { GraphError, NodeDoc } from "../api/types";
+import { FieldShell } from "./FieldShell";
+import { NumberInput } from "./editors/NumberInput";
+import { CheckboxInput, ChoiceSelect, TextInput } from "./editors/SimpleInputs";
+
+export const MAX_LABEL = 200;
+export const MAX_COMMENT = 10_000;
+
+export interface NodeSettingsProps {
+  idPrefix: string;
+  node: NodeDoc;
+  targets: string[];
+  /** this node's errors about one of these settings (`field` names it) */
+  errors: GraphError[];
+  onChange(patch: Partial<NodeDoc>): void;
+}
+
+export const NODE_FIELDS = ["label", "comment", "target", "reuse", "timeout", "memory_mb"] as const;
+
+export function NodeSettings({ idPrefix, node, targets, errors, onChange }: NodeSettingsProps) {
+  const about = (field: string) => errors.filter((e) => e.field === field).map((e) => e.message);
+  const id = (field: string) => `${idPrefix}-node-${field}`;
+  const target = node.target ?? undefined;
+  const missingTarget =
+    `Compute target ${target} does not exist on this server; choose ` +
+    (targets.length ? `one of: ${targets.join(", ")}, or the server default.` : "the server default.");
+  return (
+    <section className="gw-node-settings" aria-labelledby={`${idPrefix}-settings-title`}>
+      <h3 id={`${idPrefix}-settings-title`}>Node settings</h3>
+      <FieldShell id={id("label")} label="Label" help="Shown on the canvas instead of the module's name." errors={about("label")}>
+        {(ids) => (
+          <TextInput ids={ids} value={node.label ?? ""} maxLength={MAX_LABEL}
+            onCommit={(text) => onChange({ label: text.trim() === "" ? undefined : text })} />
+        )}
+      </FieldShell>
+      <FieldShell id={id("comment")} label="Comment" help="A note kept with the node." errors={about("comment")}>
+        {(ids) => (
+          <TextInput ids={ids} value={node.comment ?? ""} multiline maxLength={MAX_COMMENT}
+            onCommit={(text) => onChange({ comment: text === "" ? undefined : text })} />
+        )}
+      </FieldShell>
+      <FieldShell id={id("target")} label="Compute target" help="Where the step runs." errors={about("target")}>
+        {(ids) => (
+          <ChoiceSelect ids={ids} value={target} choices={targets} emptyLabel="Server default"
+            unknownMessage={missingTarget}
+            onCommit={(value) => onChange({ target: value ?? null })} />
+        )}
+      </FieldShell>
+      <FieldShell id={id("reuse")} label="Reuse cached results"
+        help="When the inputs, parameters and code are unchanged, take the earlier result instead of running again."
+        errors={about("reuse")}>
+        {(ids) => <CheckboxInput ids={ids} checked={node.reuse !== false} onCommit={(reuse) => onChange({ reuse })} />}
+      </FieldShell>
+      <FieldShell id={id("timeout")} label="Timeout (s)" help="Wall-clock seconds before the step is stopped; empty: the server's limit."
+        hint="more than 0" errors={about("timeout")}>
+        {(ids) => (
+          <NumberInput ids={ids} value={node.timeout} rule={{ integer: false, min: 0, exclusiveMin: true }}
+            placeholder="server limit" onCommit={(timeout) => onChange({ timeout })} />
+        )}
+      </FieldShell>
+      <FieldShell id={id("memory_mb")} label="Memory (MB)" help="Memory the step may use; empty: the server's limit."
+        hint="a whole number above 0" errors={about("memory_mb")}>
+        {(ids) => (
+          <NumberInput ids={ids} value={node.memory_mb} rule={{ integer: true, min: 0, exclusiveMin: true }}
+            placeholder="server limit" onCommit={(memory_mb) => onChange({ memory_mb })} />
+        )}
+      </FieldShell>
+    </section>
+  );
+}
