@@ -1,7 +1,6 @@
 // The connection rule of the canvas: the server's port-type rule (modules_catalog.ports.can_connect),
 // one edge per input, no self-loop and no cycle. Every refusal carries a sentence saying why.
 import type { EdgeDoc, ModuleSpec, PortSpec, PortType } from "../api/types";
-import { portTypeLabel } from "./portTypes";
 
 /** True when an output of type `source` may feed an input of type `target` (exact match, or AnyFile). */
 export function canConnectTypes(source: PortType, target: PortType): boolean {
@@ -53,8 +52,8 @@ function reaches(edges: readonly EdgeDoc[], from: string, to: string): boolean {
 
 /** The reason a type pair is refused, as a person reads it. */
 export function typeRefusal(source: PortType, target: PortType): string {
-  const hint = target === "AnyFile" ? "" : `; it takes only a ${portTypeLabel(target)} output`;
-  return `${portTypeLabel(source)} output cannot feed a ${portTypeLabel(target)} input${hint}`;
+  // the type names as the server's errors and the port tooltips write them
+  return `${source} output cannot feed a ${target} input; it takes only a ${target} output`;
 }
 
 export function checkConnection(graph: GraphView, c: ProposedEdge): ConnectionCheck {

@@ -1,0 +1,136 @@
+// The one node component of the canvas, drawn from the module's JSON: title, typed and coloured
+// ports (xyflow handles named "input Dataset of Split Data"), comment, errors and plan marks.
+import { Handle, Position, type NodeProps } from "@xyflow/react";
+import { memo, useLayoutEffect, useRef, type CSSProperties } from "react";
+import type { GraphError, PortSpec } from "../api/types";
+import { moduleOf } from "../store/catalogue";
+import { useDesigner, useDesignerStoreApi } from "../store/designerStore";
+import type { DesignerNode } from "../store/types";
+import { useEditing, type EditedField } from "./editing";
+import { InlineText } from "./InlineText";
+import { portColor } from "./portTypes";
+
+const NO_ERRORS: GraphError[] = [];
+const PORT_SPACING = 76;
+export const NODE_MIN_WIDTH = 190;
+
+export function nodeWidth(inputs: number, outputs: number): number {
+  return Math.max(NODE_MIN_WIDTH, PORT_SPACING * Math.max(inputs, outputs));
+}
+
+interface PortsProps {
+  ports: PortSpec[];
+  side: "input" | "output";
+  title: string;
+  errors: GraphError[];
+}
+
+function Ports({ ports, side, title, errors }: PortsProps) {
+  const type = side === "input" ? "target" : "source";
+  return (
+    <div className={`gw-ports gw-ports--${side}`}>
+      {ports.map((port, i) => {
+        const left = `${((i + 0.5) / ports.length) * 100}%`;
+        const portErrors = errors.filter((e) => e.port === port.name);
+        const name = port.label || port.name;
+        const hint = [`${name} (${port.type}${port.optional ? ", optional" : ""})`, port.help, ...portErrors.map((e) => e.message)]
+          .filter(Boolean)
+          .join("\n");
+        const style: CSSProperties = { left, background: portColor(port.type) };
+        return (
+          <div key={port.name}>
+            <Handle
+              type={type}
+              id={port.name}
+              position={side === "input" ? Position.Top : Position.Bottom}
+              className={portErrors.length ? "gw-handle gw-handle--error" : "gw-handle"}
+              style={style}
+              role="img"
+              aria-label={`${side} ${name} of ${title}`}
+              title={hint}
+              data-port-type={port.type}
+            />
+            <span className="gw-port-label" style={{ left }} aria-hidden="true">
+              {portErrors.length > 0 && <span className="gw-port-error">!</span>}
+              {name}
+            </span>
+          </div>
+        );
+      })}
+    </div>
+  );
+}
+
+function GenericNodeView({ id, data, selected }: NodeProps<DesignerNode>) {
+  const doc = data.doc;
+  const module = useDesigner((s) => moduleOf(s.modules, doc));
+  const errors = useDesigner((s) => s.errors.byNode[id]) ?? NO_ERRORS;
+  const plan = useDesigner((s) => s.plan?.[id]);
+  const editing = useEditing((s) => (s.target?.nodeId === id ? s.target.field : null));
+  const storeApi = useDesignerStoreApi();
+  const ref = useRef<HTMLDivElement>(null);
+  const title = doc.label || module?.label || doc.id;
+
+  // xyflow's focusable wrapper (role=group) is named after the node, for screen readers.
+  useLayoutEffect(() => {
+    ref.current?.parentElement?.setAttribute("aria-label", `${title} (${module?.label ?? doc.module})`);
+  }, [title, module, doc.module]);
+
+  const finishEdit = (field: EditedField) => (next: string | null) => {
+    useEditing.getState().stop();
+    if (next !== null && next !== (doc[field] ?? "")) storeApi.getState().updateNode(id, { [field]: next || undefined });
+  };
+  const startEdit = (field: EditedField) => () => useEditing.getState().start(id, field);
+
+  const status = plan ? (plan.action === "run" ? "will-run" : "reused") : "idle";
+  const inputs = module?.inputs ?? [];
+  const outputs = module?.outputs ?? [];
+  const nodeErrors = errors.filter((e) => !e.port);
+  const className = [
+    "gw-node",
+    selected ? "gw-node--selected" : "",
+    errors.length ? "gw-node--error" : "",
+    module ? "" : "gw-node--unknown",
+    plan ? `gw-node--plan-${plan.action}` : "",
+  ].join(" ");
+
+  return (
+    <div ref={ref} className={className} data-status={status} style={{ width: nodeWidth(inputs.length, outputs.length) }}>
+      <Ports ports={inputs} side="input" title={title} errors={errors} />
+      <div className="gw-node-body">
+        <div className="gw-node-title" onDoubleClick={startEdit("label")}>
+          {editing === "label" ? (
+            <InlineText value={doc.label ?? ""} label={`Label of ${title}`} placeholder={module?.label ?? doc.id} maxLength={200} onDone={finishEdit("label")} />
+          ) : (
+            <span className="gw-node-name">{title}</span>
+          )}
+          {errors.length > 0 && (
+            <span className="gw-error-badge" title={errors.map((e) => e.message).join("\n")}>
+              {errors.length} {errors.length === 1 ? "error" : "errors"}
+            </span>
+          )}
+        </div>
+        {doc.label && module && <div className="gw-node-module">{module.label}</div>}
+        {!module && <div className="gw-node-problem">Unknown module “{doc.module}”</div>}
+        {nodeErrors[0] && <div className="gw-node-problem">{nodeErrors[0].message}</div>}
+        {editing === "comment" ? (
+          <InlineText value={doc.comment ?? ""} label={`Comment of ${title}`} placeholder="Comment" maxLength={2000} onDone={finishEdit("comment")} />
+        ) : (
+          (doc.comment || selected) && (
+            <div className={doc.comment ? "gw-node-comment" : "gw-node-comment gw-node-comment--empty"} onDoubleClick={startEdit("comment")}>
+              {doc.comment || "Double-click (or Shift+F2) to comment"}
+            </div>
+          )
+        )}
+        {plan && (
+          <div className={`gw-plan gw-plan--${plan.action}`} title={plan.reason}>
+            <strong>{plan.action === "run" ? "will run" : "reused"}</strong> {plan.reason}
+          </div>
+        )}
+      </div>
+      <Ports ports={outputs} side="output" title={title} errors={errors} />
+    </div>
+  );
+}
+
+export const GenericNode = memo(GenericNodeView);
