@@ -1,3 +1,63 @@
+// Every run of the workspace, filtered by pipeline, experiment and status (kept in the URL).
+import { useSearchParams } from "react-router-dom";
+import { useCurrentWorkspace } from "../app/hooks";
+import { Pager } from "../home/Pager";
+import { ErrorMessage, Loading } from "../home/status";
+import { filtersToParams, hasFilters, parseFilters, withFilter, type RunFilters as Filters } from "../runlist/filters";
+import { RunFilters } from "../runlist/RunFilters";
+import { RunTable } from "../runlist/RunTable";
+import { RUN_PAGE, useExperiments, usePipelineChoices, useRuns } from "../runlist/runsApi";
+import "../home/pages.css";
+
 export function RunsPage() {
-  return <h1>RunsPage</h1>;
+  const workspace = useCurrentWorkspace();
+  const [params, setParams] = useSearchParams();
+  const filters = parseFilters(params);
+  const runs = useRuns(workspace?.slug, filters);
+  const pipelines = usePipelineChoices(workspace?.slug);
+  const experiments = useExperiments(workspace);
+  const show = (next: Filters) => setParams(filtersToParams(next));
+
+  return (
+    <div className="page">
+      <header className="page-header">
+        <div>
+          <h1>Runs</h1>
+          {workspace && <p className="muted">in {workspace.name}</p>}
+        </div>
+      </header>
+      <RunFilters
+        filters={filters}
+        choices={{ pipelines: pipelines.data ?? [], experiments: experiments.data ?? [] }}
+        onChange={(key, value) => show(withFilter(filters, key, value))}
+        onClear={() => show({ pipeline: null, experiment: null, status: null, offset: 0 })}
+      />
+      {(!workspace || runs.isPending) && <Loading what="the runs" />}
+      {runs.isError && <ErrorMessage what="the runs" error={runs.error} onRetry={() => runs.refetch()} />}
+      {runs.data && runs.data.count === 0 && (
+        <div className="empty-state">
+          {hasFilters(filters) ? (
+            <p>No run matches these filters.</p>
+          ) : (
+            <>
+              <p>No runs in this workspace yet.</p>
+              <p className="muted">Open a pipeline and submit it to start one.</p>
+            </>
+          )}
+        </div>
+      )}
+      {runs.data && runs.data.count > 0 && (
+        <>
+          <RunTable runs={runs.data.results} />
+          <Pager
+            label="Run pages"
+            offset={filters.offset}
+            limit={RUN_PAGE}
+            count={runs.data.count}
+            onOffset={(offset) => show({ ...filters, offset })}
+          />
+        </>
+      )}
+    </div>
+  );
 }
