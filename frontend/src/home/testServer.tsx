@@ -74,14 +74,17 @@ function LocationProbe() {
   return <output data-testid="location">{location.pathname + location.search}</output>;
 }
 
-/** Renders `element` on `path` (a route pattern) at `url`, with where the router went in "location". */
-export function renderAt(element: ReactElement, { path = "/", url = "/" }: { path?: string; url?: string } = {}) {
+/** Renders `element` on `path` (route patterns) at `url`, with where the router went in "location". */
+export function renderAt(element: ReactElement, { path = "/", url = "/" }: { path?: string | string[]; url?: string } = {}) {
+  const paths = Array.isArray(path) ? path : [path];
   const client = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
   return render(
     <QueryClientProvider client={client}>
       <MemoryRouter initialEntries={[url]}>
         <Routes>
-          <Route path={path} element={element} />
+          {paths.map((p) => (
+            <Route key={p} path={p} element={element} />
+          ))}
           <Route path="*" element={<p>elsewhere</p>} />
         </Routes>
         <LocationProbe />
