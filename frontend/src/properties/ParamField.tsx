@@ -30,6 +30,11 @@ function numberRule(spec: ParamSpec): NumberRule {
   return { integer: spec.kind === "int", min: bound(spec.min), max: bound(spec.max) };
 }
 
+/** The known columns of a columns parameter's input port (null or undefined: not known). */
+function schemaOf(props: ParamFieldProps): ColumnInfo[] | null | undefined {
+  return props.inputSchemas[typeof props.spec.port === "string" ? props.spec.port : ""];
+}
+
 function editor(props: ParamFieldProps, ids: FieldIds): ReactNode {
   const { spec, value, onCommit } = props;
   const current = value === undefined ? spec.default : value;
@@ -60,7 +65,7 @@ function editor(props: ParamFieldProps, ids: FieldIds): ReactNode {
       const port = typeof spec.port === "string" ? spec.port : "";
       const portSpec = props.inputs.find((p) => p.name === port);
       return (
-        <ColumnPicker ids={ids} schema={props.inputSchemas[port]} portLabel={portSpec?.label || port}
+        <ColumnPicker ids={ids} schema={schemaOf(props)} portLabel={portSpec?.label || port}
           multiple={spec.multiple !== false} value={asColumnList(current)} required={required} onCommit={onCommit} />
       );
     }
@@ -100,7 +105,7 @@ export function ParamField(props: ParamFieldProps) {
       help={spec.help}
       hint={kind}
       errors={missing ? [`${label} needs a value.`] : errors}
-      group={!bound && (spec.kind === "dataset" || (spec.kind === "columns" && spec.multiple !== false))}
+      group={!bound && (spec.kind === "dataset" || (spec.kind === "columns" && spec.multiple !== false && !!schemaOf(props)))}
       aside={<BindingToggle id={`${id}-bind`} label={label} bound={bound} parameters={pipelineParameters} onToggle={toggle} />}
     >
       {(ids) =>

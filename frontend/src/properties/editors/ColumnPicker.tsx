@@ -97,7 +97,7 @@ function ColumnSelect({ ids, schema, value, required, onCommit }: ColumnPickerPr
   );
 }
 
-function ColumnChecklist({ ids, schema, value, required, onCommit }: ColumnPickerProps & { schema: ColumnInfo[] }) {
+function ColumnChecklist({ ids, schema, portLabel, value, required, onCommit }: ColumnPickerProps & { schema: ColumnInfo[] }) {
   const [search, setSearch] = useState("");
   const needle = search.trim().toLowerCase();
   const shown = needle ? schema.filter((c) => c.name.toLowerCase().includes(needle)) : schema;
@@ -111,7 +111,7 @@ function ColumnChecklist({ ids, schema, value, required, onCommit }: ColumnPicke
         {value.length === 0 ? "No column selected." : `${value.length} selected, in this order: `}
       </p>
       {value.length > 0 && (
-        <ol className="gw-chips">
+        <ol className="gw-chips" aria-label="Selected columns">
           {value.map((name) => (
             <li key={name} className="gw-chip">
               {name}
@@ -139,7 +139,7 @@ function ColumnChecklist({ ids, schema, value, required, onCommit }: ColumnPicke
           Clear selection
         </button>
       </div>
-      <ul className="gw-column-list">
+      <ul className="gw-column-list" aria-label={`Columns of ${portLabel}`}>
         {shown.map((c) => (
           <li key={c.name}>
             <label>

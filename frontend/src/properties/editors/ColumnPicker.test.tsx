@@ -1,0 +1,88 @@
+import "../testing/mockFetch";
+import { afterEach, describe, expect, it } from "vitest";
+import { cleanup, screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { moduleWith, param, renderPanel } from "../testing/harness";
+
+afterEach(cleanup);
+
+const schema = [
+  { name: "sepal_length", dtype: "float" },
+  { name: "sepal_width", dtype: "float" },
+  { name: "species", dtype: "category" },
+  { name: "id", dtype: "int" },
+];
+
+describe("a columns parameter with several columns", () => {
+  const module = moduleWith([param("columns", "columns", { label: "Columns", port: "data", multiple: true, required: true })]);
+
+  it("lists the columns known on its input port, with their types", () => {
+    renderPanel(module, { inputSchemas: { data: schema } });
+    const list = within(screen.getByRole("list", { name: "Columns of Dataset" })).getAllByRole("checkbox");
+    expect(list.map((b) => b.closest("label")?.textContent)).toEqual([
+      "sepal_length float", "sepal_width float", "species category", "id int",
+    ]);
+  });
+
+  it("selects in the order clicked, searches, and removes a chosen column", async () => {
+    const user = userEvent.setup();
+    const { patches } = renderPanel(module, { inputSchemas: { data: schema } });
+    await user.click(screen.getByRole("checkbox", { name: /^species/ }));
+    await user.type(screen.getByLabelText("Search columns"), "sepal");
+    expect(screen.queryByRole("checkbox", { name: /^species/ })).toBeNull();
+    await user.click(screen.getByRole("button", { name: "Select all shown" }));
+    expect(patches).toEqual([
+      { params: { columns: ["species"] } },
+      { params: { columns: ["species", "sepal_length", "sepal_width"] } },
+    ]);
+    const chosen = within(screen.getByRole("list", { name: "Selected columns" })).getAllByRole("listitem");
+    expect(chosen.map((li) => li.firstChild?.textContent)).toEqual(["species", "sepal_length", "sepal_width"]);
+    await user.click(screen.getByRole("button", { name: "Remove column species" }));
+    expect(patches.at(-1)).toEqual({ params: { columns: ["sepal_length", "sepal_width"] } });
+  });
+
+  it("flags chosen columns the input does not have", () => {
+    renderPanel(module, {
+      inputSchemas: { data: schema },
+      node: { id: "n1", module: "test_module", params: { columns: ["species", "petal"] } },
+    });
+    expect(screen.getByText(/Not in the input: petal/)).toBeInTheDocument();
+  });
+
+  it("takes typed names when the input's columns are not known before running", async () => {
+    const user = userEvent.setup();
+    const { patches } = renderPanel(module, { inputSchemas: { data: null } });
+    expect(screen.getByText(/not known before the pipeline runs/)).toBeInTheDocument();
+    const input = screen.getByLabelText(/^Columns/, { selector: "input" });
+    await user.type(input, "a, b ,a");
+    await user.tab();
+    expect(input).toHaveAccessibleDescription(expect.stringContaining("Column a is named twice."));
+    await user.clear(input);
+    await user.type(input, "a, b");
+    await user.tab();
+    expect(patches).toEqual([{ params: { columns: ["a", "b"] } }]);
+  });
+});
+
+describe("a columns parameter with exactly one column", () => {
+  const module = moduleWith([param("label_column", "columns", { label: "Label column", port: "data", multiple: false, required: true })]);
+
+  it("is a select of the input's columns with their types", async () => {
+    const user = userEvent.setup();
+    const { patches } = renderPanel(module, { inputSchemas: { data: schema } });
+    const select = screen.getByLabelText(/^Label column/, { selector: "select" });
+    expect(within(select).getAllByRole("option").map((o) => o.textContent)).toEqual([
+      "— choose a column —", "sepal_length (float)", "sepal_width (float)", "species (category)", "id (int)",
+    ]);
+    await user.selectOptions(select, "species");
+    expect(patches).toEqual([{ params: { label_column: "species" } }]);
+  });
+
+  it("asks to connect the input when nothing is wired, and takes one typed name", async () => {
+    const user = userEvent.setup();
+    const { patches } = renderPanel(module);
+    expect(screen.getByText(/Connect the Dataset input/)).toBeInTheDocument();
+    await user.type(screen.getByLabelText(/^Label column/, { selector: "input" }), "target{Enter}");
+    expect(patches).toEqual([{ params: { label_column: "target" } }]);
+  });
+});
