@@ -1,4 +1,4 @@
-"""WebSocket routes, behind the Origin check and session-or-token authentication."""
+"""WebSocket routes, behind session-or-token authentication and the Origin check."""
 from django.urls import path
 
 from .consumers import RunConsumer
@@ -10,4 +10,4 @@ websocket_urlpatterns = [path("ws/runs/<int:run_id>/", RunConsumer.as_asgi())]
 def websocket_application():
     from channels.routing import URLRouter
 
-    return OriginCheck(TokenOrSessionAuthMiddleware(URLRouter(websocket_urlpatterns)))
+    return TokenOrSessionAuthMiddleware(OriginCheck(URLRouter(websocket_urlpatterns)))

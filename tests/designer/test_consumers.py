@@ -94,11 +94,57 @@ async def test_an_anonymous_connection_or_a_bad_token_is_refused_with_4401(works
 
 
 @pytest.mark.parametrize("origin", [(b"origin", b"http://evil.example"), (b"origin", b"https://evil.example:8000"),
-                                    (b"origin", b"http://[::1"), (b"origin", b"null"), None])
-async def test_a_foreign_malformed_or_missing_origin_is_refused_with_4403_even_for_a_member(workspace, user, origin):
+                                    (b"origin", b"http://[::1"), (b"origin", b"null")])
+async def test_a_foreign_or_malformed_origin_is_refused_with_4403_even_for_a_member(workspace, user, origin):
     token = await token_for(user)
     run = await make_run(workspace)
     assert await refusal_code(run.id, token, origin=origin) == CLOSE_FORBIDDEN_ORIGIN
+
+
+async def test_a_script_with_a_token_and_no_origin_gets_the_snapshot(workspace, user):
+    """Python's `websockets` and curl send no Origin; a browser always does."""
+    token = await token_for(user)
+    run = await make_run(workspace)
+    comm, connected, _ = await connect(run.id, token, origin=None)
+    assert connected
+    first = await comm.receive_json_from(timeout=5)
+    assert first["type"] == "snapshot" and first["run"]["id"] == run.id
+    await comm.disconnect()
+
+
+@pytest.mark.parametrize("token", ["not-a-token", ""])
+async def test_no_origin_and_a_bad_or_no_token_is_refused_as_unauthenticated_4401(workspace, token):
+    run = await make_run(workspace)
+    assert await refusal_code(run.id, token, origin=None) == CLOSE_UNAUTHENTICATED
+
+
+@database_sync_to_async
+def session_cookie(user) -> tuple[bytes, bytes]:
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return b"cookie", f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}".encode()
+
+
+async def session_socket(run_id, cookie, origin):
+    headers = [cookie, (b"host", b"127.0.0.1:8000")] + ([origin] if origin else [])
+    comm = WebsocketCommunicator(websocket_application(), f"/ws/runs/{run_id}/", headers=headers)
+    connected, _ = await comm.connect(timeout=5)
+    assert connected, "refusals accept the handshake, then close with a code"
+    return comm
+
+
+async def test_a_session_socket_needs_a_matching_origin_and_without_one_is_refused_with_4403(workspace, user):
+    cookie, run = await session_cookie(user), await make_run(workspace)
+    browser = await session_socket(run.id, cookie, ORIGIN)
+    assert (await browser.receive_json_from(timeout=5))["type"] == "snapshot", "the cookie alone authenticates"
+    await browser.disconnect()
+    for origin in (None, (b"origin", b"http://evil.example")):
+        comm = await session_socket(run.id, cookie, origin)
+        message = await comm.receive_output(timeout=5)
+        assert message == {"type": "websocket.close", "code": CLOSE_FORBIDDEN_ORIGIN}, origin
 
 
 async def test_messages_other_than_resync_are_ignored_and_resync_sends_a_snapshot(workspace, user):
