@@ -37,7 +37,7 @@ frontend: $(FRONTEND_APP)
 
 run: install frontend
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py bootstrap
+	$(BIN)/python manage.py bootstrap --host $(HOST) --port $(PORT)
 	$(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
 
 test: test-frontend test-embedded test-scaled
