@@ -1,8 +1,13 @@
 """Datasets: upload CSV or Parquet in one request (streamed to disk, size-limited; larger files in
-chunks: uploads.py), list, preview and download."""
+chunks: uploads.py), list, preview (rows and column statistics) and download."""
 from __future__ import annotations
 
+import json
+import os
+from typing import Any
+
 from django.conf import settings
+from django.http import Http404
 from django.core.files.uploadhandler import FileUploadHandler
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -15,8 +20,10 @@ from designer.models import Dataset
 from designer.selectors import dataset_get, dataset_list
 from designer.services import dataset_create, raise_if_disk_full
 
-from .common import (PAGE_PARAMETERS, ErrorListSerializer, UsernameField, WorkspaceSlugField, page_of, paginated,
-                     workspace_filter, workspace_for_create)
+from engine.selectors import datastore
+
+from .common import (PAGE_PARAMETERS, ErrorListSerializer, UsernameField, WorkspaceSlugField, int_param,
+                     int_parameter, page_of, paginated, workspace_filter, workspace_for_create)
 from .downloads import DOWNLOAD_RESPONSES, FORMAT_PARAMETER, DownloadView, artifact_response
 from .errors import PayloadTooLarge
 
@@ -141,3 +148,96 @@ class DatasetDownloadApi(DownloadView):
         dataset = dataset_get(user=request.user, dataset_id=dataset_id)
         return artifact_response(digest=dataset.artifact_id, kind="DataFrame",
                                  stem=f"{dataset.name}_v{dataset.version}", fmt=request.query_params.get("format"))
+
+
+PREVIEW_DEFAULT_ROWS = 50
+PREVIEW_MAX_ROWS = 500
+TOP_VALUES = 5
+COUNTED_ROWS_MAX = 100_000  # top values are counted over at most this many rows, read from the file's start
+TEXT_KINDS = ("string", "category")
+
+
+class TopValueSerializer(serializers.Serializer):
+    value = serializers.CharField()
+    count = serializers.IntegerField()
+
+    class Meta:
+        ref_name = "DatasetTopValue"
+
+
+class ColumnStatisticsSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    dtype = serializers.CharField(help_text="int, float, bool, datetime, category or string")
+    stats = serializers.JSONField(help_text="over every row: count, missing; numbers: mean, std, min, max, median; "
+                                            "text: unique (distinct values), top; bool: true")
+    top_values = TopValueSerializer(many=True, allow_null=True,
+                                    help_text=f"text columns: the {TOP_VALUES} most frequent values (null otherwise)")
+
+    class Meta:
+        ref_name = "DatasetColumnStatistics"
+
+
+class DatasetPreviewSerializer(serializers.Serializer):
+    rows = serializers.IntegerField(help_text="rows in the whole dataset")
+    counted_rows = serializers.IntegerField(help_text="rows the top values were counted over")
+    columns = ColumnStatisticsSerializer(many=True)
+    preview = serializers.JSONField(help_text="{columns, rows}: the first rows")
+
+    class Meta:
+        ref_name = "DatasetPreview"
+
+
+class DatasetPreviewApi(APIView):
+    @extend_schema(parameters=[int_parameter("rows", f"how many first rows (default {PREVIEW_DEFAULT_ROWS}, "
+                                                     f"at most {PREVIEW_MAX_ROWS})")],
+                   responses={200: DatasetPreviewSerializer, 404: ErrorListSerializer},
+                   description="The first rows and every column's type and statistics, with the most frequent "
+                               f"values of text columns (counted over the first {COUNTED_ROWS_MAX} rows).")
+    def get(self, request: Request, dataset_id: int) -> Response:
+        dataset = dataset_get(user=request.user, dataset_id=dataset_id)
+        rows = int_param(request, "rows", maximum=PREVIEW_MAX_ROWS) or PREVIEW_DEFAULT_ROWS
+        return Response(dataset_preview(dataset=dataset, rows=rows))
+
+
+def dataset_preview(*, dataset: Dataset, rows: int) -> dict[str, Any]:
+    """Read from the stored Parquet: the first `rows` rows, and the top values of text columns over
+    at most COUNTED_ROWS_MAX rows; the whole-data statistics come from the artifact's metadata."""
+    import pyarrow.parquet as pq
+
+    path = datastore().path(dataset.artifact_id)
+    if not os.path.exists(path):
+        raise Http404(f"the data of dataset {dataset.name} v{dataset.version} is no longer stored")
+    parquet = pq.ParquetFile(path)
+    meta = dataset.artifact.meta or {}
+    columns = meta.get("columns") or []
+    text = [c["name"] for c in columns if c.get("dtype") in TEXT_KINDS]
+    head = _first_rows(parquet, rows, columns=None)
+    counted = _first_rows(parquet, COUNTED_ROWS_MAX, columns=text) if text else None
+    return {
+        "rows": parquet.metadata.num_rows,
+        "counted_rows": len(counted) if counted is not None else 0,
+        "columns": [{"name": c["name"], "dtype": c.get("dtype"), "stats": c.get("stats") or {},
+                     "top_values": _top_values(counted[c["name"]]) if c["name"] in text else None}
+                    for c in columns],
+        "preview": {"columns": [str(name) for name in head.columns],
+                    "rows": json.loads(head.to_json(orient="values", date_format="iso", default_handler=str))},
+    }
+
+
+def _first_rows(parquet: Any, limit: int, *, columns: list[str] | None) -> Any:
+    """The first `limit` rows as a DataFrame, read batch by batch (never the whole file)."""
+    import pyarrow as pa
+
+    batches, seen = [], 0
+    for batch in parquet.iter_batches(batch_size=min(limit, 65_536), columns=columns):
+        batches.append(batch)
+        seen += batch.num_rows
+        if seen >= limit:
+            break
+    schema = parquet.schema_arrow if columns is None else pa.schema([parquet.schema_arrow.field(c) for c in columns])
+    return pa.Table.from_batches(batches, schema=schema).slice(0, limit).to_pandas()
+
+
+def _top_values(series: Any) -> list[dict[str, Any]]:
+    counts = series.astype("object").value_counts(dropna=True).head(TOP_VALUES)
+    return [{"value": str(value), "count": int(count)} for value, count in counts.items()]

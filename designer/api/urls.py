@@ -38,6 +38,7 @@ urlpatterns = [
     path("datasets/", datasets.DatasetListApi.as_view(), name="dataset-list"),
     path("datasets/<int:dataset_id>/", datasets.DatasetDetailApi.as_view(), name="dataset-detail"),
     path("datasets/<int:dataset_id>/download/", datasets.DatasetDownloadApi.as_view(), name="dataset-download"),
+    path("datasets/<int:dataset_id>/preview/", datasets.DatasetPreviewApi.as_view(), name="dataset-preview"),
     path("uploads/", uploads.UploadListApi.as_view(), name="upload-list"),
     path("uploads/<str:upload_id>/", uploads.UploadDetailApi.as_view(), name="upload-detail"),
     path("uploads/<str:upload_id>/complete/", uploads.UploadCompleteApi.as_view(), name="upload-complete"),
