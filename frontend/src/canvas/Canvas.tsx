@@ -1,0 +1,144 @@
+// The editing canvas: xyflow bound to the designer store, with the connection rule on every wire,
+// drops from the palette, minimap, controls and snapping.
+import {
+  Background,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  SelectionMode,
+  useReactFlow,
+  type Connection,
+  type Edge,
+  type FinalConnectionState,
+  type IsValidConnection,
+} from "@xyflow/react";
+import { useCallback, useMemo, type DragEvent } from "react";
+import { moduleOf } from "../store/catalogue";
+import { useDesigner, useDesignerStoreApi } from "../store/designerStore";
+import type { DesignerEdge, DesignerNode } from "../store/types";
+import { checkInStore, proposedOf, refusalOf } from "./graphView";
+import { nodeTypes } from "./nodeTypes";
+import { portColor } from "./portTypes";
+import { useRefusal, WiringHint } from "./RefusalTip";
+
+import { MODULE_DRAG_TYPE } from "./dnd";
+export const SNAP_GRID: [number, number] = [20, 20];
+
+const FIT_VIEW_OPTIONS = { padding: 0.15, maxZoom: 1.2 };
+const PRO_OPTIONS = { hideAttribution: false };
+const DEFAULT_EDGE_OPTIONS = { interactionWidth: 14 };
+
+interface CanvasProps {
+  snap: boolean;
+}
+
+function pointerOf(event: MouseEvent | TouchEvent): { x: number; y: number } {
+  if ("changedTouches" in event && event.changedTouches.length) {
+    return { x: event.changedTouches[0].clientX, y: event.changedTouches[0].clientY };
+  }
+  const mouse = event as MouseEvent;
+  return { x: mouse.clientX, y: mouse.clientY };
+}
+
+export function Canvas({ snap }: CanvasProps) {
+  const store = useDesignerStoreApi();
+  const nodes = useDesigner((s) => s.nodes);
+  const edges = useDesigner((s) => s.edges);
+  const errorsByEdge = useDesigner((s) => s.errors.byEdge);
+  const onNodesChange = useDesigner((s) => s.onNodesChange);
+  const onEdgesChange = useDesigner((s) => s.onEdgesChange);
+  const { screenToFlowPosition } = useReactFlow();
+
+  // Edges the server found wrong are drawn red and say why; the others keep their identity.
+  const shownEdges = useMemo(
+    () =>
+      edges.map((e): DesignerEdge => {
+        const errors = errorsByEdge[e.id];
+        return errors ? { ...e, className: "gw-edge--error", ariaLabel: `Edge from ${e.source} to ${e.target}: ${errors[0].message}` } : e;
+      }),
+    [edges, errorsByEdge],
+  );
+
+  const isValidConnection: IsValidConnection<Edge> = useCallback(
+    (c) => checkInStore(store.getState(), proposedOf(c)).ok,
+    [store],
+  );
+
+  const onConnect = useCallback(
+    (c: Connection) => {
+      const proposed = proposedOf(c);
+      const check = checkInStore(store.getState(), proposed);
+      if (check.ok) store.getState().connect(proposed);
+    },
+    [store],
+  );
+
+  const onConnectEnd = useCallback(
+    (event: MouseEvent | TouchEvent, state: FinalConnectionState) => {
+      const reason = refusalOf(store.getState(), state);
+      if (!reason) return;
+      const at = pointerOf(event);
+      useRefusal.getState().show(reason, at.x, at.y);
+    },
+    [store],
+  );
+
+  const onDragOver = useCallback((event: DragEvent) => {
+    if (!event.dataTransfer.types.includes(MODULE_DRAG_TYPE)) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "copy";
+  }, []);
+
+  const onDrop = useCallback(
+    (event: DragEvent) => {
+      const key = event.dataTransfer.getData(MODULE_DRAG_TYPE);
+      if (!key) return;
+      event.preventDefault();
+      const [module, version] = key.split("@");
+      const spec = moduleOf(store.getState().modules, { module, version });
+      if (!spec) return;
+      const at = screenToFlowPosition({ x: event.clientX, y: event.clientY });
+      store.getState().addNode(spec, { x: Math.round(at.x - 95), y: Math.round(at.y - 20) });
+    },
+    [store, screenToFlowPosition],
+  );
+
+  const minimapColor = useCallback((n: DesignerNode) => {
+    const spec = moduleOf(store.getState().modules, n.data.doc);
+    return spec?.outputs[0] ? portColor(spec.outputs[0].type) : "#9aa3b2";
+  }, [store]);
+
+  return (
+    <div className="gw-canvas" onDragOver={onDragOver} onDrop={onDrop}>
+      <ReactFlow<DesignerNode, DesignerEdge>
+        nodes={nodes}
+        edges={shownEdges}
+        nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={onConnect}
+        onConnectEnd={onConnectEnd}
+        isValidConnection={isValidConnection}
+        deleteKeyCode={null}
+        selectionKeyCode="Shift"
+        multiSelectionKeyCode={["Meta", "Control"]}
+        selectionMode={SelectionMode.Partial}
+        snapToGrid={snap}
+        snapGrid={SNAP_GRID}
+        onlyRenderVisibleElements
+        fitView
+        fitViewOptions={FIT_VIEW_OPTIONS}
+        minZoom={0.05}
+        maxZoom={2}
+        defaultEdgeOptions={DEFAULT_EDGE_OPTIONS}
+        proOptions={PRO_OPTIONS}
+        aria-label="Pipeline canvas"
+      >
+        <Background gap={SNAP_GRID[0]} />
+        <MiniMap pannable zoomable nodeColor={minimapColor} ariaLabel="Minimap of the pipeline" />
+        <Controls aria-label="Zoom controls" showInteractive={false} fitViewOptions={FIT_VIEW_OPTIONS} />
+        <WiringHint />
+      </ReactFlow>
+    </div>
+  );
+}
