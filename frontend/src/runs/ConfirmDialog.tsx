@@ -1,0 +1,36 @@
+// A yes/no question before an action that cannot be undone (cancelling a run).
+import { useId } from "react";
+import { Dialog } from "./Dialog";
+
+interface Props {
+  title: string;
+  message: string;
+  confirm: string;
+  dismiss: string;
+  busy?: boolean;
+  error?: string;
+  onConfirm: () => void;
+  onClose: () => void;
+}
+
+export function ConfirmDialog({ title, message, confirm, dismiss, busy, error, onConfirm, onClose }: Props) {
+  const messageId = useId();
+  return (
+    <Dialog title={title} onClose={onClose} describedBy={messageId}>
+      <p id={messageId}>{message}</p>
+      {error && (
+        <p role="alert" className="run-field-error">
+          {error}
+        </p>
+      )}
+      <div className="run-dialog-actions">
+        <button type="button" onClick={onClose}>
+          {dismiss}
+        </button>
+        <button type="button" className="danger" onClick={onConfirm} disabled={busy}>
+          {busy ? "Working…" : confirm}
+        </button>
+      </div>
+    </Dialog>
+  );
+}
