@@ -15,7 +15,7 @@ export function RunsPage() {
   const filters = parseFilters(params);
   const runs = useRuns(workspace?.slug, filters);
   const pipelines = usePipelineChoices(workspace?.slug);
-  const experiments = useExperiments(workspace);
+  const experiments = useExperiments(workspace?.slug);
   const show = (next: Filters) => setParams(filtersToParams(next));
 
   return (

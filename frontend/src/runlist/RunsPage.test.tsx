@@ -28,7 +28,7 @@ let runs: ReturnType<typeof run>[] = [];
 beforeEach(() => {
   server.reset();
   runs = [
-    run(12, { experiment: "baseline", pipeline_name: "Churn model", draft: 4, submitted_by: "ada", duration: 42 }),
+    run(12, { experiment: "baseline", pipeline_name: "Churn model", draft: 4, duration: 42 }),
     run(11, { status: "failed", experiment: "tuned", draft: 5, pipeline_name: "Forecast", duration: 3.5 }),
   ];
   server.on("GET /api/v1/runs/", (_req, url) => {
@@ -41,7 +41,12 @@ beforeEach(() => {
     );
     return page(matching);
   });
-  server.on("GET /api/v1/experiments/", () => [{ name: "baseline" }, { name: "tuned" }]);
+  server.on("GET /api/v1/experiments/", () => ({
+    results: [
+      { name: "tuned", runs: 1, last_run_at: "2026-01-02T10:00:00Z" },
+      { name: "baseline", runs: 1, last_run_at: "2026-01-02T10:00:00Z" },
+    ],
+  }));
   server.on("GET /api/v1/drafts/", () =>
     page([
       { id: 4, name: "Churn model" },
@@ -65,6 +70,8 @@ describe("RunsPage", () => {
     expect(row).toHaveTextContent("42.0 s");
     expect(screen.getByRole("link", { name: "Run 11 of Forecast" }).closest("tr")).toHaveTextContent("3.5 s");
     expect(lastRunsQuery().get("workspace")).toBe("lab");
+    const experiments = server.calls("GET /api/v1/experiments/");
+    expect(new URL(experiments[0].url).searchParams.get("workspace")).toBe("lab");
   });
 
   it("reads its filters from the URL, so a reload shows the same list", async () => {

@@ -10,7 +10,6 @@ export type RunRow = components["schemas"]["Run"] & {
   pipeline_name?: string | null;
   draft?: number | null;
   duration?: number | null;
-  submitted_by?: string | null;
 };
 
 export interface RunPage {
@@ -25,7 +24,7 @@ export function pipelineOf(run: RunRow): string {
 }
 
 export function whoOf(run: RunRow): string | null {
-  return run.submitted_by ?? run.created_by ?? null;
+  return run.created_by ?? null;
 }
 
 /** Seconds the run ran: the server's figure, else from its start and finish (or now while running). */
@@ -75,11 +74,11 @@ export function experimentNames(body: unknown): string[] {
   return [...new Set(names.filter(Boolean))].sort((a, b) => a.localeCompare(b));
 }
 
-export function useExperiments(workspace: { id: number; slug: string } | null) {
+export function useExperiments(workspace: string | undefined) {
   return useQuery({
-    queryKey: ["experiments", workspace?.id],
+    queryKey: ["experiments", workspace],
     enabled: !!workspace,
-    queryFn: async () => experimentNames(await getJson("/api/v1/experiments/", { workspace: workspace?.id })),
+    queryFn: async () => experimentNames(await getJson("/api/v1/experiments/", { workspace })),
   });
 }
 
