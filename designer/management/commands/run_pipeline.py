@@ -8,6 +8,8 @@ import threading
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.db.migrations.executor import MigrationExecutor
 
 from designer.models import Workspace
 from designer.selectors import dataset_resolver
@@ -28,6 +30,23 @@ def _parse_param(text: str) -> tuple[str, object]:
         return name, raw  # plain text
 
 
+def _require_migrated() -> None:
+    """Refuse, saying what to run, when the database is unreachable or lacks migrations (a fresh
+    `var/` never migrated ends in `no such table` otherwise). Migrating is left to the user: the
+    database may be a shared one that someone else upgrades."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    name = connection.settings_dict["NAME"]
+    try:
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except DatabaseError as exc:
+        raise CommandError(f"cannot read the database {name}: {exc}") from None
+    if pending:
+        what = "was never migrated" if not executor.loader.applied_migrations else f"lacks {len(pending)} migration(s)"
+        raise CommandError(f"the database {name} {what}: run `python manage.py migrate` "
+                           "(`make run` does it too), then run the pipeline again")
+
+
 class Command(BaseCommand):
     help = "Run a pipeline graph document headless and print a JSON summary."
 
@@ -40,6 +59,7 @@ class Command(BaseCommand):
         parser.add_argument("--timeout", type=float, default=None, help="give up waiting after N seconds")
 
     def handle(self, *args, **opts) -> None:
+        _require_migrated()
         path = Path(opts["file"])
         try:
             document = json.loads(path.read_text())
