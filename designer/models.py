@@ -46,13 +46,17 @@ class Draft(models.Model):
 
 
 class PipelineVersion(models.Model):
-    """An immutable snapshot of a draft: its canonical document, named by the document's hash."""
+    """An immutable snapshot of a draft: its canonical document, named by the document's hash, and the
+    document as the user drew it."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="versions")
     draft = models.ForeignKey(Draft, null=True, blank=True, on_delete=models.SET_NULL, related_name="versions")
     name = models.CharField(max_length=200)
     digest = models.CharField(max_length=64)
     document = models.JSONField()
+    # the document as drawn (positions, labels, comments, description); null on versions made before
+    # it was kept, which then show their canonical document
+    source_document = models.JSONField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

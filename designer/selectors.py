@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from django.db.models import QuerySet
+from django.db.models import Count, Max, OuterRef, QuerySet, Subquery
 from django.http import Http404
 
 from engine.compiler import infer_schemas
@@ -90,13 +90,32 @@ def document_schemas(*, workspace: Workspace, document: Any) -> dict[str, Any]:
 # -- runs -------------------------------------------------------------------------------------
 
 def run_list(*, user, workspace: Workspace | None = None, status: str | None = None,
-             version_id: int | None = None) -> QuerySet[Run]:
-    qs = _scoped(Run.objects.select_related("workspace", "version", "created_by"), user=user, workspace=workspace)
+             version_id: int | None = None, draft_id: int | None = None,
+             experiment: str | None = None) -> QuerySet[Run]:
+    """The runs the user may see, newest first; each with `version_number`, the place of its version
+    among those snapshotted from the same draft (1 = the first; None without a draft)."""
+    # a version's documents and a run's plan grow with the pipeline: a list reads neither
+    qs = _scoped(Run.objects.select_related("workspace", "version", "created_by")
+                 .defer("plan", "version__document", "version__source_document"), user=user, workspace=workspace)
     if status:
         qs = qs.filter(status=status)
     if version_id is not None:
         qs = qs.filter(version_id=version_id)
-    return qs
+    if draft_id is not None:
+        qs = qs.filter(version__draft_id=draft_id)
+    if experiment is not None:
+        qs = qs.filter(experiment=experiment)
+    earlier = (PipelineVersion.objects.filter(draft_id=OuterRef("version__draft_id"), id__lte=OuterRef("version_id"))
+               .order_by().values("draft_id").annotate(n=Count("id")).values("n"))
+    return qs.annotate(version_number=Subquery(earlier)).order_by("-created_at", "-id")
+
+
+def experiment_list(*, user, workspace: Workspace | None = None) -> list[dict[str, Any]]:
+    """The experiments the user's runs are filed under, by name: how many runs each holds and when the
+    last one was submitted (over all the user's workspaces when none is named)."""
+    qs = _scoped(Run.objects.all(), user=user, workspace=workspace)
+    return list(qs.order_by().values("experiment").annotate(runs=Count("id"), last_run_at=Max("created_at"))
+                .order_by("experiment").values("experiment", "runs", "last_run_at"))
 
 
 def run_get(*, user, run_id: int) -> Run:

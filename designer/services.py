@@ -18,6 +18,7 @@ from engine import services as engine_services
 from engine.compiler import CompileError, canonical_document, compile_document, document_digest, validate_document
 from engine.datastore import is_disk_full
 from engine.documents import shape_errors
+from engine.experiments import experiment_name
 from engine.models import Run
 from engine.plan import Plan
 
@@ -152,36 +153,54 @@ def document_validate(*, workspace: Workspace, document: Any, params: dict[str, 
 
 def version_snapshot(*, workspace: Workspace, user, document: dict[str, Any], name: str,
                      draft: Draft | None = None) -> PipelineVersion:
-    """The immutable version holding `document`'s canonical form; equal documents share one."""
+    """The immutable version holding `document`'s canonical form; equal documents share one. It keeps
+    `document` as drawn too (positions, labels, comments), as the first snapshot of it had it; a
+    version made before that was kept takes this one's."""
     digest = document_digest(document)
-    defaults = {"name": name, "draft": draft, "document": canonical_document(document), "created_by": user}
+    defaults = {"name": name, "draft": draft, "document": canonical_document(document), "created_by": user,
+                "source_document": document}
     try:
         with transaction.atomic():
             version, _ = PipelineVersion.objects.get_or_create(workspace=workspace, digest=digest, defaults=defaults)
     except IntegrityError:  # a concurrent submit of the same document created it first
         version = PipelineVersion.objects.get(workspace=workspace, digest=digest)
+    if version.source_document is None:
+        PipelineVersion.objects.filter(pk=version.pk, source_document__isnull=True).update(source_document=document)
+        version.source_document = document
     return version
 
 
-def draft_submit(*, draft: Draft, user, params: dict[str, Any] | None = None,
-                 force: bool = False) -> tuple[Run, PipelineVersion]:
+def draft_submit(*, draft: Draft, user, params: dict[str, Any] | None = None, force: bool = False,
+                 experiment: str | None = None) -> tuple[Run, PipelineVersion]:
     """Validate the draft, snapshot it into a version and start a run of it."""
     _require_editor(user=user, workspace=draft.workspace)
+    experiment = experiment_check(experiment=experiment)
     # compiled once, before the version exists: an invalid draft leaves nothing behind
     plan = compile_document(draft.document, params=params, resolve_dataset=dataset_resolver(workspace=draft.workspace))
     version = version_snapshot(workspace=draft.workspace, user=user, document=draft.document,
                                name=draft.name, draft=draft)
-    return version_submit(version=version, user=user, params=params, force=force, plan=plan), version
+    run = version_submit(version=version, user=user, params=params, force=force, plan=plan, experiment=experiment)
+    return run, version
 
 
 def version_submit(*, version: PipelineVersion, user, params: dict[str, Any] | None = None,
-                   force: bool = False, plan: Plan | None = None) -> Run:
-    """Run `version`; `plan`: its compiled plan for these params when the caller has it already."""
+                   force: bool = False, plan: Plan | None = None, experiment: str | None = None) -> Run:
+    """Run `version` under `experiment` (None: the default one); `plan`: its compiled plan for these
+    params when the caller has it already."""
     _require_editor(user=user, workspace=version.workspace)
     return engine_services.run_submit(
         workspace=version.workspace, version=version, params=params or {}, force=force, user=user,
         resolve_dataset=dataset_resolver(workspace=version.workspace), plan=plan,
+        experiment=experiment_check(experiment=experiment),
     )
+
+
+def experiment_check(*, experiment: str | None) -> str:
+    """The experiment a run goes under (the default one for None or blank); a 400 naming the rule."""
+    try:
+        return experiment_name(experiment)
+    except ValueError as exc:
+        raise ServiceError(str(exc), code="invalid_experiment", field="experiment") from None
 
 
 def plan_explain(*, workspace: Workspace, document: dict[str, Any], params: dict[str, Any] | None = None,

@@ -80,8 +80,10 @@ def emit(run_id: int, type: str, payload: dict[str, Any]) -> dict[str, Any]:
 
 def event_dict(run_id: int, seq: int, type: str, payload: dict[str, Any], at) -> dict[str, Any]:
     """An event as listeners, pushes and clients see it: its type, its number in the run, the
-    server's time it was recorded (`at`, ISO 8601) and its payload."""
-    return {"type": type, "seq": seq, "run": run_id, "at": at.isoformat(), **payload}
+    server's time it was recorded (`at`, ISO 8601; `ts`, the same instant in milliseconds since the
+    epoch, for a client to measure the delay from event to screen) and its payload."""
+    return {"type": type, "seq": seq, "run": run_id, "at": at.isoformat(), "ts": round(at.timestamp() * 1000, 3),
+            **payload}
 
 
 def _next_seq(connection, run_id: int) -> int:

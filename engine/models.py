@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from .experiments import DEFAULT_EXPERIMENT, EXPERIMENT_MAX
+
 
 class Artifact(models.Model):
     """A stored, content-addressed output: DataFrame, model, transform, metrics or file."""
@@ -41,6 +43,8 @@ class Run(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True)
     params = models.JSONField(default=dict)
     force = models.BooleanField(default=False)
+    experiment = models.CharField(max_length=EXPERIMENT_MAX, default=DEFAULT_EXPERIMENT,
+                                  help_text="the group the run is filed under (engine/experiments.py)")
     plan = models.JSONField(default=dict)
     error = models.TextField(blank=True, default="")
     # set before the engine acts on a cancel: a cancel always wins over a resume after a crash
@@ -53,6 +57,14 @@ class Run(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["workspace", "experiment"], name="run_workspace_experiment")]
+
+    @property
+    def duration(self) -> float | None:
+        """Seconds from start to finish; None until the run has both."""
+        if self.started_at is None or self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()
 
 
 class Step(models.Model):

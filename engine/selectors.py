@@ -42,8 +42,10 @@ def run_summary(run: Run, seq: int | None = None) -> dict[str, Any]:
     from .events import last_seq
 
     return {
-        "id": run.id, "workspace": run.workspace.slug, "version": run.version_id, "status": run.status,
-        "params": run.params, "force": run.force, "error": run.error,
+        "id": run.id, "workspace": run.workspace.slug, "version": run.version_id,
+        "version_name": run.version_name if hasattr(run, "version_name") else run.version.name, "status": run.status,
+        "params": run.params, "force": run.force, "error": run.error, "experiment": run.experiment,
+        "created_by": run.created_by.get_username() if run.created_by_id and run.created_by else None,
         "created_at": _iso(run.created_at), "started_at": _iso(run.started_at), "finished_at": _iso(run.finished_at),
         "seq": last_seq(run.id) if seq is None else seq,
     }
@@ -74,7 +76,9 @@ def run_snapshot(run: Run) -> dict[str, Any]:
     from .events import last_seq
 
     seq = last_seq(run.pk)  # first: whatever the snapshot shows includes the events up to it
-    run = Run.objects.select_related("workspace").get(pk=run.pk)
+    # the version's name only, not its documents; nor the run's plan: a snapshot is read on every connect
+    run = (Run.objects.select_related("workspace", "created_by").defer("plan")
+           .annotate(version_name=F("version__name")).get(pk=run.pk))
     return {**run_summary(run, seq), "steps": [step_brief(s) for s in _brief_steps(run)]}
 
 

@@ -10,6 +10,7 @@ from . import events, executor
 from .cache import input_digests, step_key
 from .compiler import DatasetResolver, compile_document
 from .datastore import StoredArtifact
+from .experiments import experiment_name
 from .models import Artifact, CacheEntry, Run, Step
 from .plan import Plan
 from .results import artifact_record
@@ -17,14 +18,17 @@ from .selectors import datastore
 
 
 def run_submit(*, workspace, version, params: Mapping[str, Any] | None = None, force: bool = False,
-               user=None, resolve_dataset: DatasetResolver | None = None, plan: Plan | None = None) -> Run:
+               user=None, resolve_dataset: DatasetResolver | None = None, plan: Plan | None = None,
+               experiment: str | None = None) -> Run:
     """Compile `version` (raises CompileError), unless the caller passes the `plan` it compiled
-    for the same document and params, and create its run; the engine starts on commit."""
+    for the same document and params, and create its run, filed under `experiment` (default:
+    DEFAULT_EXPERIMENT; ValueError for a name against the rule); the engine starts on commit."""
+    experiment = experiment_name(experiment)
     if plan is None:
         plan = compile_document(version.document, params=params, resolve_dataset=resolve_dataset)
     with transaction.atomic():
         run = Run.objects.create(workspace=workspace, version=version, params=dict(params or {}), force=force,
-                                 plan=plan.as_json(), created_by=user if getattr(user, "is_authenticated", False) else None)
+                                 experiment=experiment, plan=plan.as_json(), created_by=user if getattr(user, "is_authenticated", False) else None)
         Step.objects.bulk_create(
             Step(run=run, node_id=s.node_id, module=s.module, version=s.version, target=s.target) for s in plan.steps
         )

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from designer.models import Workspace
 from designer.selectors import workspace_default, workspace_get, workspace_list
 from engine.document_schema import MAX_PARAMETERS, NAME_MAX
+from engine.experiments import DEFAULT_EXPERIMENT, EXPERIMENT_MAX, EXPERIMENT_RULE, experiment_name
 
 MAX_ID = 2**63 - 1  # the largest id a database column (BigAutoField) can hold
 
@@ -110,16 +111,27 @@ class UsernameField(serializers.SlugRelatedField):
 
 
 class ExecutionSerializer(serializers.Serializer):
-    """Body of submit and plan: pipeline parameter values and whether to ignore the cache."""
+    """Body of submit and plan: pipeline parameter values, whether to ignore the cache, and the
+    experiment the run is filed under (a plan checks it and otherwise ignores it)."""
 
     params = serializers.DictField(default=dict, help_text="pipeline parameter values by name")
     force = serializers.BooleanField(default=False, help_text="run every step, reuse nothing")
+    experiment = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, max_length=EXPERIMENT_MAX, default=None,
+        help_text=f"the experiment the run is filed under (surrounding spaces trimmed; missing, null or blank: "
+                  f"{DEFAULT_EXPERIMENT!r}); {EXPERIMENT_RULE}")
 
     class Meta:
         ref_name = "ExecutionInput"
 
     def validate_params(self, value: dict) -> dict:
         return pipeline_param_values(value)
+
+    def validate_experiment(self, value: str | None) -> str:
+        try:
+            return experiment_name(value)
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc)) from None
 
 
 def pipeline_param_values(value: dict) -> dict:

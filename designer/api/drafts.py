@@ -168,7 +168,9 @@ class DraftPlanApi(APIView):
         draft = draft_get(user=request.user, draft_id=draft_id)
         serializer = ExecutionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return Response(plan_explain(workspace=draft.workspace, document=draft.document, **serializer.validated_data))
+        data = dict(serializer.validated_data)
+        data.pop("experiment")  # checked like a submit's; where a run is filed changes nothing of its plan
+        return Response(plan_explain(workspace=draft.workspace, document=draft.document, **data))
 
 
 class DraftSubmitApi(APIView):

@@ -3,17 +3,17 @@ from __future__ import annotations
 
 import re
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from designer.selectors import run_get, run_list, step_get, step_output
+from designer.selectors import experiment_list, run_get, run_list, step_get, step_output
 from designer.services import run_cancel
 from engine.document_schema import NAME_PATTERN, NAME_RULE
-from engine.models import Run
+from engine.experiments import EXPERIMENT_MAX, EXPERIMENT_RULE, experiment_name
+from engine.models import Attempt, Run, Step
 from engine.selectors import run_events_after, run_snapshot, run_steps_after, step_detail
 
 from .artifacts import ArtifactOutputSerializer
@@ -26,11 +26,21 @@ class RunOutputSerializer(serializers.ModelSerializer):
     workspace = WorkspaceSlugField()
     created_by = UsernameField(allow_null=True)  # null: submitted by a schedule or script without a user
     version_name = serializers.CharField(source="version.name", read_only=True)
+    pipeline_name = serializers.CharField(source="version.name", read_only=True,
+                                          help_text="the pipeline's name when it was submitted")
+    draft = serializers.IntegerField(source="version.draft_id", read_only=True, allow_null=True,
+                                     help_text="the draft the version was snapshotted from (null: deleted or none)")
+    version_number = serializers.IntegerField(read_only=True, allow_null=True,
+                                              help_text="1 for the first version snapshotted from the draft, 2 for "
+                                                        "the next, …; null without a draft")
+    duration = serializers.FloatField(read_only=True, allow_null=True,
+                                      help_text="seconds from start to finish; null until the run has finished")
 
     class Meta:
         model = Run
-        fields = ["id", "workspace", "version", "version_name", "status", "params", "force", "error",
-                  "created_by", "created_at", "started_at", "finished_at"]
+        fields = ["id", "workspace", "version", "version_name", "pipeline_name", "draft", "version_number",
+                  "experiment", "status", "params", "force", "error", "created_by", "created_at", "started_at",
+                  "finished_at", "duration"]
         ref_name = "Run"
 
 
@@ -38,8 +48,13 @@ class RunListApi(APIView):
     @extend_schema(
         parameters=[OpenApiParameter("workspace", str, description="workspace slug"),
                     OpenApiParameter("status", str, enum=[s.value for s in Run.Status]),
-                    int_parameter("version", "pipeline version id"), *PAGE_PARAMETERS],
+                    int_parameter("version", "pipeline version id"),
+                    int_parameter("pipeline", "draft id: the runs of every version snapshotted from it"),
+                    OpenApiParameter("experiment", {"type": "string", "maxLength": EXPERIMENT_MAX},
+                                     description=f"only the runs filed under this experiment; {EXPERIMENT_RULE}"),
+                    *PAGE_PARAMETERS],
         operation_id="v1_runs_list", responses=page_of(RunOutputSerializer),
+        description="Runs, newest first, filtered by workspace, pipeline (draft), version, experiment and status.",
     )
     def get(self, request: Request) -> Response:
         status = request.query_params.get("status") or None
@@ -47,18 +62,100 @@ class RunListApi(APIView):
             raise serializers.ValidationError({"status": [f"unknown status {status!r}; one of: "
                                                           f"{', '.join(Run.Status.values)}"]})
         qs = run_list(user=request.user, workspace=workspace_filter(request), status=status,
-                      version_id=int_param(request, "version"))
+                      version_id=int_param(request, "version"), draft_id=int_param(request, "pipeline"),
+                      experiment=_experiment_filter(request))
         return paginated(request=request, view=self, queryset=qs, serializer_class=RunOutputSerializer)
 
 
+def _experiment_filter(request: Request) -> str | None:
+    raw = request.query_params.get("experiment")
+    if raw is None or not raw.strip():
+        return None
+    try:
+        return experiment_name(raw)
+    except ValueError as exc:
+        raise serializers.ValidationError({"experiment": [str(exc)]}) from None
+
+
+class ExperimentSerializer(serializers.Serializer):
+    name = serializers.CharField(source="experiment")
+    runs = serializers.IntegerField(help_text="how many runs are filed under it")
+    last_run_at = serializers.DateTimeField(help_text="when its newest run was submitted")
+
+    class Meta:
+        ref_name = "Experiment"
+
+
+class ExperimentListSerializer(serializers.Serializer):
+    results = ExperimentSerializer(many=True)
+
+    class Meta:
+        ref_name = "ExperimentList"
+
+
+class ExperimentListApi(APIView):
+    @extend_schema(parameters=[OpenApiParameter("workspace", str, description="workspace slug (default: all yours)")],
+                   responses=ExperimentListSerializer, operation_id="v1_experiments_list",
+                   description="The experiments runs are filed under, by name, with their run counts.")
+    def get(self, request: Request) -> Response:
+        rows = experiment_list(user=request.user, workspace=workspace_filter(request))
+        return Response(ExperimentListSerializer({"results": rows}).data)
+
+
+class StepOutputRefSerializer(serializers.Serializer):
+    digest = serializers.CharField()
+    kind = serializers.CharField(help_text="DataFrame, UntrainedModel, Model, Transform, Metrics or AnyFile")
+
+    class Meta:
+        ref_name = "StepOutputRef"
+
+
+class StepBriefSerializer(serializers.Serializer):
+    node = serializers.CharField()
+    module = serializers.CharField()
+    status = serializers.ChoiceField(choices=Step.Status.choices)
+    outputs = serializers.DictField(child=StepOutputRefSerializer(), help_text="port -> {digest, kind}")
+    reason = serializers.CharField(required=False, help_text="why it ended so: timeout, memory, cancelled, …")
+    error = serializers.CharField(required=False)
+    duration = serializers.FloatField(required=False, help_text="seconds")
+    reused_from_run = serializers.IntegerField(required=False, help_text="the run whose outputs it reused")
+
+    class Meta:
+        ref_name = "StepBrief"
+
+
+class RunSnapshotSerializer(serializers.Serializer):
+    """engine.selectors.run_snapshot: the run, the last event seq it includes, a brief of every step."""
+
+    id = serializers.IntegerField()
+    workspace = serializers.CharField(help_text="workspace slug")
+    version = serializers.IntegerField(help_text="the pipeline version run: GET /api/v1/versions/<id>/ has its "
+                                                 "document as drawn (source_document)")
+    version_name = serializers.CharField(help_text="the pipeline's name when it was submitted")
+    status = serializers.ChoiceField(choices=Run.Status.choices)
+    params = serializers.DictField(help_text="pipeline parameter values given at submit")
+    force = serializers.BooleanField()
+    error = serializers.CharField(allow_blank=True)
+    experiment = serializers.CharField()
+    created_by = serializers.CharField(allow_null=True, help_text="username of who submitted it")
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    seq = serializers.IntegerField(min_value=0, help_text="the last event seq this snapshot includes")
+    steps = StepBriefSerializer(many=True)
+
+    class Meta:
+        ref_name = "RunSnapshot"
+
+
 class RunDetailApi(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT, description="The run with all its steps and the last event seq.")
+    @extend_schema(responses=RunSnapshotSerializer, description="The run with all its steps and the last event seq.")
     def get(self, request: Request, run_id: int) -> Response:
         return Response(run_snapshot(run_get(user=request.user, run_id=run_id)))
 
 
 class RunCancelApi(APIView):
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT, description="Cancel the run; answers its snapshot.")
+    @extend_schema(request=None, responses=RunSnapshotSerializer, description="Cancel the run; answers its snapshot.")
     def post(self, request: Request, run_id: int) -> Response:
         run = run_cancel(run=run_get(user=request.user, run_id=run_id), user=request.user)
         return Response(run_snapshot(run))
@@ -72,13 +169,30 @@ def _next_url(request: Request, **params) -> str:
 
 
 class EventSerializer(serializers.Serializer):
-    """One run event: its type, its number in the run and the server's time; the rest of its fields
-    depend on the type (`node`, `status`, `text`, `name`, `value`, `fraction`, ...)."""
+    """One run event: its type, its number in the run and the server's time; the other fields
+    depend on the type — run.status: status, error; step.status: node, status, and reason, error,
+    duration, attempt, reused_from (a step id), outputs when set; step.log: node, text;
+    step.progress: node, fraction, message; step.metric: node, name, value, step."""
 
     type = serializers.ChoiceField(choices=["run.status", "step.status", "step.log", "step.progress", "step.metric"])
     seq = serializers.IntegerField(min_value=1)
     run = serializers.IntegerField()
-    at = serializers.DateTimeField()
+    at = serializers.DateTimeField(help_text="the server's time the event was recorded")
+    ts = serializers.FloatField(help_text="the same instant in milliseconds since the Unix epoch")
+    node = serializers.CharField(required=False)
+    status = serializers.CharField(required=False, help_text="run.status: a run status; step.status: a step status")
+    error = serializers.CharField(required=False, allow_blank=True)
+    reason = serializers.CharField(required=False, allow_blank=True)
+    duration = serializers.FloatField(required=False, allow_null=True)
+    attempt = serializers.IntegerField(required=False)
+    reused_from = serializers.IntegerField(required=False, allow_null=True, help_text="the step (id) it reused")
+    outputs = serializers.DictField(child=StepOutputRefSerializer(), required=False)
+    text = serializers.CharField(required=False, allow_blank=True)
+    fraction = serializers.FloatField(required=False)
+    message = serializers.CharField(required=False, allow_blank=True)
+    name = serializers.CharField(required=False)
+    value = serializers.FloatField(required=False)
+    step = serializers.IntegerField(required=False, allow_null=True)
 
     class Meta:
         ref_name = "RunEvent"
@@ -111,20 +225,6 @@ class RunEventsApi(APIView):
         return Response({"results": events, "next": _next_url(request, after=events[-1]["seq"]) if more else None})
 
 
-class StepBriefSerializer(serializers.Serializer):
-    node = serializers.CharField()
-    module = serializers.CharField()
-    status = serializers.CharField()
-    outputs = serializers.DictField(child=serializers.DictField(), help_text="port -> {digest, kind}")
-    reason = serializers.CharField(required=False)
-    error = serializers.CharField(required=False)
-    duration = serializers.FloatField(required=False)
-    reused_from_run = serializers.IntegerField(required=False)
-
-    class Meta:
-        ref_name = "StepBrief"
-
-
 class StepPageSerializer(serializers.Serializer):
     results = StepBriefSerializer(many=True)
     next = serializers.URLField(allow_null=True)
@@ -149,8 +249,58 @@ class RunStepsApi(APIView):
         return Response({"results": steps, "next": _next_url(request, after=last) if last else None})
 
 
+class StepAttemptSerializer(serializers.Serializer):
+    number = serializers.IntegerField(min_value=1)
+    status = serializers.ChoiceField(choices=Attempt.Status.choices)
+    reason = serializers.CharField(allow_blank=True)
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+    class Meta:
+        ref_name = "StepAttempt"
+
+
+class StepMetricSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    value = serializers.FloatField()
+    step = serializers.IntegerField(allow_null=True, required=False)
+
+    class Meta:
+        ref_name = "StepMetric"
+
+
+class StepDetailSerializer(serializers.Serializer):
+    """engine.selectors.step_detail: everything about one step of a run."""
+
+    node = serializers.CharField()
+    module = serializers.CharField()
+    version = serializers.CharField(help_text="the module's version")
+    target = serializers.CharField()
+    status = serializers.ChoiceField(choices=Step.Status.choices)
+    reused = serializers.BooleanField(help_text="its outputs came from an identical earlier step")
+    reused_from_run = serializers.IntegerField(allow_null=True)
+    cache_key = serializers.CharField(allow_blank=True)
+    outputs = serializers.DictField(child=StepOutputRefSerializer(), help_text="port -> {digest, kind}")
+    error = serializers.CharField(allow_blank=True)
+    reason = serializers.CharField(allow_blank=True)
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    duration = serializers.FloatField(allow_null=True, help_text="seconds")
+    peak_rss_mb = serializers.FloatField(allow_null=True)
+    base_rss_mb = serializers.FloatField(allow_null=True)
+    from_memory_mb = serializers.FloatField(allow_null=True)
+    metrics = StepMetricSerializer(many=True)
+    log = serializers.CharField(allow_blank=True)
+    traceback = serializers.CharField(allow_blank=True, help_text="the user's traceback when it failed")
+    attempts = StepAttemptSerializer(many=True)
+    run = serializers.IntegerField()
+
+    class Meta:
+        ref_name = "StepDetail"
+
+
 class StepDetailApi(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT, description="A step with its log, metrics, outputs and error.")
+    @extend_schema(responses=StepDetailSerializer, description="A step with its log, metrics, outputs and error.")
     def get(self, request: Request, run_id: int, node_id: str) -> Response:
         step = step_get(run=run_get(user=request.user, run_id=run_id), node_id=node_id)
         return Response(step_detail(step))

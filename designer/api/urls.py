@@ -26,6 +26,7 @@ urlpatterns = [
     path("versions/<int:version_id>/", versions.VersionDetailApi.as_view(), name="version-detail"),
     path("versions/<int:version_id>/submit/", versions.VersionSubmitApi.as_view(), name="version-submit"),
     path("runs/", runs.RunListApi.as_view(), name="run-list"),
+    path("experiments/", runs.ExperimentListApi.as_view(), name="experiment-list"),
     path("runs/<int:run_id>/", runs.RunDetailApi.as_view(), name="run-detail"),
     path("runs/<int:run_id>/cancel/", runs.RunCancelApi.as_view(), name="run-cancel"),
     path("runs/<int:run_id>/events/", runs.RunEventsApi.as_view(), name="run-events"),

@@ -1,7 +1,8 @@
 """Immutable pipeline versions: listed, read and submitted again, never edited."""
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from django.urls import reverse
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -28,9 +29,18 @@ class VersionOutputSerializer(serializers.ModelSerializer):
 
 
 class VersionDetailOutputSerializer(VersionOutputSerializer):
+    document = serializers.JSONField(read_only=True, help_text="the canonical document the version's digest names")
+    source_document = serializers.SerializerMethodField(
+        help_text="the document as the user drew it (positions, labels, comments, description); for a version made "
+                  "before it was kept, the canonical document")
+
     class Meta(VersionOutputSerializer.Meta):
-        fields = VersionOutputSerializer.Meta.fields + ["document"]
+        fields = VersionOutputSerializer.Meta.fields + ["document", "source_document"]
         ref_name = "VersionDetail"
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_source_document(self, version: PipelineVersion) -> dict:
+        return version.source_document if version.source_document is not None else version.document
 
 
 class SubmitRunLinksSerializer(serializers.Serializer):
@@ -90,6 +100,7 @@ class VersionListApi(APIView):
     )
     def get(self, request: Request) -> Response:
         qs = version_list(user=request.user, workspace=workspace_filter(request), draft_id=int_param(request, "draft"))
+        qs = qs.defer("document", "source_document")  # a list shows neither
         return paginated(request=request, view=self, queryset=qs, serializer_class=VersionOutputSerializer)
 
 
