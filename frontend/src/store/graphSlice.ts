@@ -33,6 +33,8 @@ export interface GraphSlice {
   setPositions(positions: Record<string, { x: number; y: number }>): void;
   insertFragment(nodes: DesignerNode[], edges: DesignerEdge[]): void;
   setParameters(parameters: PipelineParameter[]): void;
+  /** Rewrite bindings to a renamed pipeline parameter, as part of the rename's history entry. */
+  rebindParameter(from: string, to: string): void;
   rename(name: string): void;
   selectOnly(nodeIds: readonly string[]): void;
 }
@@ -147,6 +149,29 @@ export const createGraphSlice: StateCreator<DesignerState, [], [], GraphSlice> =
   },
   setParameters(parameters) {
     get().edit((s) => ({ meta: { ...s.meta, parameters } }));
+  },
+  rebindParameter(from, to) {
+    let changed = false;
+    const nodes = get().nodes.map((n) => {
+      const params = n.data.doc.params;
+      if (!params) return n;
+      let mine = false;
+      const next = Object.fromEntries(
+        Object.entries(params).map(([k, v]) => {
+          if (v && typeof v === "object" && (v as { $param?: string }).$param === from) {
+            mine = true;
+            return [k, { $param: to }];
+          }
+          return [k, v];
+        }),
+      );
+      if (!mine) return n;
+      changed = true;
+      return { ...n, data: { doc: { ...n.data.doc, params: next } } };
+    });
+    if (!changed) return;
+    set({ nodes });
+    get().documentChanged();
   },
   rename(name) {
     if (name === get().meta.name) return;

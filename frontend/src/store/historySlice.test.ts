@@ -74,6 +74,19 @@ describe("history", () => {
     expect(s().edges).toHaveLength(0);
   });
 
+  it("undoes a pipeline parameter rename together with the bindings it rewrote", () => {
+    const { s } = setup();
+    const a = s().addNode(SPLIT, { x: 0, y: 0 });
+    s().setParameters([{ name: "frac", kind: "float" }]);
+    s().updateNode(a, { params: { fraction: { $param: "frac" } } });
+    s().setParameters([{ name: "share", kind: "float" }]);
+    s().rebindParameter("frac", "share");
+    expect(s().nodes[0].data.doc.params).toEqual({ fraction: { $param: "share" } });
+    s().undo();
+    expect(s().meta.parameters[0].name).toBe("frac");
+    expect(s().nodes[0].data.doc.params).toEqual({ fraction: { $param: "frac" } });
+  });
+
   it("forgets the redo branch after a new edit", () => {
     const { s } = setup();
     s().addNode(LOAD, { x: 0, y: 0 });

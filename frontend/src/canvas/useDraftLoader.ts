@@ -1,0 +1,81 @@
+// Opens a draft into the store (saving the one shown before), saves on leaving the page, warns
+// before the tab closes with unsaved edits, and loads the catalogue and the compute targets.
+import { useQuery } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
+import { api, ApiError, unwrap } from "../api/client";
+import type { ModuleSpec } from "../api/types";
+import type { DesignerStore } from "../store/designerStore";
+import type { DesignerApi } from "../store/types";
+
+export type LoadState = { state: "loading" } | { state: "ready" } | { state: "failed"; message: string };
+
+export function useModules() {
+  return useQuery({
+    queryKey: ["modules"],
+    queryFn: async () => unwrap(await api.GET("/api/v1/modules/")) as ModuleSpec[],
+    staleTime: 60_000,
+  });
+}
+
+/** The compute targets this server offers (from its pipeline-document JSON Schema). */
+export function useTargets(): string[] {
+  const { data } = useQuery({
+    queryKey: ["pipeline-document-schema"],
+    queryFn: async () => unwrap(await api.GET("/api/v1/schemas/pipeline-document/")) as Record<string, unknown>,
+    staleTime: 300_000,
+  });
+  const target = (data as { $defs?: { node?: { properties?: { target?: { enum?: unknown[] } } } } } | undefined)?.$defs?.node
+    ?.properties?.target;
+  return (target?.enum ?? []).filter((t): t is string => typeof t === "string");
+}
+
+export function useDraftLoader(store: DesignerStore, api: DesignerApi, draftId: number): LoadState {
+  const [load, setLoad] = useState<LoadState>({ state: "loading" });
+  const modules = useModules();
+
+  useEffect(() => {
+    if (modules.data) store.getState().setModules(modules.data);
+  }, [modules.data, store]);
+
+  useEffect(() => {
+    let cancelled = false;
+    setLoad({ state: "loading" });
+    (async () => {
+      try {
+        if (store.getState().draftId !== null) await store.getState().flush();
+        const draft = await api.loadDraft(draftId);
+        if (cancelled) return;
+        store.getState().openDraft(draft);
+        setLoad({ state: "ready" });
+      } catch (err) {
+        if (cancelled) return;
+        const message =
+          err instanceof ApiError && err.status === 404
+            ? "This draft does not exist, or it is in a workspace you do not belong to."
+            : `The draft could not be loaded: ${err instanceof Error ? err.message : String(err)}`;
+        setLoad({ state: "failed", message });
+      }
+    })();
+    return () => {
+      cancelled = true;
+      void store.getState().flush(); // leaving the page (or this draft) saves what is left
+    };
+  }, [store, api, draftId]);
+
+  useEffect(() => {
+    const warn = (event: BeforeUnloadEvent) => {
+      if (!store.getState().hasUnsavedEdits()) return;
+      void store.getState().flush();
+      event.preventDefault();
+      event.returnValue = "";
+    };
+    window.addEventListener("beforeunload", warn);
+    return () => window.removeEventListener("beforeunload", warn);
+  }, [store]);
+
+  if (modules.error && load.state !== "failed") {
+    return { state: "failed", message: `The module catalogue could not be loaded: ${modules.error.message}` };
+  }
+  if (load.state === "ready" && !modules.data) return { state: "loading" };
+  return load;
+}
