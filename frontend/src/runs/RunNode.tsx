@@ -19,7 +19,9 @@ function PortRow({ port, side, title }: { port: PortSpec; side: "input" | "outpu
         type={side === "input" ? "target" : "source"}
         position={side === "input" ? Position.Left : Position.Right}
         isConnectable={false}
+        role="img"
         aria-label={name}
+        data-port-type={port.type}
         style={{ background: portColor(port.type), borderColor: portColor(port.type) }}
       />
       <span className="run-port-label">{port.label || port.name}</span>
@@ -66,6 +68,7 @@ function RunNodeView({ data, selected }: NodeProps<RunFlowNode>) {
       className={`run-node run-status-${status}${selected ? " run-node-selected" : ""}`}
       data-node-id={data.nodeId}
       data-status={status}
+      role="group"
       aria-label={`${data.title}: ${statusLabel(status)}`}
     >
       <div className="run-node-header">
