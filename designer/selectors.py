@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from django.db.models import Count, Max, OuterRef, QuerySet, Subquery
+from django.db.models import Count, F, Max, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from engine.compiler import infer_schemas
@@ -92,8 +93,9 @@ def document_schemas(*, workspace: Workspace, document: Any) -> dict[str, Any]:
 def run_list(*, user, workspace: Workspace | None = None, status: str | None = None,
              version_id: int | None = None, draft_id: int | None = None,
              experiment: str | None = None) -> QuerySet[Run]:
-    """The runs the user may see, newest first; each with `version_number`, the place of its version
-    among those snapshotted from the same draft (1 = the first; None without a draft)."""
+    """The runs the user may see, newest first, each with `pipeline_name` (its draft's name, else its
+    version's) and `version_number` (1 for the first version its draft ran, 2 for the next, …; None
+    without a draft)."""
     # a version's documents and a run's plan grow with the pipeline: a list reads neither
     qs = _scoped(Run.objects.select_related("workspace", "version", "created_by")
                  .defer("plan", "version__document", "version__source_document"), user=user, workspace=workspace)
@@ -102,12 +104,13 @@ def run_list(*, user, workspace: Workspace | None = None, status: str | None = N
     if version_id is not None:
         qs = qs.filter(version_id=version_id)
     if draft_id is not None:
-        qs = qs.filter(version__draft_id=draft_id)
+        qs = qs.filter(draft_id=draft_id)
     if experiment is not None:
         qs = qs.filter(experiment=experiment)
-    earlier = (PipelineVersion.objects.filter(draft_id=OuterRef("version__draft_id"), id__lte=OuterRef("version_id"))
-               .order_by().values("draft_id").annotate(n=Count("id")).values("n"))
-    return qs.annotate(version_number=Subquery(earlier)).order_by("-created_at", "-id")
+    ran = (Run.objects.filter(draft_id=OuterRef("draft_id"), version_id__lte=OuterRef("version_id"))
+           .order_by().values("draft_id").annotate(n=Count("version_id", distinct=True)).values("n"))
+    return qs.annotate(version_number=Subquery(ran), pipeline_name=Coalesce(F("draft__name"), F("version__name"))
+                       ).order_by("-created_at", "-id")
 
 
 def experiment_list(*, user, workspace: Workspace | None = None) -> list[dict[str, Any]]:

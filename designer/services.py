@@ -179,19 +179,22 @@ def draft_submit(*, draft: Draft, user, params: dict[str, Any] | None = None, fo
     plan = compile_document(draft.document, params=params, resolve_dataset=dataset_resolver(workspace=draft.workspace))
     version = version_snapshot(workspace=draft.workspace, user=user, document=draft.document,
                                name=draft.name, draft=draft)
-    run = version_submit(version=version, user=user, params=params, force=force, plan=plan, experiment=experiment)
+    run = version_submit(version=version, user=user, params=params, force=force, plan=plan, experiment=experiment,
+                         draft=draft)
     return run, version
 
 
 def version_submit(*, version: PipelineVersion, user, params: dict[str, Any] | None = None,
-                   force: bool = False, plan: Plan | None = None, experiment: str | None = None) -> Run:
-    """Run `version` under `experiment` (None: the default one); `plan`: its compiled plan for these
-    params when the caller has it already."""
+                   force: bool = False, plan: Plan | None = None, experiment: str | None = None,
+                   draft: Draft | None = None) -> Run:
+    """Run `version` under `experiment` (None: the default one), as a run of `draft` (None: the
+    draft the version was snapshotted from); `plan`: its compiled plan for these params when the
+    caller has it already."""
     _require_editor(user=user, workspace=version.workspace)
     return engine_services.run_submit(
         workspace=version.workspace, version=version, params=params or {}, force=force, user=user,
         resolve_dataset=dataset_resolver(workspace=version.workspace), plan=plan,
-        experiment=experiment_check(experiment=experiment),
+        experiment=experiment_check(experiment=experiment), draft=draft,
     )
 
 

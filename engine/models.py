@@ -40,6 +40,8 @@ class Run(models.Model):
 
     workspace = models.ForeignKey("designer.Workspace", on_delete=models.CASCADE, related_name="runs")
     version = models.ForeignKey("designer.PipelineVersion", on_delete=models.PROTECT, related_name="runs")
+    # the draft it was submitted from (equal documents share a version, so not always version.draft)
+    draft = models.ForeignKey("designer.Draft", null=True, blank=True, on_delete=models.SET_NULL, related_name="runs")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True)
     params = models.JSONField(default=dict)
     force = models.BooleanField(default=False)
@@ -57,7 +59,8 @@ class Run(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["workspace", "experiment"], name="run_workspace_experiment")]
+        indexes = [models.Index(fields=["workspace", "experiment"], name="run_workspace_experiment"),
+                   models.Index(fields=["draft", "version"], name="run_draft_version")]
 
     @property
     def duration(self) -> float | None:

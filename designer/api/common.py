@@ -110,13 +110,22 @@ class UsernameField(serializers.SlugRelatedField):
         super().__init__(slug_field="username", read_only=True, **kwargs)
 
 
+class TextField(serializers.CharField):
+    """A CharField that takes text only: DRF's turns 7 or true into "7" and "True"."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class ExecutionSerializer(serializers.Serializer):
     """Body of submit and plan: pipeline parameter values, whether to ignore the cache, and the
     experiment the run is filed under (a plan checks it and otherwise ignores it)."""
 
     params = serializers.DictField(default=dict, help_text="pipeline parameter values by name")
     force = serializers.BooleanField(default=False, help_text="run every step, reuse nothing")
-    experiment = serializers.CharField(
+    experiment = TextField(
         required=False, allow_null=True, allow_blank=True, max_length=EXPERIMENT_MAX, default=None,
         help_text=f"the experiment the run is filed under (surrounding spaces trimmed; missing, null or blank: "
                   f"{DEFAULT_EXPERIMENT!r}); {EXPERIMENT_RULE}")

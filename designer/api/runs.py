@@ -26,13 +26,14 @@ class RunOutputSerializer(serializers.ModelSerializer):
     workspace = WorkspaceSlugField()
     created_by = UsernameField(allow_null=True)  # null: submitted by a schedule or script without a user
     version_name = serializers.CharField(source="version.name", read_only=True)
-    pipeline_name = serializers.CharField(source="version.name", read_only=True,
-                                          help_text="the pipeline's name when it was submitted")
-    draft = serializers.IntegerField(source="version.draft_id", read_only=True, allow_null=True,
-                                     help_text="the draft the version was snapshotted from (null: deleted or none)")
+    pipeline_name = serializers.CharField(read_only=True,
+                                          help_text="the name of the draft it was submitted from (else the version's)")
+    draft = serializers.IntegerField(source="draft_id", read_only=True, allow_null=True,
+                                     help_text="the draft it was submitted from (null: deleted, or submitted as a "
+                                               "version that has none)")
     version_number = serializers.IntegerField(read_only=True, allow_null=True,
-                                              help_text="1 for the first version snapshotted from the draft, 2 for "
-                                                        "the next, …; null without a draft")
+                                              help_text="1 for the first version of the draft that ran, 2 for the "
+                                                        "next, …; null without a draft")
     duration = serializers.FloatField(read_only=True, allow_null=True,
                                       help_text="seconds from start to finish; null until the run has finished")
 
