@@ -38,12 +38,14 @@ def fit_with_progress(ctx: Any, estimator: Any, X: Any, y: Any, *, start: float,
 
 def _ensemble_steps(estimator: Any) -> list[int]:
     """The growing member counts of a chunked fit, or [] when the estimator is fitted in one call.
-    Not with early stopping: a warm-started fit that stopped early would go on where one call stops."""
+    Not with early stopping (a warm-started fit that stopped early would go on where one call
+    stops) nor an out-of-bag score (bagging refuses it with warm start)."""
     params = estimator.get_params(deep=False)
     total = params.get("n_estimators")
     if "warm_start" not in params or not isinstance(total, (int, np.integer)) or total < 2:
         return []
-    if params.get("n_iter_no_change") is not None or params.get("early_stopping") not in (None, False):
+    if (params.get("n_iter_no_change") is not None or params.get("early_stopping") not in (None, False)
+            or params.get("oob_score")):
         return []
     return sorted({int(c) for c in np.linspace(0, total, min(FIT_CHUNKS, total) + 1).round()} - {0})
 

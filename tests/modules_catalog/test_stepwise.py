@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.datasets import load_breast_cancer, load_diabetes
-from sklearn.ensemble import GradientBoostingRegressor, RandomForestClassifier
+from sklearn.ensemble import BaggingClassifier, GradientBoostingRegressor, RandomForestClassifier
 from sklearn.linear_model import LinearRegression, LogisticRegression
 
 from modules_catalog.builtins import stepwise
@@ -71,13 +71,17 @@ def test_a_boosted_ensemble_grown_in_chunks_predicts_as_one_fit(catalog):
     assert sum("estimators" in m for _, m in ctx.progress_marks) == 10
 
 
-def test_an_ensemble_that_stops_early_is_fitted_in_one_call():
+def test_an_ensemble_that_stops_early_or_scores_out_of_bag_is_fitted_in_one_call(catalog):
     assert stepwise._ensemble_steps(GradientBoostingRegressor(n_iter_no_change=3)) == []
+    assert stepwise._ensemble_steps(BaggingClassifier(oob_score=True)) == []
+    train, _ = _halves(load_breast_cancer(as_frame=True).frame)
+    model = _train(catalog, SimpleContext(), BaggingClassifier(n_estimators=20, oob_score=True), train)
+    assert model.estimator.oob_score_ > 0.8
     assert stepwise._ensemble_steps(LogisticRegression()) == []
     assert stepwise._ensemble_steps(RandomForestClassifier(n_estimators=3)) == [1, 2, 3]
 
 
-@pytest.mark.parametrize("learner", [LogisticRegression(max_iter=5000), LinearRegression()])
+@pytest.mark.parametrize("learner", [LogisticRegression(max_iter=300), LinearRegression()])
 def test_score_model_scores_large_data_in_chunks_exactly_as_in_one_call(catalog, monkeypatch, learner):
     train, test = _halves(load_breast_cancer(as_frame=True).frame)
     model = _train(catalog, SimpleContext(), learner, train)
