@@ -24,7 +24,7 @@ class OriginCheck(OriginValidator):
     Runs after authentication: a socket without an Origin is no browser's, so no page of another
     site can have made it, and one authenticated by `?token=` passes (Python's `websockets`, curl;
     a bad token is refused with 4401 further on). A socket that would be authenticated by the
-    session cookie needs a matching Origin, sent or not: the cookie is what a foreign page would use."""
+    session cookie needs a matching Origin: the cookie is what a page of another site would ride on."""
 
     def __init__(self, application) -> None:
         allowed = settings.ALLOWED_HOSTS
