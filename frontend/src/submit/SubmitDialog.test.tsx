@@ -1,6 +1,6 @@
 import { callsTo, json, serve, type Call } from "../properties/testing/mockFetch";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { cleanup, render, screen, waitFor, within } from "@testing-library/react";
+import { cleanup, configure, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { useState } from "react";
 import type { PipelineDocument } from "../api/types";
@@ -8,6 +8,7 @@ import { wrapper } from "../properties/testing/harness";
 import { SubmitDialog, type PlanMark } from "./SubmitDialog";
 
 afterEach(cleanup);
+configure({ asyncUtilTimeout: 4000 }); // a debounced plan on a busy machine
 
 const document: PipelineDocument = {
   name: "Iris",

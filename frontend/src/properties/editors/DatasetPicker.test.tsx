@@ -37,7 +37,7 @@ describe("the dataset picker", () => {
   it("lists the workspace's datasets, asked for by its slug", async () => {
     serveDatasets();
     renderPanel(module, { workspaceId: 7 });
-    const name = await screen.findByRole("option", { name: "adult" });
+    const name = await screen.findByRole("option", { name: "adult" }, { timeout: 4000 });
     expect(within(name.parentElement!).getAllByRole("option").map((o) => o.textContent)).toEqual([
       "— choose a dataset —", "adult", "iris",
     ]);
@@ -49,7 +49,7 @@ describe("the dataset picker", () => {
     serveDatasets();
     const user = userEvent.setup();
     const { patches } = renderPanel(module, { workspaceId: 7 });
-    await screen.findByRole("option", { name: "iris" });
+    await screen.findByRole("option", { name: "iris" }, { timeout: 4000 });
     await user.selectOptions(screen.getByLabelText("Name"), "iris");
     expect(patches).toEqual([{ params: { dataset: { name: "iris", version: null } } }]);
     const version = screen.getByLabelText("Version");
@@ -66,12 +66,12 @@ describe("the dataset picker", () => {
       workspaceId: 7, workspaceSlug: "lab",
       node: { id: "n1", module: "test_module", params: { dataset: { name: "titanic", version: 3 } } },
     });
-    expect(await screen.findByText(/There is no dataset named titanic in this workspace/)).toBeInTheDocument();
+    expect(await screen.findByText(/There is no dataset named titanic in this workspace/, {}, { timeout: 4000 })).toBeInTheDocument();
   });
 
   it("says when the datasets cannot be loaded", async () => {
     serve(() => json({ errors: [{ code: "error", message: "boom" }] }, 500));
     renderPanel(module, { workspaceId: 7, workspaceSlug: "lab" });
-    expect(await screen.findByText(/The datasets could not be loaded/)).toBeInTheDocument();
+    expect(await screen.findByText(/The datasets could not be loaded/, {}, { timeout: 4000 })).toBeInTheDocument();
   });
 });

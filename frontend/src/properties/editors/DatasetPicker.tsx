@@ -8,7 +8,8 @@ import type { DatasetRef } from "../values";
 
 type Dataset = components["schemas"]["Dataset"];
 
-const PAGE = 1000; // the API's largest page: every version of a workspace's datasets in one answer
+const PAGE = 1000; // the API's largest page
+const MAX_PAGES = 20; // 20,000 dataset versions: more than a picker can usefully list
 
 /** The workspace's slug (the datasets filter takes it), from the id the panel is given. */
 function useWorkspaceSlug(workspaceId: number, given?: string): string | undefined {
@@ -23,10 +24,15 @@ export function useWorkspaceDatasets(workspaceId: number, workspaceSlug?: string
     queryKey: ["datasets", slug, "all-versions"],
     enabled: slug !== undefined,
     queryFn: async () => {
-      const page = unwrap(
-        await api.GET("/api/v1/datasets/", { params: { query: { workspace: slug, limit: PAGE } } }),
-      );
-      return page.results;
+      const all: Dataset[] = [];
+      for (let page = 0; page < MAX_PAGES; page++) {
+        const answer = unwrap(
+          await api.GET("/api/v1/datasets/", { params: { query: { workspace: slug, limit: PAGE, offset: all.length } } }),
+        );
+        all.push(...answer.results);
+        if (!answer.next || answer.results.length === 0) break;
+      }
+      return all;
     },
   });
 }
