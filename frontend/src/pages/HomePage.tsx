@@ -1,36 +1,29 @@
 // The workspace home: its pipelines (drafts) and the samples to start from.
 import { useNavigate } from "react-router-dom";
-import { useCurrentWorkspace, useWorkspaces } from "../app/hooks";
 import { DraftList } from "../home/DraftList";
 import { useCreateDraft, type NewDraft } from "../home/draftsApi";
+import { RequireWorkspace, type Workspace } from "../home/RequireWorkspace";
 import { SampleList } from "../home/SampleList";
-import { ErrorMessage, Loading, errorMessage } from "../home/status";
+import { errorMessage } from "../home/status";
 import "../home/pages.css";
 
 export function HomePage() {
-  const workspaces = useWorkspaces();
-  const workspace = useCurrentWorkspace();
-  const navigate = useNavigate();
-  const create = useCreateDraft(workspace?.slug ?? "");
+  return (
+    <div className="page">
+      <RequireWorkspace title="Pipelines">{(workspace) => <WorkspaceHome workspace={workspace} />}</RequireWorkspace>
+    </div>
+  );
+}
 
-  if (workspaces.isPending) return <Loading what="your workspaces" />;
-  if (workspaces.isError) return <ErrorMessage what="your workspaces" error={workspaces.error} onRetry={() => workspaces.refetch()} />;
-  if (!workspace) {
-    return (
-      <div className="page">
-        <h1>Pipelines</h1>
-        <p className="page-error" role="alert">
-          You are not a member of any workspace yet; ask an administrator to add you to one.
-        </p>
-      </div>
-    );
-  }
+function WorkspaceHome({ workspace }: { workspace: Workspace }) {
+  const navigate = useNavigate();
+  const create = useCreateDraft(workspace.slug);
   const canEdit = workspace.role !== "viewer";
   const start = (draft: NewDraft) =>
     create.mutate(draft, { onSuccess: (created) => navigate(`/drafts/${created.id}`) });
 
   return (
-    <div className="page">
+    <>
       <header className="page-header">
         <div>
           <h1>Pipelines</h1>
@@ -67,6 +60,6 @@ export function HomePage() {
           }
         />
       </div>
-    </div>
+    </>
   );
 }

@@ -1,7 +1,7 @@
 // Every run of the workspace, filtered by pipeline, experiment and status (kept in the URL).
 import { useSearchParams } from "react-router-dom";
-import { useCurrentWorkspace } from "../app/hooks";
 import { Pager } from "../home/Pager";
+import { RequireWorkspace } from "../home/RequireWorkspace";
 import { ErrorMessage, Loading } from "../home/status";
 import { filtersToParams, hasFilters, parseFilters, withFilter, type RunFilters as Filters } from "../runlist/filters";
 import { RunFilters } from "../runlist/RunFilters";
@@ -10,20 +10,27 @@ import { RUN_PAGE, useExperiments, usePipelineChoices, useRuns } from "../runlis
 import "../home/pages.css";
 
 export function RunsPage() {
-  const workspace = useCurrentWorkspace();
+  return (
+    <div className="page">
+      <RequireWorkspace title="Runs">{(w) => <WorkspaceRuns workspace={w.slug} name={w.name} />}</RequireWorkspace>
+    </div>
+  );
+}
+
+function WorkspaceRuns({ workspace, name }: { workspace: string; name: string }) {
   const [params, setParams] = useSearchParams();
   const filters = parseFilters(params);
-  const runs = useRuns(workspace?.slug, filters);
-  const pipelines = usePipelineChoices(workspace?.slug);
-  const experiments = useExperiments(workspace?.slug);
+  const runs = useRuns(workspace, filters);
+  const pipelines = usePipelineChoices(workspace);
+  const experiments = useExperiments(workspace);
   const show = (next: Filters) => setParams(filtersToParams(next));
 
   return (
-    <div className="page">
+    <>
       <header className="page-header">
         <div>
           <h1>Runs</h1>
-          {workspace && <p className="muted">in {workspace.name}</p>}
+          <p className="muted">in {name}</p>
         </div>
       </header>
       <RunFilters
@@ -32,7 +39,7 @@ export function RunsPage() {
         onChange={(key, value) => show(withFilter(filters, key, value))}
         onClear={() => show({ pipeline: null, experiment: null, status: null, offset: 0 })}
       />
-      {(!workspace || runs.isPending) && <Loading what="the runs" />}
+      {runs.isPending && <Loading what="the runs" />}
       {runs.isError && <ErrorMessage what="the runs" error={runs.error} onRetry={() => runs.refetch()} />}
       {runs.data && runs.data.count === 0 && (
         <div className="empty-state">
@@ -58,6 +65,6 @@ export function RunsPage() {
           />
         </>
       )}
-    </div>
+    </>
   );
 }
