@@ -54,9 +54,9 @@ export interface BindingEditorProps {
 export function BindingEditor({ id, describedBy, name, kind, parameters, onBind }: BindingEditorProps) {
   const target = parameters.find((p) => p.name === name);
   const targetKind = target?.kind ?? "text";
-  let problem: string | null = null;
-  if (!target) problem = `Pipeline parameter ${name} is not declared; declare it or choose another.`;
-  else if (targetKind !== kind) problem = `${name} is a ${targetKind} parameter; this field takes ${kind}.`;
+  const problem = target ? null : `Pipeline parameter ${name} is not declared; declare it or choose another.`;
+  // a value of another kind may still fit (a whole float for an int, a name for columns): a note
+  const note = target && targetKind !== kind ? ` ${name} is a ${targetKind} parameter; its value must also fit this ${kind} field.` : "";
   return (
     <div className="gw-binding">
       <select
@@ -75,7 +75,7 @@ export function BindingEditor({ id, describedBy, name, kind, parameters, onBind 
         ))}
       </select>
       <p id={`${id}-info`} className={problem ? "gw-field-message gw-error" : "gw-help"} aria-live="polite">
-        {problem ?? `Set at submit; default ${describeValue(target?.default)}.`}
+        {problem ?? `Set at submit; default ${describeValue(target?.default)}.${note}`}
       </p>
     </div>
   );

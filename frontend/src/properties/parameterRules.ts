@@ -112,13 +112,14 @@ export function valueProblem(p: PipelineParameter, value: unknown): string | nul
 
 /** The same parameter declared with another kind: what no longer fits is dropped. */
 export function withKind(p: PipelineParameter, kind: string): PipelineParameter {
-  const next: PipelineParameter = { name: p.name, kind };
-  if (p.help !== undefined) next.help = p.help;
-  if (kind === "int" || kind === "float") {
-    if (p.min != null) next.min = p.min;
-    if (p.max != null) next.max = p.max;
+  const next: PipelineParameter = { ...p, kind }; // name, help and any label are kept
+  delete next.default;
+  if (kind !== "int" && kind !== "float") {
+    delete next.min;
+    delete next.max;
   }
   if (kind === "choice") next.choices = p.choices ?? [];
+  else delete next.choices;
   if (p.default !== undefined && valueProblem(next, p.default) === null) next.default = p.default;
   return next;
 }
