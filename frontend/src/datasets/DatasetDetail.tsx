@@ -3,6 +3,7 @@ import { Link } from "react-router-dom";
 import { useWorkspaces } from "../app/hooks";
 import { formatBytes, formatDateTime } from "../home/format";
 import { ErrorMessage, Loading } from "../home/status";
+import { usePageTitle } from "../home/usePageTitle";
 import { ColumnStatistics } from "./ColumnStatistics";
 import { useDataset, useDatasetPreview, useDatasetVersions, type DatasetDetail as Detail } from "./datasetsApi";
 import { PreviewTable } from "./PreviewTable";
@@ -57,6 +58,7 @@ function Preview({ id }: { id: number }) {
 export function DatasetDetail({ id }: { id: number }) {
   const dataset = useDataset(id);
   const workspaces = useWorkspaces();
+  usePageTitle(dataset.data && `${dataset.data.name} v${dataset.data.version}`);
   if (dataset.isPending) return <Loading what="the dataset" />;
   if (dataset.isError) return <ErrorMessage what="the dataset" error={dataset.error} onRetry={() => dataset.refetch()} />;
   const d = dataset.data;

@@ -5,6 +5,7 @@ import { ModuleDetail } from "../catalogue/ModuleDetail";
 import { ModuleList } from "../catalogue/ModuleList";
 import { useModules } from "../catalogue/catalogueApi";
 import { ErrorMessage, Loading } from "../home/status";
+import { usePageTitle } from "../home/usePageTitle";
 import "../home/pages.css";
 
 export function CataloguePage() {
@@ -23,6 +24,7 @@ export function CataloguePage() {
 
   const selected = key && version ? { key, version } : null;
   const module = selected && modules.data?.find((m) => m.key === key && m.version === version);
+  usePageTitle(module ? `${module.label} · Modules` : "Modules");
   const search = params.toString() ? `?${params}` : "";
 
   return (

@@ -8,6 +8,7 @@ import { LIST_LIMIT, groupByName, useDatasetList } from "../datasets/datasetsApi
 import { PendingUploads } from "../datasets/PendingUploads";
 import { UploadForm } from "../datasets/UploadForm";
 import { ErrorMessage, Loading } from "../home/status";
+import { usePageTitle } from "../home/usePageTitle";
 import "../home/pages.css";
 
 function DatasetIndex({ workspace, name, canEdit }: { workspace: string; name: string; canEdit: boolean }) {
@@ -51,6 +52,7 @@ function DatasetIndex({ workspace, name, canEdit }: { workspace: string; name: s
 
 export function DatasetsPage() {
   const { datasetId } = useParams();
+  usePageTitle(datasetId === undefined ? "Datasets" : null); // a dataset's page names the dataset
   let body;
   if (datasetId !== undefined) {
     const id = Number(datasetId);

@@ -5,9 +5,11 @@ import { useCreateDraft, type NewDraft } from "../home/draftsApi";
 import { RequireWorkspace, type Workspace } from "../home/RequireWorkspace";
 import { SampleList } from "../home/SampleList";
 import { errorMessage } from "../home/status";
+import { usePageTitle } from "../home/usePageTitle";
 import "../home/pages.css";
 
 export function HomePage() {
+  usePageTitle("Pipelines");
   return (
     <div className="page">
       <RequireWorkspace title="Pipelines">{(workspace) => <WorkspaceHome workspace={workspace} />}</RequireWorkspace>

@@ -7,9 +7,11 @@ import { filtersToParams, hasFilters, parseFilters, withFilter, type RunFilters 
 import { RunFilters } from "../runlist/RunFilters";
 import { RunTable } from "../runlist/RunTable";
 import { RUN_PAGE, useExperiments, usePipelineChoices, useRuns } from "../runlist/runsApi";
+import { usePageTitle } from "../home/usePageTitle";
 import "../home/pages.css";
 
 export function RunsPage() {
+  usePageTitle("Runs");
   return (
     <div className="page">
       <RequireWorkspace title="Runs">{(w) => <WorkspaceRuns workspace={w.slug} name={w.name} />}</RequireWorkspace>
