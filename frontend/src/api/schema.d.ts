@@ -101,6 +101,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/datasets/{dataset_id}/preview/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The first rows and every column's type and statistics, with the most frequent values of text columns (counted over the first 100000 rows). */
+        get: operations["v1_datasets_preview_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/drafts/": {
         parameters: {
             query?: never;
@@ -150,6 +167,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/drafts/{draft_id}/schemas/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The columns known at design time on every node's ports, for the saved draft with its default parameter values; also when parts of the graph have errors (listed in `errors`): only what depends on an error is null. */
+        get: operations["v1_drafts_schemas_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/drafts/{draft_id}/submit/": {
         parameters: {
             query?: never;
@@ -176,6 +210,23 @@ export interface paths {
         };
         /** @description Every compile error of the saved draft (with default parameter values). */
         get: operations["v1_drafts_validation_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/experiments/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The experiments runs are filed under, by name, with their run counts. */
+        get: operations["v1_experiments_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -257,6 +308,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Runs, newest first, filtered by workspace, pipeline (draft), version, experiment and status. */
         get: operations["v1_runs_list"];
         put?: never;
         post?: never;
@@ -376,6 +428,23 @@ export interface paths {
             cookie?: never;
         };
         get: operations["v1_runs_steps_outputs_download_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/samples/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The sample pipelines, each with its whole document (the same ones bootstrap loads as drafts of the default workspace). */
+        get: operations["v1_samples_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -541,6 +610,18 @@ export interface components {
             /** Format: date-time */
             created_at: string | null;
         };
+        /**
+         * @description * `running` - Running
+         *     * `succeeded` - Succeeded
+         *     * `failed` - Failed
+         * @enum {string}
+         */
+        AttemptStatusEnum: "running" | "succeeded" | "failed";
+        Column: {
+            name: string;
+            /** @description the pandas dtype: int64, float64, object, bool, … */
+            dtype: string;
+        };
         Dataset: {
             readonly id: number;
             readonly workspace: string;
@@ -557,6 +638,15 @@ export interface components {
             readonly created_by: string;
             /** Format: date-time */
             readonly created_at: string;
+        };
+        DatasetColumnStatistics: {
+            name: string;
+            /** @description int, float, bool, datetime, category or string */
+            dtype: string;
+            /** @description over every row: count, missing; numbers: mean, std, min, max, median; text: unique (distinct values), top; bool: true */
+            stats: unknown;
+            /** @description text columns: the 5 most frequent values (null otherwise) */
+            top_values: components["schemas"]["DatasetTopValue"][] | null;
         };
         DatasetDetail: {
             readonly id: number;
@@ -578,6 +668,19 @@ export interface components {
             readonly columns: unknown;
             /** @description {columns, rows}: the first rows */
             readonly preview: unknown;
+        };
+        DatasetPreview: {
+            /** @description rows in the whole dataset */
+            rows: number;
+            /** @description rows the top values were counted over */
+            counted_rows: number;
+            columns: components["schemas"]["DatasetColumnStatistics"][];
+            /** @description {columns, rows}: the first rows */
+            preview: unknown;
+        };
+        DatasetTopValue: {
+            value: string;
+            count: number;
         };
         DatasetUploadInput: {
             /** @description workspace slug; default: your first workspace */
@@ -635,6 +738,13 @@ export interface components {
             readonly updated_at: string;
             document: unknown;
         };
+        DraftSchemas: {
+            /** @description node id -> its ports' columns (a node of an unknown module has no ports) */
+            nodes: {
+                [key: string]: components["schemas"]["NodeSchemas"];
+            };
+            errors: components["schemas"]["Error"][];
+        };
         DraftUpdateInput: {
             name: string;
             description?: string;
@@ -655,7 +765,10 @@ export interface components {
         Errors: {
             errors: components["schemas"]["Error"][];
         };
-        /** @description Body of submit and plan: pipeline parameter values and whether to ignore the cache. */
+        /**
+         * @description Body of submit and plan: pipeline parameter values, whether to ignore the cache, and the
+         *     experiment the run is filed under (a plan checks it and otherwise ignores it).
+         */
         ExecutionInput: {
             /** @description pipeline parameter values by name */
             params?: {
@@ -666,6 +779,21 @@ export interface components {
              * @default false
              */
             force: boolean;
+            /** @description the experiment the run is filed under (surrounding spaces trimmed; missing, null or blank: 'Default'); an experiment name is 1-64 characters: letters (A-Z, a-z), digits, spaces, '_', '.' or '-', starting with a letter, a digit or '_' */
+            experiment?: string | null;
+        };
+        Experiment: {
+            name: string;
+            /** @description how many runs are filed under it */
+            runs: number;
+            /**
+             * Format: date-time
+             * @description when its newest run was submitted
+             */
+            last_run_at: string;
+        };
+        ExperimentList: {
+            results: components["schemas"]["Experiment"][];
         };
         Me: {
             id: number;
@@ -717,6 +845,16 @@ export interface components {
             label: string;
             optional: boolean;
             help: string;
+        };
+        NodeSchemas: {
+            /** @description input port -> its columns; null when not known before running (not wired, upstream in error, or not a table) */
+            inputs: {
+                [key: string]: components["schemas"]["Column"][] | null;
+            };
+            /** @description output port -> its columns; null when not known (this node or one upstream is in error, the module cannot infer it, or not a table) */
+            outputs: {
+                [key: string]: components["schemas"]["Column"][] | null;
+            };
         };
         PaginatedDatasetList: {
             count: number;
@@ -789,6 +927,14 @@ export interface components {
             readonly workspace: string;
             version: number;
             readonly version_name: string;
+            /** @description the name of the draft it was submitted from (else the version's) */
+            readonly pipeline_name: string;
+            /** @description the draft it was submitted from (null: deleted, or submitted as a version that has none) */
+            readonly draft: number | null;
+            /** @description 1 for the first version of the draft that ran, 2 for the next, …; null without a draft */
+            readonly version_number: number | null;
+            /** @description the group the run is filed under (engine/experiments.py) */
+            experiment?: string;
             status?: components["schemas"]["RunStatusEnum"];
             params?: unknown;
             force?: boolean;
@@ -801,17 +947,53 @@ export interface components {
             started_at?: string | null;
             /** Format: date-time */
             finished_at?: string | null;
+            /**
+             * Format: double
+             * @description seconds from start to finish; null until the run has finished
+             */
+            readonly duration: number | null;
         };
         /**
-         * @description One run event: its type, its number in the run and the server's time; the rest of its fields
-         *     depend on the type (`node`, `status`, `text`, `name`, `value`, `fraction`, ...).
+         * @description One run event: its type, its number in the run and the server's time; the other fields
+         *     depend on the type — run.status: status, error; step.status: node, status, and reason, error,
+         *     duration, attempt, reused_from (a step id), outputs when set; step.log: node, text;
+         *     step.progress: node, fraction, message; step.metric: node, name, value, step.
          */
         RunEvent: {
             type: components["schemas"]["TypeEnum"];
             seq: number;
             run: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description the server's time the event was recorded
+             */
             at: string;
+            /**
+             * Format: double
+             * @description the same instant in milliseconds since the Unix epoch
+             */
+            ts: number;
+            node?: string;
+            /** @description run.status: a run status; step.status: a step status */
+            status?: string;
+            error?: string;
+            reason?: string;
+            /** Format: double */
+            duration?: number | null;
+            attempt?: number;
+            /** @description the step (id) it reused */
+            reused_from?: number | null;
+            outputs?: {
+                [key: string]: components["schemas"]["StepOutputRef"];
+            };
+            text?: string;
+            /** Format: double */
+            fraction?: number;
+            message?: string;
+            name?: string;
+            /** Format: double */
+            value?: number;
+            step?: number | null;
         };
         RunEventPage: {
             results: components["schemas"]["RunEvent"][];
@@ -820,6 +1002,35 @@ export interface components {
              * @description the next page (null: none yet; the run may add more)
              */
             next: string | null;
+        };
+        /** @description engine.selectors.run_snapshot: the run, the last event seq it includes, a brief of every step. */
+        RunSnapshot: {
+            id: number;
+            /** @description workspace slug */
+            workspace: string;
+            /** @description the pipeline version run: GET /api/v1/versions/<id>/ has its document as drawn (source_document) */
+            version: number;
+            /** @description the pipeline's name when it was submitted */
+            version_name: string;
+            status: components["schemas"]["RunStatusEnum"];
+            /** @description pipeline parameter values given at submit */
+            params: {
+                [key: string]: unknown;
+            };
+            force: boolean;
+            error: string;
+            experiment: string;
+            /** @description username of who submitted it */
+            created_by: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            started_at: string | null;
+            /** Format: date-time */
+            finished_at: string | null;
+            /** @description the last event seq this snapshot includes */
+            seq: number;
+            steps: components["schemas"]["StepBrief"][];
         };
         /**
          * @description * `queued` - Queued
@@ -830,20 +1041,40 @@ export interface components {
          * @enum {string}
          */
         RunStatusEnum: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+        Sample: {
+            /** @description the sample's file name without .json */
+            key: string;
+            name: string;
+            description: string;
+            /** @description the pipeline document, to POST as a new draft */
+            document: unknown;
+        };
+        StepAttempt: {
+            number: number;
+            status: components["schemas"]["AttemptStatusEnum"];
+            reason: string;
+            /** Format: date-time */
+            started_at: string | null;
+            /** Format: date-time */
+            finished_at: string | null;
+        };
         StepBrief: {
             node: string;
             module: string;
-            status: string;
+            status: components["schemas"]["StepStatusEnum"];
             /** @description port -> {digest, kind} */
             outputs: {
-                [key: string]: {
-                    [key: string]: unknown;
-                };
+                [key: string]: components["schemas"]["StepOutputRef"];
             };
+            /** @description why it ended so: timeout, memory, cancelled, … */
             reason?: string;
             error?: string;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description seconds
+             */
             duration?: number;
+            /** @description the run whose outputs it reused */
             reused_from_run?: number;
         };
         StepBriefPage: {
@@ -851,6 +1082,69 @@ export interface components {
             /** Format: uri */
             next: string | null;
         };
+        /** @description engine.selectors.step_detail: everything about one step of a run. */
+        StepDetail: {
+            node: string;
+            module: string;
+            /** @description the module's version */
+            version: string;
+            target: string;
+            status: components["schemas"]["StepStatusEnum"];
+            /** @description its outputs came from an identical earlier step */
+            reused: boolean;
+            reused_from_run: number | null;
+            cache_key: string;
+            /** @description port -> {digest, kind} */
+            outputs: {
+                [key: string]: components["schemas"]["StepOutputRef"];
+            };
+            error: string;
+            reason: string;
+            /** Format: date-time */
+            started_at: string | null;
+            /** Format: date-time */
+            finished_at: string | null;
+            /**
+             * Format: double
+             * @description seconds
+             */
+            duration: number | null;
+            /** Format: double */
+            peak_rss_mb: number | null;
+            /** Format: double */
+            base_rss_mb: number | null;
+            /** Format: double */
+            from_memory_mb: number | null;
+            metrics: components["schemas"]["StepMetric"][];
+            log: string;
+            /** @description the user's traceback when it failed */
+            traceback: string;
+            attempts: components["schemas"]["StepAttempt"][];
+            run: number;
+        };
+        StepMetric: {
+            name: string;
+            /** Format: double */
+            value: number;
+            step?: number | null;
+        };
+        StepOutputRef: {
+            digest: string;
+            /** @description DataFrame, UntrainedModel, Model, Transform, Metrics or AnyFile */
+            kind: string;
+        };
+        /**
+         * @description * `waiting` - Waiting
+         *     * `queued` - Queued
+         *     * `running` - Running
+         *     * `succeeded` - Succeeded
+         *     * `cached` - Cached
+         *     * `failed` - Failed
+         *     * `skipped` - Skipped
+         *     * `cancelled` - Cancelled
+         * @enum {string}
+         */
+        StepStatusEnum: "waiting" | "queued" | "running" | "succeeded" | "cached" | "failed" | "skipped" | "cancelled";
         SubmitResult: {
             /** @description the new run: its id, status and links (not its snapshot) */
             run: components["schemas"]["SubmitRun"];
@@ -983,7 +1277,12 @@ export interface components {
             readonly created_by: string;
             /** Format: date-time */
             readonly created_at: string;
-            document: unknown;
+            /** @description the canonical document the version's digest names */
+            readonly document: unknown;
+            /** @description the document as the user drew it (positions, labels, comments, description); for a version made before it was kept, the canonical document */
+            readonly source_document: {
+                [key: string]: unknown;
+            };
         };
         Workspace: {
             id: number;
@@ -1360,6 +1659,56 @@ export interface operations {
                 };
             };
             /** @description No such object among your workspaces' (another workspace's object looks the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
+    v1_datasets_preview_retrieve: {
+        parameters: {
+            query?: {
+                /** @description how many first rows (default 50, at most 500) */
+                rows?: number;
+            };
+            header?: never;
+            path: {
+                dataset_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DatasetPreview"];
+                };
+            };
+            /** @description Malformed request: each error names the field, node, edge, port or parameter it is about. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+            /** @description No credentials, or a token that is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1826,6 +2175,45 @@ export interface operations {
             };
         };
     };
+    v1_drafts_schemas_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                draft_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DraftSchemas"];
+                };
+            };
+            /** @description No credentials, or a token that is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+            /** @description No such object among your workspaces' (another workspace's object looks the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
     v1_drafts_submit_create: {
         parameters: {
             query?: never;
@@ -1921,6 +2309,55 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationResult"];
+                };
+            };
+            /** @description No credentials, or a token that is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+            /** @description No such object among your workspaces' (another workspace's object looks the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
+    v1_experiments_list: {
+        parameters: {
+            query?: {
+                /** @description workspace slug (default: all yours) */
+                workspace?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExperimentList"];
+                };
+            };
+            /** @description Malformed request: each error names the field, node, edge, port or parameter it is about. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
                 };
             };
             /** @description No credentials, or a token that is not valid. */
@@ -2109,10 +2546,14 @@ export interface operations {
     v1_runs_list: {
         parameters: {
             query?: {
+                /** @description only the runs filed under this experiment; an experiment name is 1-64 characters: letters (A-Z, a-z), digits, spaces, '_', '.' or '-', starting with a letter, a digit or '_' */
+                experiment?: string;
                 /** @description page size (default 100, at most 1000) */
                 limit?: number;
                 /** @description index of the first result */
                 offset?: number;
+                /** @description draft id: the runs of every version snapshotted from it */
+                pipeline?: number;
                 status?: "cancelled" | "failed" | "queued" | "running" | "succeeded";
                 /** @description pipeline version id */
                 version?: number;
@@ -2178,9 +2619,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["RunSnapshot"];
                 };
             };
             /** @description No credentials, or a token that is not valid. */
@@ -2219,9 +2658,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["RunSnapshot"];
                 };
             };
             /** @description No credentials, or a token that is not valid. */
@@ -2376,9 +2813,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["StepDetail"];
                 };
             };
             /** @description No credentials, or a token that is not valid. */
@@ -2487,6 +2922,34 @@ export interface operations {
             };
             /** @description No such object among your workspaces' (another workspace's object looks the same). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
+    v1_samples_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Sample"][];
+                };
+            };
+            /** @description No credentials, or a token that is not valid. */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
