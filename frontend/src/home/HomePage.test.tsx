@@ -100,7 +100,7 @@ describe("HomePage", () => {
       workspace: "lab",
       name: "Churn model (copy)",
       description: "d",
-      document: DOCUMENT,
+      document: { ...DOCUMENT, name: "Churn model (copy)" },
     });
     await waitFor(() => expect(server.calls("GET /api/v1/drafts/").length).toBeGreaterThan(1));
   });

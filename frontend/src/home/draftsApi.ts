@@ -36,10 +36,13 @@ export async function createDraft(workspace: string, draft: NewDraft): Promise<D
 /** A new draft holding a copy of `id`'s document, named "<name> (copy)". */
 export async function duplicateDraft(workspace: string, id: number): Promise<DraftDetail> {
   const original = unwrap(await api.GET("/api/v1/drafts/{draft_id}/", { params: { path: { draft_id: id } } }));
+  const name = `${original.name} (copy)`.slice(0, 200);
+  const document = original.document;
+  const isObject = typeof document === "object" && document !== null && !Array.isArray(document);
   return createDraft(workspace, {
-    name: `${original.name} (copy)`.slice(0, 200),
+    name,
     description: original.description ?? "",
-    document: original.document,
+    document: isObject ? { ...document, name } : document, // the copy's document carries its name too
   });
 }
 
