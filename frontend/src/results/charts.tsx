@@ -8,7 +8,7 @@ import { sampleIndices, type PrCurve, type Residuals, type Roc } from "./metrics
 const WIDTH = 440;
 const HEIGHT = 300;
 const MAX_POINTS = 500; // drawn and tabulated at most; curves are sampled evenly beyond
-const MARGIN = { top: 10, right: 20, bottom: 30, left: 10 };
+const MARGIN = { top: 10, right: 20, bottom: 30, left: 20 };
 
 interface Column {
   key: string;
@@ -69,10 +69,11 @@ function points(length: number, pick: (i: number) => Record<string, number>): Re
 function axisLabel(value: string, axis: "x" | "y") {
   return axis === "x"
     ? { value, position: "insideBottom" as const, offset: -15 }
-    : { value, angle: -90, position: "insideLeft" as const };
+    : { value, angle: -90, position: "insideLeft" as const, style: { textAnchor: "middle" as const } };
 }
 
 const UNIT = [0, 1] as [number, number];
+const tick = (value: number) => formatNumber(value);
 
 export function RocChart({ roc }: { roc: Roc }) {
   const rows = points(roc.fpr.length, (i) => ({ fpr: roc.fpr[i], tpr: roc.tpr[i], ...(i < roc.thresholds.length ? { threshold: roc.thresholds[i] } : {}) }));
@@ -87,8 +88,8 @@ export function RocChart({ roc }: { roc: Roc }) {
     >
       <LineChart width={WIDTH} height={HEIGHT} data={rows} margin={MARGIN} accessibilityLayer={false}>
         <CartesianGrid strokeDasharray="3 3" />
-        <XAxis type="number" dataKey="fpr" domain={UNIT} label={axisLabel("False positive rate", "x")} />
-        <YAxis type="number" domain={UNIT} label={axisLabel("True positive rate", "y")} />
+        <XAxis tickFormatter={tick} type="number" dataKey="fpr" domain={UNIT} label={axisLabel("False positive rate", "x")} />
+        <YAxis tickFormatter={tick} type="number" domain={UNIT} label={axisLabel("True positive rate", "y")} />
         <Tooltip formatter={(v) => formatNumber(v)} />
         <ReferenceLine segment={[{ x: 0, y: 0 }, { x: 1, y: 1 }]} stroke="#9aa1ad" strokeDasharray="4 4" />
         <Line type="linear" dataKey="tpr" name="True positive rate" stroke="#2557d6" dot={false} isAnimationActive={false} />
@@ -110,8 +111,8 @@ export function PrChart({ pr }: { pr: PrCurve }) {
     >
       <LineChart width={WIDTH} height={HEIGHT} data={rows} margin={MARGIN} accessibilityLayer={false}>
         <CartesianGrid strokeDasharray="3 3" />
-        <XAxis type="number" dataKey="recall" domain={UNIT} label={axisLabel("Recall", "x")} />
-        <YAxis type="number" domain={UNIT} label={axisLabel("Precision", "y")} />
+        <XAxis tickFormatter={tick} type="number" dataKey="recall" domain={UNIT} label={axisLabel("Recall", "x")} />
+        <YAxis tickFormatter={tick} type="number" domain={UNIT} label={axisLabel("Precision", "y")} />
         <Tooltip formatter={(v) => formatNumber(v)} />
         <Line type="linear" dataKey="precision" name="Precision" stroke="#d55e00" dot={false} isAnimationActive={false} />
       </LineChart>
@@ -142,8 +143,8 @@ export function ResidualChart({ residuals }: { residuals: Residuals }) {
     >
       <ScatterChart width={WIDTH} height={HEIGHT} margin={MARGIN} accessibilityLayer={false}>
         <CartesianGrid strokeDasharray="3 3" />
-        <XAxis type="number" dataKey="predicted" name="Predicted" domain={["auto", "auto"]} label={axisLabel("Predicted", "x")} />
-        <YAxis type="number" dataKey="residual" name="Residual" domain={["auto", "auto"]} label={axisLabel("Residual", "y")} />
+        <XAxis tickFormatter={tick} type="number" dataKey="predicted" name="Predicted" domain={["auto", "auto"]} label={axisLabel("Predicted", "x")} />
+        <YAxis tickFormatter={tick} type="number" dataKey="residual" name="Residual" domain={["auto", "auto"]} label={axisLabel("Residual", "y")} />
         <Tooltip formatter={(v) => formatNumber(v)} />
         <ReferenceLine y={0} stroke="#9aa1ad" strokeDasharray="4 4" />
         <Scatter data={rows} fill="#0072b2" isAnimationActive={false} />
@@ -155,7 +156,8 @@ export function ResidualChart({ residuals }: { residuals: Residuals }) {
 export function PredictedActualChart({ residuals }: { residuals: Residuals }) {
   const n = residuals.actual.length;
   const rows = points(n, (i) => ({ actual: residuals.actual[i], predicted: residuals.predicted[i] }));
-  const [lo, hi] = extent([...residuals.actual, ...residuals.predicted]);
+  const [low, high] = extent([...residuals.actual, ...residuals.predicted]);
+  const [lo, hi] = [Math.floor(low), Math.ceil(high)];
   return (
     <ChartFigure
       title="Predicted against actual"
@@ -166,8 +168,8 @@ export function PredictedActualChart({ residuals }: { residuals: Residuals }) {
     >
       <ScatterChart width={WIDTH} height={HEIGHT} margin={MARGIN} accessibilityLayer={false}>
         <CartesianGrid strokeDasharray="3 3" />
-        <XAxis type="number" dataKey="actual" name="Actual" domain={[lo, hi]} label={axisLabel("Actual", "x")} />
-        <YAxis type="number" dataKey="predicted" name="Predicted" domain={[lo, hi]} label={axisLabel("Predicted", "y")} />
+        <XAxis tickFormatter={tick} type="number" dataKey="actual" name="Actual" domain={[lo, hi]} label={axisLabel("Actual", "x")} />
+        <YAxis tickFormatter={tick} type="number" dataKey="predicted" name="Predicted" domain={[lo, hi]} label={axisLabel("Predicted", "y")} />
         <Tooltip formatter={(v) => formatNumber(v)} />
         <ReferenceLine segment={[{ x: lo, y: lo }, { x: hi, y: hi }]} stroke="#9aa1ad" strokeDasharray="4 4" />
         <Scatter data={rows} fill="#009e73" isAnimationActive={false} />

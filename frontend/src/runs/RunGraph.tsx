@@ -1,11 +1,13 @@
 // The submitted pipeline on a read-only canvas; a node clicked (or chosen with Enter) opens its results.
-import { useCallback, useMemo } from "react";
+import { useCallback, useEffect, useState } from "react";
 import {
+  applyNodeChanges,
   Background,
   Controls,
   MiniMap,
   ReactFlow,
   type Edge,
+  type NodeChange,
   type NodeMouseHandler,
   type OnSelectionChangeParams,
 } from "@xyflow/react";
@@ -24,9 +26,12 @@ interface Props {
 }
 
 export function RunGraph({ nodes, edges, selected, onSelect }: Props) {
-  const shown = useMemo(
-    () => (selected ? nodes.map((n) => (n.id === selected ? { ...n, selected: true } : n)) : nodes),
-    [nodes, selected],
+  // xyflow's changes (sizes measured, selection) applied here: the minimap draws measured nodes only
+  const [shown, setShown] = useState(nodes);
+  useEffect(() => setShown(nodes), [nodes]);
+  const onNodesChange = useCallback(
+    (changes: NodeChange<RunFlowNode>[]) => setShown((current) => applyNodeChanges(changes, current)),
+    [],
   );
   const onNodeClick: NodeMouseHandler<RunFlowNode> = useCallback((_, node) => onSelect(node.id), [onSelect]);
   const onSelectionChange = useCallback(
@@ -41,6 +46,7 @@ export function RunGraph({ nodes, edges, selected, onSelect }: Props) {
         nodes={shown}
         edges={edges}
         nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
         onNodeClick={onNodeClick}
         onSelectionChange={onSelectionChange}
         nodesDraggable={false}

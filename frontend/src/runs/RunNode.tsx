@@ -3,6 +3,7 @@
 import { memo } from "react";
 import { Handle, Position, type NodeProps } from "@xyflow/react";
 import { Link } from "react-router-dom";
+import { nodeWidth } from "../canvas/GenericNode";
 import { portColor, portTypeLabel } from "../canvas/portTypes";
 import type { PortSpec } from "../api/types";
 import type { RunFlowNode } from "./graph";
@@ -10,21 +11,32 @@ import { useNodeRun, useNow } from "./RunContext";
 import { formatDuration, statusLabel } from "./format";
 import type { NodeRun } from "./reducer";
 
-function PortRow({ port, side, title }: { port: PortSpec; side: "input" | "output"; title: string }) {
-  const name = `${side} ${port.label || port.name} of ${title}`;
+function Ports({ ports, side, title }: { ports: PortSpec[]; side: "input" | "output"; title: string }) {
   return (
-    <div className={`run-port run-port-${side}`} title={`${port.label || port.name}: ${portTypeLabel(port.type)}`}>
-      <Handle
-        id={port.name}
-        type={side === "input" ? "target" : "source"}
-        position={side === "input" ? Position.Left : Position.Right}
-        isConnectable={false}
-        role="img"
-        aria-label={name}
-        data-port-type={port.type}
-        style={{ background: portColor(port.type), borderColor: portColor(port.type) }}
-      />
-      <span className="run-port-label">{port.label || port.name}</span>
+    <div className={`run-ports run-ports-${side}`}>
+      {ports.map((port, i) => {
+        const left = `${((i + 0.5) / ports.length) * 100}%`;
+        const name = port.label || port.name;
+        return (
+          <div key={port.name}>
+            <Handle
+              id={port.name}
+              type={side === "input" ? "target" : "source"}
+              position={side === "input" ? Position.Top : Position.Bottom}
+              isConnectable={false}
+              role="img"
+              aria-label={`${side} ${name} of ${title}`}
+              title={`${name}: ${portTypeLabel(port.type)}`}
+              data-port-type={port.type}
+              className="run-handle"
+              style={{ left, background: portColor(port.type) }}
+            />
+            <span className="run-port-label" style={{ left }} aria-hidden="true">
+              {name}
+            </span>
+          </div>
+        );
+      })}
     </div>
   );
 }
@@ -66,11 +78,13 @@ function RunNodeView({ data, selected }: NodeProps<RunFlowNode>) {
   return (
     <div
       className={`run-node run-status-${status}${selected ? " run-node-selected" : ""}`}
+      style={{ width: nodeWidth(data.inputs.length, data.outputs.length) }}
       data-node-id={data.nodeId}
       data-status={status}
       role="group"
       aria-label={`${data.title}: ${statusLabel(status)}`}
     >
+      <Ports ports={data.inputs} side="input" title={data.title} />
       <div className="run-node-header">
         <span className="run-node-title">{data.title}</span>
         {data.title !== data.moduleLabel && <span className="run-node-module">{data.moduleLabel}</span>}
@@ -96,18 +110,7 @@ function RunNodeView({ data, selected }: NodeProps<RunFlowNode>) {
       <Progress run={run} title={data.title} />
       {status === "failed" && run?.error && <div className="run-node-error">{run.error}</div>}
       {data.comment && <div className="run-node-comment">{data.comment}</div>}
-      <div className="run-ports">
-        <div>
-          {data.inputs.map((p) => (
-            <PortRow key={p.name} port={p} side="input" title={data.title} />
-          ))}
-        </div>
-        <div>
-          {data.outputs.map((p) => (
-            <PortRow key={p.name} port={p} side="output" title={data.title} />
-          ))}
-        </div>
-      </div>
+      <Ports ports={data.outputs} side="output" title={data.title} />
     </div>
   );
 }
