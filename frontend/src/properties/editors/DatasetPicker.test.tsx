@@ -74,4 +74,11 @@ describe("the dataset picker", () => {
     renderPanel(module, { workspaceId: 7, workspaceSlug: "lab" });
     expect(await screen.findByText(/The datasets could not be loaded/, {}, { timeout: 4000 })).toBeInTheDocument();
   });
+
+  it("says when the workspace is not among the user's", async () => {
+    serveDatasets();
+    renderPanel(module, { workspaceId: 99 });
+    expect(await screen.findByText(/this workspace is not among yours/, {}, { timeout: 4000 })).toBeInTheDocument();
+    expect(callsTo("GET", "/api/v1/datasets/")).toHaveLength(0);
+  });
 });

@@ -11,30 +11,32 @@ type Dataset = components["schemas"]["Dataset"];
 const PAGE = 1000; // the API's largest page
 const MAX_PAGES = 20; // 20,000 dataset versions: more than a picker can usefully list
 
-/** The workspace's slug (the datasets filter takes it), from the id the panel is given. */
-function useWorkspaceSlug(workspaceId: number, given?: string): string | undefined {
-  const { data } = useWorkspaces();
+/** The workspace's slug (the datasets filter takes it), from the id the panel is given; null when
+ * the workspaces are known and none has that id. */
+function useWorkspaceSlug(workspaceId: number, given?: string): string | null | undefined {
+  const { data, isError } = useWorkspaces();
   if (given) return given;
-  return data?.find((w) => w.id === workspaceId)?.slug;
+  if (isError) return null;
+  return data ? (data.find((w) => w.id === workspaceId)?.slug ?? null) : undefined;
 }
 
 export function useWorkspaceDatasets(workspaceId: number, workspaceSlug?: string) {
   const slug = useWorkspaceSlug(workspaceId, workspaceSlug);
-  return useQuery({
+  const query = useQuery({
     queryKey: ["datasets", slug, "all-versions"],
-    enabled: slug !== undefined,
+    enabled: typeof slug === "string",
     queryFn: async () => {
       const all: Dataset[] = [];
       for (let page = 0; page < MAX_PAGES; page++) {
-        const answer = unwrap(
-          await api.GET("/api/v1/datasets/", { params: { query: { workspace: slug, limit: PAGE, offset: all.length } } }),
-        );
+        const query = { workspace: slug ?? undefined, limit: PAGE, offset: all.length };
+        const answer = unwrap(await api.GET("/api/v1/datasets/", { params: { query } }));
         all.push(...answer.results);
         if (!answer.next || answer.results.length === 0) break;
       }
       return all;
     },
   });
+  return { ...query, noWorkspace: slug === null };
 }
 
 /** Versions by dataset name, newest first. */
@@ -61,11 +63,13 @@ export interface DatasetPickerProps {
 }
 
 export function DatasetPicker({ ids, workspaceId, workspaceSlug, value, required, onCommit }: DatasetPickerProps) {
-  const { data, error, isPending } = useWorkspaceDatasets(workspaceId, workspaceSlug);
+  const { data, error, isPending: waiting, noWorkspace } = useWorkspaceDatasets(workspaceId, workspaceSlug);
+  const isPending = waiting && !noWorkspace;
   const byName = groupByName(data ?? []);
   const versions = value ? byName.get(value.name) : undefined;
   let message: string | null = null;
-  if (error) message = `The datasets could not be loaded: ${error.message}`;
+  if (noWorkspace) message = "The datasets could not be listed: this workspace is not among yours (or the list failed).";
+  else if (error) message = `The datasets could not be loaded: ${error.message}`;
   else if (data && byName.size === 0) message = "No dataset is registered in this workspace yet; upload one on the Datasets page.";
   else if (data && value && !versions) message = `There is no dataset named ${value.name} in this workspace; choose another.`;
   else if (versions && value?.version != null && !versions.some((d) => d.version === value.version)) {
