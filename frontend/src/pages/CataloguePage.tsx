@@ -28,7 +28,7 @@ export function CataloguePage() {
   const search = params.toString() ? `?${params}` : "";
 
   return (
-    <div className="page">
+    <div className="list-page">
       <header className="page-header">
         <div>
           <h1>Modules</h1>

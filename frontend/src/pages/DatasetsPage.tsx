@@ -73,5 +73,5 @@ export function DatasetsPage() {
       </RequireWorkspace>
     );
   }
-  return <div className="page">{body}</div>;
+  return <div className="list-page">{body}</div>;
 }

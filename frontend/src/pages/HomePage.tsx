@@ -11,7 +11,7 @@ import "../home/pages.css";
 export function HomePage() {
   usePageTitle("Pipelines");
   return (
-    <div className="page">
+    <div className="list-page">
       <RequireWorkspace title="Pipelines">{(workspace) => <WorkspaceHome workspace={workspace} />}</RequireWorkspace>
     </div>
   );

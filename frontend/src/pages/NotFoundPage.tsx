@@ -9,7 +9,7 @@ export function NotFoundPage() {
   usePageTitle("Page not found");
   const canGoBack = typeof window !== "undefined" && window.history.length > 1;
   return (
-    <div className="page">
+    <div className="list-page">
       <div className="panel empty-state">
         <h1>Page not found</h1>
         <p>

@@ -13,7 +13,7 @@ import "../home/pages.css";
 export function RunsPage() {
   usePageTitle("Runs");
   return (
-    <div className="page">
+    <div className="list-page">
       <RequireWorkspace title="Runs">{(w) => <WorkspaceRuns workspace={w.slug} name={w.name} />}</RequireWorkspace>
     </div>
   );
