@@ -3,10 +3,9 @@
 import { memo } from "react";
 import { Handle, Position, type NodeProps } from "@xyflow/react";
 import { Link } from "react-router-dom";
-import { nodeWidth } from "../canvas/GenericNode";
 import { portColor, portTypeLabel } from "../canvas/portTypes";
 import type { PortSpec } from "../api/types";
-import type { RunFlowNode } from "./graph";
+import { nodeWidth, type RunFlowNode } from "./graph";
 import { useNodeRun, useNow } from "./RunContext";
 import { formatDuration, statusLabel } from "./format";
 import type { NodeRun } from "./reducer";

@@ -155,6 +155,20 @@ describe("the run reducer", () => {
     }
   });
 
+  it("applies a large frame at once and leaves the nodes it does not touch as they were", () => {
+    const steps = Array.from({ length: 1000 }, (_, i) => brief(`n${i}`, "waiting"));
+    const start = runReducer(initialRunState(1), { type: "snapshot", snapshot: snapshot(0, "running", steps) });
+    const frame = Array.from({ length: 500 }, (_, i) =>
+      ev(i + 1, { type: "step.status", node: `n${Math.floor(i / 2)}`, status: i % 2 ? "succeeded" : "running" }),
+    );
+    const state = runReducer(start, { type: "events", events: frame });
+    expect(state.applied).toBe(500);
+    expect(state.nodes.n249.status).toBe("succeeded");
+    expect(state.nodes.n250).toBe(start.nodes.n250); // same object: its node is not drawn again
+    expect(start.nodes.n0.status).toBe("waiting"); // the state before is left unchanged
+    expect(state.order).toHaveLength(1000);
+  });
+
   it("ignores an event type it does not know", () => {
     const odd = { run: 1, seq: 1, at: new Date(T0).toISOString(), type: "step.other" } as unknown as RunEvent;
     const state = runReducer(initialRunState(1), { type: "events", events: [odd] });
