@@ -50,7 +50,7 @@ class RunListApi(APIView):
         parameters=[OpenApiParameter("workspace", str, description="workspace slug"),
                     OpenApiParameter("status", str, enum=[s.value for s in Run.Status]),
                     int_parameter("version", "pipeline version id"),
-                    int_parameter("pipeline", "draft id: the runs of every version snapshotted from it"),
+                    int_parameter("pipeline", "draft id: the runs submitted from it"),
                     OpenApiParameter("experiment", {"type": "string", "maxLength": EXPERIMENT_MAX},
                                      description=f"only the runs filed under this experiment; {EXPERIMENT_RULE}"),
                     *PAGE_PARAMETERS],

@@ -2552,7 +2552,7 @@ export interface operations {
                 limit?: number;
                 /** @description index of the first result */
                 offset?: number;
-                /** @description draft id: the runs of every version snapshotted from it */
+                /** @description draft id: the runs submitted from it */
                 pipeline?: number;
                 status?: "cancelled" | "failed" | "queued" | "running" | "succeeded";
                 /** @description pipeline version id */
