@@ -1,10 +1,10 @@
 // The calls of the submit dialog: plan and submit of a saved draft (designer/api/drafts.py, body
 // ExecutionSerializer) and the experiments runs are filed under (designer/api/runs.py).
-import { ApiError, api, csrfToken, unwrap, type components } from "../api/client";
+import { ApiError, api, unwrap, type components } from "../api/client";
 import type { GraphError } from "../api/types";
 
-/** The body of plan and submit; `experiment` typed here until schema.d.ts is regenerated with it. */
-export type ExecutionBody = components["schemas"]["ExecutionInput"] & { experiment?: string | null };
+/** The body of plan and submit: params, force and the experiment the run is filed under. */
+export type ExecutionBody = components["schemas"]["ExecutionInput"];
 export type PlanItem = components["schemas"]["PlanItem"];
 
 /** One node of the plan as the canvas marks it. */
@@ -14,12 +14,8 @@ export interface PlanMark {
   reason: string;
 }
 
-/** GET /api/v1/experiments/: {"results": [{"name", "runs", "last_run_at"}]}. */
-export interface Experiment {
-  name: string;
-  runs: number;
-  last_run_at: string | null;
-}
+/** An experiment runs are filed under (GET /api/v1/experiments/): name, runs, last_run_at. */
+export type Experiment = components["schemas"]["Experiment"];
 
 /** The structured errors of a failed answer (`{"errors": [...]}`), or one saying what failed. */
 export function errorsOf(error: unknown): GraphError[] {
@@ -49,13 +45,6 @@ export async function submitDraft(draftId: number, body: ExecutionBody) {
 }
 
 export async function fetchExperiments(workspaceSlug?: string): Promise<Experiment[]> {
-  const query = workspaceSlug ? `?workspace=${encodeURIComponent(workspaceSlug)}` : "";
-  const response = await fetch(`/api/v1/experiments/${query}`, {
-    credentials: "same-origin",
-    headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
-  });
-  const body: unknown = await response.json().catch(() => null);
-  if (!response.ok) throw new ApiError(response.status, body);
-  const results = body && typeof body === "object" && "results" in body ? body.results : body;
-  return Array.isArray(results) ? (results as Experiment[]) : [];
+  const query = workspaceSlug ? { workspace: workspaceSlug } : {};
+  return unwrap(await api.GET("/api/v1/experiments/", { params: { query } })).results;
 }
