@@ -69,13 +69,15 @@ export function buildRunGraph(
     const inputs = spec?.inputs ?? edges.filter((e) => e.target === n.id).map((e) => port(e.target_port));
     const outputs =
       spec?.outputs ?? [...new Set(edges.filter((e) => e.source === n.id).map((e) => e.source_port))].map((p) => port(p));
+    const title = n.label || spec?.label || n.module;
     return {
       id: n.id,
       type: "run",
       position,
+      ariaLabel: `${title}: press Enter to show its results`,
       data: {
         nodeId: n.id,
-        title: n.label || spec?.label || n.module,
+        title,
         moduleLabel: spec?.label ?? n.module,
         comment: n.comment ?? "",
         inputs,
