@@ -15,6 +15,7 @@ export default defineConfig({
   test: {
     root: "frontend",
     environment: "jsdom",
+    globals: true, // testing-library cleans up after each test by itself
     include: ["src/**/*.test.{ts,tsx}"],
     setupFiles: ["src/test-setup.ts"],
     css: false,
