@@ -18,6 +18,7 @@ export function PreviewTable({
   total: number;
 }) {
   const dtype = new Map(types.map((c) => [c.name, c.dtype]));
+  const numeric = columns.map((name) => dtype.get(name) === "int" || dtype.get(name) === "float");
   return (
     <div className="table-scroll" style={{ maxHeight: "28rem" }} tabIndex={0} aria-label="First rows (scrollable)">
       <table className="data-table">
@@ -27,7 +28,7 @@ export function PreviewTable({
         <thead>
           <tr>
             {columns.map((name) => (
-              <th key={name} scope="col" className={dtype.get(name) === "int" || dtype.get(name) === "float" ? "num" : ""}>
+              <th key={name} scope="col" className={numeric[columns.indexOf(name)] ? "num" : ""}>
                 {name} <span className="dtype">{dtype.get(name) ?? "?"}</span>
               </th>
             ))}
@@ -37,7 +38,7 @@ export function PreviewTable({
           {rows.map((row, i) => (
             <tr key={i}>
               {row.map((value, j) => (
-                <td key={j} className={typeof value === "number" ? "num" : ""}>
+                <td key={j} className={numeric[j] ? "num" : ""}>
                   {value === null ? <span className="muted">missing</span> : cell(value)}
                 </td>
               ))}

@@ -11,6 +11,9 @@ export interface UploadProblem {
   askEncoding: boolean;
 }
 
+/** "message" + " Next step." with exactly one full stop between them. */
+const then = (message: string, next: string) => `${message.replace(/[.\s]+$/, "")}. ${next}`;
+
 export function describeUploadError(error: unknown): UploadProblem {
   const detail = errorMessage(error);
   if (!(error instanceof UploadError)) return { headline: "The upload failed.", detail, askEncoding: false };
@@ -18,7 +21,7 @@ export function describeUploadError(error: unknown): UploadProblem {
   if (error.status === null) {
     return {
       headline: "The connection to the server was lost.",
-      detail: `${detail}. Retry resumes where the upload stopped.`,
+      detail: then(detail, "Retry resumes where the upload stopped."),
       askEncoding: false,
     };
   }
@@ -29,7 +32,7 @@ export function describeUploadError(error: unknown): UploadProblem {
   if (code === "undecodable" || code === "unknown_encoding") {
     return {
       headline: "The file's text could not be read.",
-      detail: `${detail}. Give its text encoding (for example cp1252 or latin-1) and retry.`,
+      detail: then(detail, "Give its text encoding (for example cp1252 or latin-1) and retry."),
       askEncoding: true,
     };
   }
@@ -37,12 +40,12 @@ export function describeUploadError(error: unknown): UploadProblem {
   if (code === "checksum_mismatch" || code === "size_mismatch") {
     return {
       headline: "The file arrived damaged or changed while it was sent.",
-      detail: `${detail}. Retry sends it again.`,
+      detail: then(detail, "Retry sends it again."),
       askEncoding: false,
     };
   }
   if (error.status >= 500) {
-    return { headline: "The server had a problem.", detail: `${detail}. Retry resumes the upload.`, askEncoding: false };
+    return { headline: "The server had a problem.", detail: then(detail, "Retry resumes the upload."), askEncoding: false };
   }
   return { headline: "The upload was refused.", detail, askEncoding: false };
 }

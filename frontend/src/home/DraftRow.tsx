@@ -50,7 +50,8 @@ export function DraftRow({ draft, actions, canEdit }: { draft: Draft; actions: D
           </Link>
           {draft.description && <span className="draft-description">{draft.description}</span>}
           <span className="muted">
-            edited {formatRelative(draft.updated_at)} by {draft.created_by}
+            edited {formatRelative(draft.updated_at)}
+            {draft.created_by && ` · made by ${draft.created_by}`}
           </span>
         </div>
       )}
