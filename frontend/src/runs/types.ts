@@ -1,109 +1,49 @@
 // Shapes of the run endpoints and the run WebSocket (designer/api/runs.py, designer/consumers.py,
-// engine/selectors.py). The OpenAPI schema still types some of them as plain objects; these local
-// types hold until schema.d.ts is regenerated with the real serializers.
+// engine/selectors.py), from the generated OpenAPI types; events are narrowed here into one type
+// per `type`, their fields taken from the schema's, so the two cannot drift.
+import type { components } from "../api/schema";
 import type { PipelineDocument } from "../api/types";
 
-export const RUN_FINAL = ["succeeded", "failed", "cancelled"] as const;
-export type RunStatus = "queued" | "running" | (typeof RUN_FINAL)[number];
+type Schemas = components["schemas"];
 
-export type StepStatus =
-  | "waiting"
-  | "queued"
-  | "running"
-  | "succeeded"
-  | "cached"
-  | "failed"
-  | "skipped"
-  | "cancelled";
+export const RUN_FINAL = ["succeeded", "failed", "cancelled"] as const;
+export type RunStatus = Schemas["RunStatusEnum"];
+export type StepStatus = Schemas["StepStatusEnum"];
 
 export const STEP_FINAL: readonly StepStatus[] = ["succeeded", "cached", "failed", "skipped", "cancelled"];
 
-export interface OutputRef {
-  digest: string;
-  kind: string;
-}
+export type OutputRef = Schemas["StepOutputRef"];
 
 /** engine.selectors.step_brief: what a client needs to draw and follow one step. */
-export interface StepBrief {
-  node: string;
-  module: string;
-  status: StepStatus;
-  outputs: Record<string, OutputRef>;
-  reason?: string;
-  error?: string;
-  duration?: number;
-  reused_from_run?: number;
-  started_at?: string | null;
-  finished_at?: string | null;
-}
+export type StepBrief = Schemas["StepBrief"] & { started_at?: string | null; finished_at?: string | null };
 
 /** engine.selectors.run_snapshot (GET runs/<id>/ and the socket's first frame). */
-export interface RunSnapshot {
-  id: number;
-  workspace: string;
-  version: number;
-  status: RunStatus;
-  params: Record<string, unknown>;
-  force: boolean;
-  error: string;
-  created_at: string | null;
-  started_at: string | null;
-  finished_at: string | null;
-  seq: number;
+export type RunSnapshot = Omit<Schemas["RunSnapshot"], "steps" | "created_at" | "experiment" | "created_by" | "version_name"> & {
   steps: StepBrief[];
-  // being added on the server; shown when present
+  created_at: string | null;
   experiment?: string | null;
   created_by?: string | null;
   version_name?: string | null;
   source_document?: PipelineDocument | null;
-}
+};
 
-interface EventBase {
-  seq: number;
-  run: number;
-  at: string; // ISO 8601, the server's time
-  ts?: number; // epoch ms, the server's time (being added)
-}
+type Event = Schemas["RunEvent"];
+type EventBase = Pick<Event, "seq" | "run" | "at"> & { ts?: Event["ts"] }; // ts: events stored before it had none
+type Has<K extends keyof Event> = { [P in K]-?: NonNullable<Event[P]> };
+type May<K extends keyof Event> = Partial<Pick<Event, K>>;
 
-export interface RunStatusEvent extends EventBase {
-  type: "run.status";
-  status: RunStatus;
-  error?: string;
-}
+export type RunStatusEvent = EventBase & { type: "run.status"; status: RunStatus } & May<"error">;
 
-export interface StepStatusEvent extends EventBase {
-  type: "step.status";
-  node: string;
-  status: StepStatus;
-  reason?: string;
-  error?: string;
-  duration?: number;
-  attempt?: number;
-  reused_from?: number; // the step id it reused (not the run)
-  reused_from_run?: number;
-  outputs?: Record<string, OutputRef>;
-}
+export type StepStatusEvent = EventBase &
+  Has<"node"> & { type: "step.status"; status: StepStatus } & May<"reason" | "error" | "duration" | "attempt" | "reused_from" | "outputs"> & {
+    reused_from_run?: number; // not sent yet: the final snapshot brings it
+  };
 
-export interface StepProgressEvent extends EventBase {
-  type: "step.progress";
-  node: string;
-  fraction: number;
-  message?: string;
-}
+export type StepProgressEvent = EventBase & Has<"node" | "fraction"> & { type: "step.progress" } & May<"message">;
 
-export interface StepLogEvent extends EventBase {
-  type: "step.log";
-  node: string;
-  text: string;
-}
+export type StepLogEvent = EventBase & Has<"node" | "text"> & { type: "step.log" };
 
-export interface StepMetricEvent extends EventBase {
-  type: "step.metric";
-  node: string;
-  name: string;
-  value: number;
-  step?: number | null;
-}
+export type StepMetricEvent = EventBase & Has<"node" | "name" | "value"> & { type: "step.metric" } & May<"step">;
 
 export type RunEvent = RunStatusEvent | StepStatusEvent | StepProgressEvent | StepLogEvent | StepMetricEvent;
 
@@ -118,18 +58,7 @@ export type RunFrame =
   | { type: "events"; seq: number; events: RunEvent[] };
 
 /** engine.selectors.step_detail */
-export interface StepDetail extends StepBrief {
-  version: string;
-  target: string | null;
-  reused: boolean;
-  cache_key: string;
-  metrics: { name: string; value: number; step?: number | null }[];
-  log: string;
-  traceback: string;
-  attempts: { number: number; status: string; reason: string; started_at: string | null; finished_at: string | null }[];
-  run: number;
-  peak_rss_mb?: number | null;
-}
+export type StepDetail = Schemas["StepDetail"];
 
 export interface ColumnStats {
   count?: number;
@@ -158,24 +87,11 @@ export interface DataFrameMeta {
   preview: { columns: string[]; rows: unknown[][] };
 }
 
-/** GET runs/<id>/steps/<node>/outputs/<port>/ */
-export interface StepOutput {
-  digest: string;
-  kind: string;
-  size: number;
-  meta: Record<string, unknown>;
-  created_at: string | null;
-}
+/** GET runs/<id>/steps/<node>/outputs/<port>/ (`meta` depends on the kind) */
+export type StepOutput = Omit<Schemas["Artifact"], "meta"> & { meta: Record<string, unknown> };
 
 /** GET versions/<id>/ */
-export interface VersionDetail {
-  id: number;
-  workspace: string;
-  draft: number | null;
-  name: string;
-  digest: string;
-  created_by: string | null;
-  created_at: string;
+export type VersionDetail = Omit<Schemas["VersionDetail"], "document" | "source_document"> & {
   document: PipelineDocument;
   source_document?: PipelineDocument | null;
-}
+};
