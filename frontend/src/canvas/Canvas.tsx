@@ -12,7 +12,7 @@ import {
   type FinalConnectionState,
   type IsValidConnection,
 } from "@xyflow/react";
-import { useCallback, useMemo, type DragEvent } from "react";
+import { useCallback, useEffect, useMemo, type DragEvent } from "react";
 import { moduleOf } from "../store/catalogue";
 import { useDesigner, useDesignerStoreApi } from "../store/designerStore";
 import type { DesignerEdge, DesignerNode } from "../store/types";
@@ -24,7 +24,9 @@ import { useRefusal, WiringHint } from "./RefusalTip";
 import { MODULE_DRAG_TYPE } from "./dnd";
 export const SNAP_GRID: [number, number] = [20, 20];
 
-const FIT_VIEW_OPTIONS = { padding: 0.15, maxZoom: 1.2 };
+// A large pipeline opens around its middle at a readable zoom rather than shrunk to dots, so only
+// the nodes in view are drawn (onlyRenderVisibleElements) and it opens fast.
+const FIT_VIEW_OPTIONS = { padding: 0.15, maxZoom: 1.2, minZoom: 0.35 };
 const PRO_OPTIONS = { hideAttribution: false };
 const DEFAULT_EDGE_OPTIONS = { interactionWidth: 14 };
 
@@ -47,7 +49,14 @@ export function Canvas({ snap }: CanvasProps) {
   const errorsByEdge = useDesigner((s) => s.errors.byEdge);
   const onNodesChange = useDesigner((s) => s.onNodesChange);
   const onEdgesChange = useDesigner((s) => s.onEdgesChange);
-  const { screenToFlowPosition } = useReactFlow();
+  const { screenToFlowPosition, fitView } = useReactFlow();
+
+  // Fit once the pane has its size. (xyflow's own initial fit waits for every node to be measured,
+  // which never happens when only the nodes in view are drawn.)
+  useEffect(() => {
+    const frame = requestAnimationFrame(() => requestAnimationFrame(() => void fitView(FIT_VIEW_OPTIONS)));
+    return () => cancelAnimationFrame(frame);
+  }, [fitView]);
 
   // Edges the server found wrong are drawn red and say why; the others keep their identity.
   const shownEdges = useMemo(
@@ -126,8 +135,6 @@ export function Canvas({ snap }: CanvasProps) {
         snapToGrid={snap}
         snapGrid={SNAP_GRID}
         onlyRenderVisibleElements
-        fitView
-        fitViewOptions={FIT_VIEW_OPTIONS}
         minZoom={0.05}
         maxZoom={2}
         defaultEdgeOptions={DEFAULT_EDGE_OPTIONS}

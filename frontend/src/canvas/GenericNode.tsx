@@ -1,22 +1,17 @@
 // The one node component of the canvas, drawn from the module's JSON: title, typed and coloured
 // ports (xyflow handles named "input Dataset of Split Data"), comment, errors and plan marks.
 import { Handle, Position, type NodeProps } from "@xyflow/react";
-import { memo, useLayoutEffect, useRef, type CSSProperties } from "react";
+import { memo, useEffect, useRef, type CSSProperties } from "react";
 import type { GraphError, PortSpec } from "../api/types";
 import { moduleOf } from "../store/catalogue";
 import { useDesigner, useDesignerStoreApi } from "../store/designerStore";
+import { nodeWidth, portFraction } from "../store/nodeSize";
 import type { DesignerNode } from "../store/types";
 import { useEditing, type EditedField } from "./editing";
 import { InlineText } from "./InlineText";
 import { portColor } from "./portTypes";
 
 const NO_ERRORS: GraphError[] = [];
-const PORT_SPACING = 76;
-export const NODE_MIN_WIDTH = 190;
-
-export function nodeWidth(inputs: number, outputs: number): number {
-  return Math.max(NODE_MIN_WIDTH, PORT_SPACING * Math.max(inputs, outputs));
-}
 
 interface PortsProps {
   ports: PortSpec[];
@@ -30,7 +25,7 @@ function Ports({ ports, side, title, errors }: PortsProps) {
   return (
     <div className={`gw-ports gw-ports--${side}`}>
       {ports.map((port, i) => {
-        const left = `${((i + 0.5) / ports.length) * 100}%`;
+        const left = `${portFraction(i, ports.length) * 100}%`;
         const portErrors = errors.filter((e) => e.port === port.name);
         const name = port.label || port.name;
         const hint = [`${name} (${port.type}${port.optional ? ", optional" : ""})`, port.help, ...portErrors.map((e) => e.message)]
@@ -72,7 +67,7 @@ function GenericNodeView({ id, data, selected }: NodeProps<DesignerNode>) {
   const title = doc.label || module?.label || doc.id;
 
   // xyflow's focusable wrapper (role=group) is named after the node, for screen readers.
-  useLayoutEffect(() => {
+  useEffect(() => {
     ref.current?.parentElement?.setAttribute("aria-label", `${title} (${module?.label ?? doc.module})`);
   }, [title, module, doc.module]);
 
@@ -133,4 +128,9 @@ function GenericNodeView({ id, data, selected }: NodeProps<DesignerNode>) {
   );
 }
 
-export const GenericNode = memo(GenericNodeView);
+/** Redraw only when what the node shows changes: not when xyflow measures or moves it. */
+function sameView(a: NodeProps<DesignerNode>, b: NodeProps<DesignerNode>): boolean {
+  return a.id === b.id && a.data === b.data && a.selected === b.selected;
+}
+
+export const GenericNode = memo(GenericNodeView, sameView);

@@ -53,7 +53,8 @@ function reaches(edges: readonly EdgeDoc[], from: string, to: string): boolean {
 /** The reason a type pair is refused, as a person reads it. */
 export function typeRefusal(source: PortType, target: PortType): string {
   // the type names as the server's errors and the port tooltips write them
-  return `${source} output cannot feed a ${target} input; it takes only a ${target} output`;
+  const a = /^[AEIOU]/.test(target) ? "an" : "a";
+  return `${source} output cannot feed ${a} ${target} input; it takes only ${a} ${target} output`;
 }
 
 export function checkConnection(graph: GraphView, c: ProposedEdge): ConnectionCheck {

@@ -1,7 +1,7 @@
 // Auto-layout with elkjs: layered, top to bottom, in the direction the data flows.
 import ELK from "elkjs/lib/elk.bundled.js";
 import type { DesignerEdge, DesignerNode } from "../store/types";
-import { NODE_MIN_WIDTH } from "./GenericNode";
+import { NODE_MIN_WIDTH } from "../store/nodeSize";
 
 const elk = new ELK();
 

@@ -37,7 +37,10 @@ export function useDraftLoader(store: DesignerStore, api: DesignerApi, draftId: 
     if (modules.data) store.getState().setModules(modules.data);
   }, [modules.data, store]);
 
+  // the draft opens once the catalogue is there: nodes are sized from their modules before drawing
+  const catalogueReady = !!modules.data;
   useEffect(() => {
+    if (!catalogueReady) return;
     let cancelled = false;
     setLoad({ state: "loading" });
     (async () => {
@@ -60,7 +63,7 @@ export function useDraftLoader(store: DesignerStore, api: DesignerApi, draftId: 
       cancelled = true;
       void store.getState().flush(); // leaving the page (or this draft) saves what is left
     };
-  }, [store, api, draftId]);
+  }, [store, api, draftId, catalogueReady]);
 
   useEffect(() => {
     const warn = (event: BeforeUnloadEvent) => {

@@ -81,7 +81,7 @@ function DesignerView({ draftId }: { draftId: number }) {
       const { layoutPositions } = await import("../canvas/layout"); // elkjs is large: loaded when first used
       const s = store.getState();
       s.setPositions(await layoutPositions(s.nodes, s.edges));
-      requestAnimationFrame(() => void fitView({ padding: 0.15, duration: 300 }));
+      requestAnimationFrame(() => void fitView({ padding: 0.15, maxZoom: 1.2, duration: 300 }));
     } catch (err) {
       setNotice(`Auto-layout failed: ${err instanceof Error ? err.message : String(err)}`);
     } finally {
@@ -129,7 +129,7 @@ function DesignerView({ draftId }: { draftId: number }) {
         onToggleErrors={() => setErrorsOpen((open) => !open)}
         onConnect={openConnect}
         onLayout={layout}
-        onFit={() => void fitView({ padding: 0.15, duration: 300 })}
+        onFit={() => void fitView({ padding: 0.15, maxZoom: 1.2, duration: 300 })}
         onSubmit={submit}
       />
       {notice && (

@@ -7,6 +7,8 @@ import type { ProposedEdge } from "../canvas/connection";
 import { documentToFlow, edgeToFlow, flowToDocument } from "./convert";
 import type { DesignerState } from "./designerStore";
 import { freshId } from "./ids";
+import { moduleOf } from "./catalogue";
+import { estimatedGeometry } from "./nodeSize";
 import type { DesignerEdge, DesignerNode, DocumentMeta } from "./types";
 
 export interface GraphSlice {
@@ -41,6 +43,18 @@ export interface GraphSlice {
 
 const EMPTY_META: DocumentMeta = { name: "", parameters: [] };
 
+/** Once xyflow has measured a node, its real handles replace the estimated ones. */
+function dropEstimates(changes: NodeChange<DesignerNode>[], nodes: DesignerNode[]): DesignerNode[] {
+  const measured = new Set<string>();
+  for (const c of changes) if (c.type === "dimensions") measured.add(c.id);
+  if (measured.size === 0) return nodes;
+  return nodes.map((n) => {
+    if (!measured.has(n.id) || !n.handles) return n;
+    const { handles: _estimate, ...rest } = n;
+    return rest;
+  });
+}
+
 function positionChanges(changes: NodeChange<DesignerNode>[]) {
   return changes.filter((c) => c.type === "position" && c.position);
 }
@@ -54,7 +68,12 @@ export const createGraphSlice: StateCreator<DesignerState, [], [], GraphSlice> =
 
   loadDocument(doc) {
     const { meta, nodes, edges } = documentToFlow(doc);
-    set({ meta, nodes, edges, dragging: false });
+    const modules = get().modules;
+    const estimated = nodes.map((n) => {
+      const module = moduleOf(modules, n.data.doc);
+      return module ? { ...n, ...estimatedGeometry(n.data.doc, module) } : n;
+    });
+    set({ meta, nodes: estimated, edges, dragging: false });
   },
   toDocument() {
     const s = get();
@@ -74,7 +93,7 @@ export const createGraphSlice: StateCreator<DesignerState, [], [], GraphSlice> =
     const moves = positionChanges(changes);
     const kept = changes.filter((c) => c.type !== "remove"); // deletion is deleteSelection's, with history
     if (moves.length === 0) {
-      set((s) => ({ nodes: applyNodeChanges(kept, s.nodes) }));
+      set((s) => ({ nodes: dropEstimates(changes, applyNodeChanges(kept, s.nodes)) }));
       return;
     }
     const live = moves.some((c) => c.type === "position" && c.dragging);
