@@ -12,7 +12,7 @@ const classifier = {
   accuracy: 0.8333,
   roc_auc: 0.9,
   curves: {
-    roc: { fpr: [0, 0, 0.5, 1], tpr: [0, 0.667, 1, 1], thresholds: [1.9, 0.9, 0.4, 0.1], auc: 0.9 },
+    roc: { fpr: [0, 0, 0.5, 1], tpr: [0, 0.667, 1, 1], thresholds: [null, 0.9, 0.4, 0.1], auc: 0.9 },
     pr: { recall: [1, 1, 0.667, 0], precision: [0.5, 0.75, 1, 1], thresholds: [0.1, 0.4, 0.9], average_precision: 0.92 },
   },
   confusion_matrix: { labels: ["no", "yes"], matrix: [[2, 1], [0, 3]] },
@@ -60,7 +60,11 @@ describe("metrics of a step", () => {
     const roc = screen.getByRole("figure", { name: "ROC curve (AUC 0.9)" });
     expect(within(roc).getByRole("img", { name: /true positive rate against false positive rate/ })).toBeInTheDocument();
     const rocTable = within(roc).getByRole("table", { hidden: true });
-    expect(within(rocTable).getAllByRole("row", { hidden: true })).toHaveLength(1 + classifier.curves.roc.fpr.length);
+    const rocRows = within(rocTable).getAllByRole("row", { hidden: true });
+    expect(rocRows).toHaveLength(1 + classifier.curves.roc.fpr.length);
+    // the first point has no threshold (nothing predicted positive)
+    expect([...rocRows[1].children].map((c) => c.textContent)).toEqual(["0", "0", "—"]);
+    expect([...rocRows[2].children].map((c) => c.textContent)).toEqual(["0", "0.667", "0.9"]);
     expect(screen.getByRole("figure", { name: /Precision-recall curve \(average precision 0\.92\)/ })).toBeInTheDocument();
     const matrix = screen.getByRole("table", { name: /Confusion matrix/ });
     expect(within(matrix).getByRole("columnheader", { name: "Predicted yes" })).toBeInTheDocument();

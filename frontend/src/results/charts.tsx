@@ -19,7 +19,7 @@ interface FigureProps {
   title: string;
   summary: string; // what the chart shows, for a screen reader
   columns: Column[];
-  rows: Record<string, number>[];
+  rows: Record<string, number | null>[];
   total: number; // points before sampling
   children: ReactNode;
 }
@@ -51,7 +51,7 @@ export function ChartFigure({ title, summary, columns, rows, total, children }: 
             {rows.map((row, i) => (
               <tr key={i}>
                 {columns.map((c) => (
-                  <td key={c.key}>{formatNumber(row[c.key])}</td>
+                  <td key={c.key}>{row[c.key] === null || row[c.key] === undefined ? "—" : formatNumber(row[c.key])}</td>
                 ))}
               </tr>
             ))}
@@ -62,7 +62,7 @@ export function ChartFigure({ title, summary, columns, rows, total, children }: 
   );
 }
 
-function points(length: number, pick: (i: number) => Record<string, number>): Record<string, number>[] {
+function points(length: number, pick: (i: number) => Record<string, number | null>): Record<string, number | null>[] {
   return sampleIndices(length, MAX_POINTS).map(pick);
 }
 
@@ -76,7 +76,7 @@ const UNIT = [0, 1] as [number, number];
 const tick = (value: number) => formatNumber(value);
 
 export function RocChart({ roc }: { roc: Roc }) {
-  const rows = points(roc.fpr.length, (i) => ({ fpr: roc.fpr[i], tpr: roc.tpr[i], ...(i < roc.thresholds.length ? { threshold: roc.thresholds[i] } : {}) }));
+  const rows = points(roc.fpr.length, (i) => ({ fpr: roc.fpr[i], tpr: roc.tpr[i], threshold: roc.thresholds[i] ?? null }));
   const auc = roc.auc === null ? "" : ` (AUC ${formatNumber(roc.auc)})`;
   return (
     <ChartFigure
@@ -99,7 +99,7 @@ export function RocChart({ roc }: { roc: Roc }) {
 }
 
 export function PrChart({ pr }: { pr: PrCurve }) {
-  const rows = points(pr.recall.length, (i) => ({ recall: pr.recall[i], precision: pr.precision[i], ...(i < pr.thresholds.length ? { threshold: pr.thresholds[i] } : {}) }));
+  const rows = points(pr.recall.length, (i) => ({ recall: pr.recall[i], precision: pr.precision[i], threshold: pr.thresholds[i] ?? null }));
   const ap = pr.averagePrecision === null ? "" : ` (average precision ${formatNumber(pr.averagePrecision)})`;
   return (
     <ChartFigure

@@ -4,14 +4,14 @@
 export interface Roc {
   fpr: number[];
   tpr: number[];
-  thresholds: number[];
+  thresholds: (number | null)[]; // null where a point has none (ROC's first: nothing predicted positive)
   auc: number | null;
 }
 
 export interface PrCurve {
   recall: number[];
   precision: number[];
-  thresholds: number[];
+  thresholds: (number | null)[];
   averagePrecision: number | null;
 }
 
@@ -44,6 +44,10 @@ function numbers(v: unknown): number[] | null {
   return Array.isArray(v) && v.every((x) => typeof x === "number") ? (v as number[]) : null;
 }
 
+function thresholds(v: unknown): (number | null)[] {
+  return Array.isArray(v) && v.every((x) => x === null || typeof x === "number") ? (v as (number | null)[]) : [];
+}
+
 function num(v: unknown): number | null {
   return typeof v === "number" && Number.isFinite(v) ? v : null;
 }
@@ -53,7 +57,7 @@ function readRoc(v: unknown): Roc | null {
   const fpr = numbers(v.fpr);
   const tpr = numbers(v.tpr);
   if (!fpr || !tpr || fpr.length !== tpr.length || fpr.length === 0) return null;
-  return { fpr, tpr, thresholds: numbers(v.thresholds) ?? [], auc: num(v.auc) };
+  return { fpr, tpr, thresholds: thresholds(v.thresholds), auc: num(v.auc) };
 }
 
 function readPr(v: unknown): PrCurve | null {
@@ -61,7 +65,7 @@ function readPr(v: unknown): PrCurve | null {
   const recall = numbers(v.recall);
   const precision = numbers(v.precision);
   if (!recall || !precision || recall.length !== precision.length || recall.length === 0) return null;
-  return { recall, precision, thresholds: numbers(v.thresholds) ?? [], averagePrecision: num(v.average_precision) };
+  return { recall, precision, thresholds: thresholds(v.thresholds), averagePrecision: num(v.average_precision) };
 }
 
 function readResiduals(v: unknown): Residuals | null {
