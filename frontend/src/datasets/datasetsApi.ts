@@ -27,13 +27,11 @@ export interface ColumnSummary {
   top_values?: { value: string; count: number }[] | null;
 }
 
-/** GET /api/v1/datasets/<id>/preview/ (newer than the generated client's schema). */
-export interface DatasetPreview {
-  rows: number;
-  counted_rows: number;
+/** GET /api/v1/datasets/<id>/preview/, with the parts the schema leaves open (stats, preview) typed. */
+export type DatasetPreview = Omit<components["schemas"]["DatasetPreview"], "columns" | "preview"> & {
   columns: ColumnSummary[];
   preview: { columns: string[]; rows: unknown[][] };
-}
+};
 
 export interface DatasetGroup {
   name: string;
@@ -84,10 +82,9 @@ export function useDatasetVersions(dataset: DatasetDetail | undefined) {
 export function useDatasetPreview(id: number) {
   return useQuery({
     queryKey: ["dataset", id, "preview"],
-    queryFn: async (): Promise<DatasetPreview> => {
-      const response = await fetch(`/api/v1/datasets/${id}/preview/`, { credentials: "same-origin" });
-      const body = await response.json().catch(() => null);
-      return unwrap<DatasetPreview>({ data: body, error: response.ok ? undefined : body, response });
-    },
+    queryFn: async () =>
+      unwrap(
+        await api.GET("/api/v1/datasets/{dataset_id}/preview/", { params: { path: { dataset_id: id } } }),
+      ) as DatasetPreview,
   });
 }

@@ -28,7 +28,7 @@ let runs: ReturnType<typeof run>[] = [];
 beforeEach(() => {
   server.reset();
   runs = [
-    run(12, { experiment: "baseline", pipeline_name: "Churn model", draft: 4, duration: 42 }),
+    run(12, { experiment: "baseline", pipeline_name: "Churn model", draft: 4, version_number: 3, duration: 42 }),
     run(11, { status: "failed", experiment: "tuned", draft: 5, pipeline_name: "Forecast", duration: 3.5 }),
   ];
   server.on("GET /api/v1/runs/", (_req, url) => {
@@ -61,7 +61,7 @@ const renderRuns = (url = "/runs") => renderAt(<RunsPage />, { path: "/runs", ur
 describe("RunsPage", () => {
   it("lists runs with status, pipeline, experiment, who, when and duration, linking to each run", async () => {
     renderRuns();
-    const link = await screen.findByRole("link", { name: "Run 12 of Churn model" });
+    const link = await screen.findByRole("link", { name: "Run 12 of Churn model v3" });
     expect(link).toHaveAttribute("href", "/runs/12");
     const row = link.closest("tr")!;
     expect(row).toHaveTextContent("succeeded");
