@@ -65,7 +65,8 @@ export interface RunState {
 export type RunAction =
   | { type: "snapshot"; snapshot: RunSnapshot }
   | { type: "events"; events: RunEvent[] }
-  | { type: "backfill"; after: number; upTo: number; events: RunEvent[] };
+  | { type: "backfill"; after: number; upTo: number; events: RunEvent[] }
+  | { type: "reusedFrom"; steps: StepBrief[] };
 
 export function initialRunState(runId: number | null = null): RunState {
   return {
@@ -102,6 +103,8 @@ export function runReducer(state: RunState, action: RunAction): RunState {
       return applyEvents(state, action.events);
     case "backfill":
       return applyBackfill(state, action);
+    case "reusedFrom":
+      return applyReusedFrom(state, action.steps);
   }
 }
 
@@ -224,6 +227,27 @@ function applyBackfill(state: RunState, action: { after: number; upTo: number; e
 }
 
 /** `state` with node `id` updated; `owned`: its nodes and order are this batch's copies, written in place. */
+/** The runs reused steps came from, read from a snapshot (a step.status event names the step
+ *  reused, not its run): only fills what is missing, nothing else of the snapshot is taken. */
+function applyReusedFrom(state: RunState, steps: StepBrief[]): RunState {
+  let nodes: Record<string, NodeRun> | null = null;
+  for (const brief of steps) {
+    const node = state.nodes[brief.node];
+    if (node && node.status === "cached" && node.reusedFromRun === null && brief.reused_from_run) {
+      nodes ??= { ...state.nodes };
+      nodes[brief.node] = { ...node, reusedFromRun: brief.reused_from_run };
+    }
+  }
+  return nodes ? { ...state, nodes } : state;
+}
+
+/** Nodes shown reused whose source run is not known yet. */
+export function missingReusedFrom(state: RunState): number {
+  let n = 0;
+  for (const id of state.order) if (state.nodes[id]?.status === "cached" && state.nodes[id].reusedFromRun === null) n++;
+  return n;
+}
+
 function withNode(state: RunState, id: string, update: (node: NodeRun) => NodeRun, owned: boolean): RunState {
   const node = state.nodes[id] ?? emptyNode();
   const updated = update(node);

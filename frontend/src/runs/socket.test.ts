@@ -161,6 +161,20 @@ describe("the live run socket", () => {
     expect(state().run.applied).toBeGreaterThanOrEqual(5);
   });
 
+  it("reads the run a reused step came from, which its event does not name", async () => {
+    const withSource = snap(2, "running", "cached");
+    withSource.steps[0].reused_from_run = 3;
+    fetchSnapshot.mockResolvedValue(withSource);
+    const ws = MockSocket.last();
+    ws.send({ type: "snapshot", seq: 0, run: snap(0, "queued", "waiting") });
+    ws.send({ type: "events", seq: 2, events: [events[0], { type: "step.status", seq: 2, run: 7, at: AT, node: "a", status: "cached", reused_from: 70 }] });
+    expect(state().run.nodes.a).toMatchObject({ status: "cached", reusedFromRun: null });
+    await vi.advanceTimersByTimeAsync(300);
+    expect(fetchSnapshot).toHaveBeenCalledTimes(1);
+    expect(state().run.nodes.a.reusedFromRun).toBe(3);
+    expect(state().run.applied).toBe(2); // nothing else of that snapshot was taken
+  });
+
   it("does not reconnect once stopped", async () => {
     live.stop();
     await vi.advanceTimersByTimeAsync(10_000);

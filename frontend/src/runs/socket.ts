@@ -5,7 +5,7 @@
 // duplicates), and what the snapshot skipped (logs, progress, metrics) is read from
 // `events/?after=`. Once the run has ended and every event is applied, the socket closes.
 import { createStore, type StoreApi } from "zustand/vanilla";
-import { initialRunState, isRunFinal, isSettled, runReducer, type RunAction, type RunState } from "./reducer";
+import { initialRunState, isRunFinal, isSettled, missingReusedFrom, runReducer, type RunAction, type RunState } from "./reducer";
 import type { EventPage, RunEvent, RunFrame, RunSnapshot } from "./types";
 
 export type Connection = "connecting" | "live" | "reconnecting" | "finished" | "refused";
@@ -37,6 +37,8 @@ export interface RunSocketOptions {
   gapWaitMs?: number;
   /** pages of events read at most to backfill one snapshot's gap */
   maxBackfillPages?: number;
+  /** ms to gather reused steps before reading the runs they came from */
+  reusedWaitMs?: number;
 }
 
 export function defaultBackoff(attempt: number): number {
@@ -66,12 +68,15 @@ export function createRunLive(options: RunSocketOptions): RunLive {
   const backoff = options.backoff ?? defaultBackoff;
   const gapWaitMs = options.gapWaitMs ?? 1000;
   const maxPages = options.maxBackfillPages ?? 20;
+  const reusedWaitMs = options.reusedWaitMs ?? 300;
   let socket: WebSocket | null = null;
   let stopped = false;
   let attempt = 0;
   let sawUnfinished = false; // the run was seen unfinished: read its final snapshot at the end
   let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   let gapTimer: ReturnType<typeof setTimeout> | null = null;
+  let reusedTimer: ReturnType<typeof setTimeout> | null = null;
+  let reusedAsked = 0; // reused steps without their run when the snapshot was last read for them
   const backfilling = new Set<string>();
 
   const dispatch = (action: RunAction) => {
@@ -85,6 +90,22 @@ export function createRunLive(options: RunSocketOptions): RunLive {
     for (const gap of run.gaps) void backfill(gap.after, gap.upTo);
     if (run.pending.length > 0) scheduleGapRead();
     if (isSettled(run) && run.gaps.length === 0) finish();
+    else if (missingReusedFrom(run) > reusedAsked) scheduleReusedRead();
+  }
+
+  /** A step.status event names the step reused, not its run: the snapshot has the run. */
+  function scheduleReusedRead() {
+    if (reusedTimer !== null) return;
+    reusedTimer = setTimeout(async () => {
+      reusedTimer = null;
+      reusedAsked = missingReusedFrom(store.getState().run);
+      try {
+        const snapshot = await options.fetchSnapshot();
+        if (!stopped) dispatch({ type: "reusedFrom", steps: snapshot.steps });
+      } catch {
+        // the badge shows "reused" without its link until the run's final snapshot
+      }
+    }, reusedWaitMs);
   }
 
   async function backfill(after: number, upTo: number) {
@@ -203,7 +224,8 @@ export function createRunLive(options: RunSocketOptions): RunLive {
       stopped = true;
       if (reconnectTimer !== null) clearTimeout(reconnectTimer);
       if (gapTimer !== null) clearTimeout(gapTimer);
-      reconnectTimer = gapTimer = null;
+      if (reusedTimer !== null) clearTimeout(reusedTimer);
+      reconnectTimer = gapTimer = reusedTimer = null;
       closeSocket();
     },
   };
