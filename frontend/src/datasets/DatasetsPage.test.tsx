@@ -1,4 +1,5 @@
-import { screen, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
 const server = await vi.hoisted(() => import("../home/testServer").then((m) => m.installFetchMock()));
@@ -101,5 +102,46 @@ describe("DatasetsPage", () => {
     server.on("GET /api/v1/datasets/", () => page([]));
     renderAt(<DatasetsPage />, { path: "/datasets", url: "/datasets" });
     expect(await screen.findByText("No datasets in this workspace yet.")).toBeInTheDocument();
+  });
+});
+
+describe("DatasetsPage unfinished uploads", () => {
+  const session = {
+    id: "a".repeat(32),
+    workspace: "lab",
+    name: "big table",
+    description: "nightly export",
+    filename: "big.csv",
+    encoding: "cp1252",
+    size: 4096,
+    sha256: "b".repeat(64),
+    received: 1024,
+    status: "open",
+    dataset: null,
+    chunk_max: 1024,
+    created_at: "2026-01-02T10:00:00Z",
+    updated_at: "2026-01-02T10:00:00Z",
+    expires_at: "2026-01-03T10:00:00Z",
+  };
+
+  it("offers to resume an unfinished upload, filling in its name and settings", async () => {
+    server.on("GET /api/v1/uploads/", () => page([session]));
+    renderAt(<DatasetsPage />, { path: "/datasets", url: "/datasets" });
+    await userEvent.click(await screen.findByRole("button", { name: "Resume the upload of big.csv" }));
+    expect(screen.getByRole("textbox", { name: "Name" })).toHaveValue("big table");
+    expect(screen.getByRole("textbox", { name: /Text encoding/ })).toHaveValue("cp1252");
+    expect(screen.getByText(/To resume, choose/)).toHaveTextContent("big.csv again: 1.0 KB of 4.0 KB");
+  });
+
+  it("abandons an unfinished upload", async () => {
+    let sessions = [session];
+    server.on("GET /api/v1/uploads/", () => page(sessions));
+    server.on(`DELETE /api/v1/uploads/${session.id}/`, () => {
+      sessions = [];
+      return new Response(null, { status: 204 });
+    });
+    renderAt(<DatasetsPage />, { path: "/datasets", url: "/datasets" });
+    await userEvent.click(await screen.findByRole("button", { name: "Abandon the upload of big.csv" }));
+    await waitFor(() => expect(screen.queryByRole("heading", { name: "Unfinished uploads" })).not.toBeInTheDocument());
   });
 });

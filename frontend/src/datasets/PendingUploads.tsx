@@ -1,10 +1,17 @@
 // Uploads that stopped before the end: choosing the same file again resumes one; or abandon it.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap } from "../api/client";
+import type { UploadSession } from "./upload";
 import { formatBytes, formatRelative } from "../home/format";
 import { errorMessage } from "../home/status";
 
-export function PendingUploads({ workspace }: { workspace: string }) {
+export function PendingUploads({
+  workspace,
+  onResume,
+}: {
+  workspace: string;
+  onResume: (upload: UploadSession) => void;
+}) {
   const client = useQueryClient();
   const uploads = useQuery({
     queryKey: ["datasets", workspace, "uploads"],
@@ -20,7 +27,7 @@ export function PendingUploads({ workspace }: { workspace: string }) {
   return (
     <section className="panel" aria-labelledby="pending-uploads">
       <h2 id="pending-uploads">Unfinished uploads</h2>
-      <p className="muted">Choose the same file again with the same name to resume where it stopped.</p>
+      <p className="muted">Resume one by choosing the same file again: only what is missing is sent.</p>
       <ul className="draft-list">
         {open.map((u) => (
           <li key={u.id} className="draft-row">
@@ -33,6 +40,9 @@ export function PendingUploads({ workspace }: { workspace: string }) {
               </span>
             </div>
             <progress max={u.size} value={u.received ?? 0} aria-label={`Sent of ${u.filename}`} />
+            <button type="button" aria-label={`Resume the upload of ${u.filename}`} onClick={() => onResume(u)}>
+              Resume
+            </button>
             <button
               type="button"
               className="danger"

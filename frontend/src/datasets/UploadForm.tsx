@@ -5,7 +5,7 @@ import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 import { Link } from "react-router-dom";
 import { formatBytes } from "../home/format";
 import { describeUploadError } from "./uploadMessages";
-import { UploadError, uploadDataset, type DatasetDetail, type UploadProgress } from "./upload";
+import { UploadError, uploadDataset, type DatasetDetail, type UploadProgress, type UploadSession } from "./upload";
 
 const PHASE_LABEL = {
   hashing: "Checking the file",
@@ -22,13 +22,22 @@ type State =
   | { kind: "failed"; error: unknown; sha256: string | null }
   | { kind: "done"; dataset: DatasetDetail };
 
-export function UploadForm({ workspace, datasetName }: { workspace: string; datasetName?: string }) {
+export function UploadForm({
+  workspace,
+  datasetName,
+  resume,
+}: {
+  workspace: string;
+  datasetName?: string;
+  /** An unfinished upload to resume: its name and settings are filled in, its file is asked for. */
+  resume?: UploadSession;
+}) {
   const id = useId();
   const client = useQueryClient();
   const [file, setFile] = useState<File | null>(null);
-  const [name, setName] = useState(datasetName ?? "");
-  const [description, setDescription] = useState("");
-  const [encoding, setEncoding] = useState("");
+  const [name, setName] = useState(resume?.name ?? datasetName ?? "");
+  const [description, setDescription] = useState(resume?.description ?? "");
+  const [encoding, setEncoding] = useState(resume?.encoding ?? "");
   const [state, setState] = useState<State>({ kind: "idle" });
   const [missing, setMissing] = useState<string | null>(null);
   const encodingInput = useRef<HTMLInputElement>(null);
@@ -70,6 +79,12 @@ export function UploadForm({ workspace, datasetName }: { workspace: string; data
       <h2 id={`${id}-title`} className="wide">
         {datasetName ? `Upload a new version of ${datasetName}` : "Upload a dataset"}
       </h2>
+      {resume && (
+        <p className="wide" role="status">
+          To resume, choose <strong>{resume.filename}</strong> again: {formatBytes(resume.received ?? 0)} of{" "}
+          {formatBytes(resume.size)} are already on the server.
+        </p>
+      )}
       <label>
         File (CSV or Parquet)
         <input

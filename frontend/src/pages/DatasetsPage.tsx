@@ -1,5 +1,6 @@
 // Datasets: the workspace's list with an upload form (/datasets), or one version with its versions,
 // statistics and first rows (/datasets/<id>).
+import { useState } from "react";
 import { Link, useParams } from "react-router-dom";
 import { RequireWorkspace } from "../home/RequireWorkspace";
 import { DatasetDetail } from "../datasets/DatasetDetail";
@@ -7,12 +8,14 @@ import { DatasetList } from "../datasets/DatasetList";
 import { LIST_LIMIT, groupByName, useDatasetList } from "../datasets/datasetsApi";
 import { PendingUploads } from "../datasets/PendingUploads";
 import { UploadForm } from "../datasets/UploadForm";
+import type { UploadSession } from "../datasets/upload";
 import { ErrorMessage, Loading } from "../home/status";
 import { usePageTitle } from "../home/usePageTitle";
 import "../home/pages.css";
 
 function DatasetIndex({ workspace, name, canEdit }: { workspace: string; name: string; canEdit: boolean }) {
   const datasets = useDatasetList(workspace);
+  const [resume, setResume] = useState<UploadSession | undefined>();
   return (
     <div className="stack">
       <header className="page-header">
@@ -23,10 +26,10 @@ function DatasetIndex({ workspace, name, canEdit }: { workspace: string; name: s
       </header>
       {canEdit && (
         <section className="panel">
-          <UploadForm workspace={workspace} />
+          <UploadForm key={resume?.id ?? "new"} workspace={workspace} resume={resume} />
         </section>
       )}
-      {canEdit && <PendingUploads workspace={workspace} />}
+      {canEdit && <PendingUploads workspace={workspace} onResume={setResume} />}
       <section aria-labelledby="dataset-list-heading">
         <h2 id="dataset-list-heading" className="visually-hidden">
           All datasets
