@@ -1,6 +1,6 @@
 // A run's page (/runs/:runId): its header and actions, the pipeline as submitted with each node's
 // live status, and the results of the node chosen.
-import { useCallback, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { useNavigate, useParams } from "react-router-dom";
 import { ReactFlowProvider } from "@xyflow/react";
@@ -35,6 +35,10 @@ function RunView({ runId }: { runId: number }) {
   const navigate = useNavigate();
   const live = useRunSocket(runId);
   const run = useQuery({ queryKey: ["run", runId], queryFn: () => fetchRunSnapshot(runId) });
+  // the page's own read of the run shows it at once, and still shows it if the socket is refused
+  useEffect(() => {
+    if (run.data) live.dispatch({ type: "snapshot", snapshot: run.data });
+  }, [live, run.data]);
   const versionId = run.data?.version;
   const version = useQuery({
     queryKey: ["version", versionId],
