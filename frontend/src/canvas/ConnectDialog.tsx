@@ -51,6 +51,13 @@ export function ConnectDialog({ sourceId, onClose }: ConnectDialogProps) {
             e.preventDefault();
             connect();
           }}
+          onKeyDown={(e) => {
+            // a select does not submit its form on Enter; here Enter means "Connect"
+            if (e.key === "Enter" && e.target instanceof HTMLSelectElement) {
+              e.preventDefault();
+              connect();
+            }
+          }}
         >
           <label>
             Output of {title}

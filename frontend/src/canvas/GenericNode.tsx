@@ -68,7 +68,8 @@ function GenericNodeView({ id, data, selected }: NodeProps<DesignerNode>) {
 
   // xyflow's focusable wrapper (role=group) is named after the node, for screen readers.
   useEffect(() => {
-    ref.current?.parentElement?.setAttribute("aria-label", `${title} (${module?.label ?? doc.module})`);
+    const kind = module?.label ?? doc.module;
+    ref.current?.parentElement?.setAttribute("aria-label", title === kind ? title : `${title} (${kind})`);
   }, [title, module, doc.module]);
 
   const finishEdit = (field: EditedField) => (next: string | null) => {

@@ -9,6 +9,16 @@ import type { DesignerApi, SavedDraft } from "./types";
 
 export const AUTOSAVE_DELAY_MS = 800;
 
+/** What went wrong, in the server's words when it gave any ({"detail"} or {"errors": [{message}]}). */
+export function describeError(err: unknown): string {
+  if (err instanceof ApiError) {
+    const body = err.body as { errors?: { message?: string }[] } | null;
+    const messages = (body?.errors ?? []).map((e) => e.message).filter(Boolean);
+    if (messages.length) return messages.join("; ");
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
 export type SaveStatus = "saved" | "saving" | "unsaved" | "conflict" | "error";
 
 export interface AutosaveSlice {
@@ -53,9 +63,9 @@ export function createAutosaveSlice(api: DesignerApi): StateCreator<DesignerStat
         get().refreshAnalysis();
       } catch (err) {
         if (err instanceof ApiError && err.status === 409) {
-          set({ saveStatus: "conflict", saveMessage: err.message });
+          set({ saveStatus: "conflict", saveMessage: describeError(err) });
         } else {
-          set({ saveStatus: "error", saveMessage: err instanceof Error ? err.message : String(err) });
+          set({ saveStatus: "error", saveMessage: describeError(err) });
         }
       }
     }

@@ -34,7 +34,7 @@ export class FakeServer implements DesignerApi {
     this.saves.push(body as { document: PipelineDocument; revision?: number; name: string });
     if (body.revision !== undefined && body.revision !== this.revision) {
       const { ApiError } = await import("../api/client");
-      throw new ApiError(409, { detail: "this draft was saved by someone else" });
+      throw new ApiError(409, { errors: [{ code: "conflict", message: "this draft was saved by someone else", field: "revision" }] });
     }
     this.revision += 1;
     this.document = body.document;
