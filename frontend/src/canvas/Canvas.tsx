@@ -11,6 +11,7 @@ import {
   type Edge,
   type FinalConnectionState,
   type IsValidConnection,
+  type Viewport,
 } from "@xyflow/react";
 import { useCallback, useEffect, useMemo, type DragEvent } from "react";
 import { moduleOf } from "../store/catalogue";
@@ -29,6 +30,18 @@ export const SNAP_GRID: [number, number] = [20, 20];
 const FIT_VIEW_OPTIONS = { padding: 0.15, maxZoom: 1.2, minZoom: 0.35 };
 const PRO_OPTIONS = { hideAttribution: false };
 const DEFAULT_EDGE_OPTIONS = { interactionWidth: 14 };
+
+const VIEWPORT_KEY = "graphwright.viewport";
+
+function readViewport(draftId: number | null): Viewport | null {
+  if (draftId === null) return null;
+  try {
+    const v = JSON.parse(localStorage.getItem(`${VIEWPORT_KEY}.${draftId}`) ?? "null");
+    return v && [v.x, v.y, v.zoom].every(Number.isFinite) ? (v as Viewport) : null;
+  } catch {
+    return null;
+  }
+}
 
 interface CanvasProps {
   snap: boolean;
@@ -49,14 +62,26 @@ export function Canvas({ snap }: CanvasProps) {
   const errorsByEdge = useDesigner((s) => s.errors.byEdge);
   const onNodesChange = useDesigner((s) => s.onNodesChange);
   const onEdgesChange = useDesigner((s) => s.onEdgesChange);
-  const { screenToFlowPosition, fitView } = useReactFlow();
+  const { screenToFlowPosition, fitView, setViewport } = useReactFlow();
+  const draftId = useDesigner((s) => s.draftId);
 
-  // Fit once the pane has its size. (xyflow's own initial fit waits for every node to be measured,
-  // which never happens when only the nodes in view are drawn.)
+  // Back where the user left this draft, else fitted once the pane has its size. (xyflow's own
+  // initial fit waits for every node to be measured, which never happens when only the nodes in
+  // view are drawn.)
   useEffect(() => {
-    const frame = requestAnimationFrame(() => requestAnimationFrame(() => void fitView(FIT_VIEW_OPTIONS)));
+    const saved = readViewport(draftId);
+    const frame = requestAnimationFrame(() =>
+      requestAnimationFrame(() => void (saved ? setViewport(saved) : fitView(FIT_VIEW_OPTIONS))),
+    );
     return () => cancelAnimationFrame(frame);
-  }, [fitView]);
+  }, [draftId, fitView, setViewport]);
+
+  const onMoveEnd = useCallback(
+    (_: unknown, viewport: Viewport) => {
+      if (draftId !== null) localStorage.setItem(`${VIEWPORT_KEY}.${draftId}`, JSON.stringify(viewport));
+    },
+    [draftId],
+  );
 
   // Edges the server found wrong are drawn red and say why; the others keep their identity.
   const shownEdges = useMemo(
@@ -135,6 +160,7 @@ export function Canvas({ snap }: CanvasProps) {
         snapToGrid={snap}
         snapGrid={SNAP_GRID}
         onlyRenderVisibleElements
+        onMoveEnd={onMoveEnd}
         minZoom={0.05}
         maxZoom={2}
         defaultEdgeOptions={DEFAULT_EDGE_OPTIONS}

@@ -34,7 +34,7 @@ export function edgeToDoc(e: DesignerEdge): EdgeDoc {
 }
 
 export function nodeToDoc(n: DesignerNode): NodeDoc {
-  return { ...n.data.doc, position: { x: Math.round(n.position.x), y: Math.round(n.position.y) } };
+  return { ...n.data.doc, position: { x: n.position.x, y: n.position.y } }; // as drawn: a reload restores it exactly
 }
 
 export function documentToFlow(doc: PipelineDocument): { meta: DocumentMeta; nodes: DesignerNode[]; edges: DesignerEdge[] } {
