@@ -31,7 +31,7 @@ export function DataFrameView({ title, meta }: Props) {
         {meta.rows.toLocaleString()} rows × {columns.length} columns
         {rows.length < meta.rows && ` (showing the first ${rows.length.toLocaleString()} rows; download for all)`}
       </p>
-      <div className="frame-stats-scroll">
+      <div className="frame-stats-scroll" tabIndex={0} role="region" aria-label={`Statistics of the ${title}`}>
         <table className="frame-stats">
           <caption>
             Column types and statistics of the {title}

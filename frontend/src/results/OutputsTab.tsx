@@ -65,11 +65,12 @@ function OutputPort({ runId, nodeId, title, port, output }: { runId: number; nod
         <>
           <div className="output-actions">
             <span>{formatBytes(query.data.size)}</span>
-            <a className="button" href={stepOutputDownloadUrl(runId, nodeId, port.name)} download aria-label={`Download ${name}`}>
+            <a className="button" href={stepOutputDownloadUrl(runId, nodeId, port.name)} download
+              aria-label={`Download${kind === "DataFrame" ? " (Parquet)" : ""} of the ${name}`}>
               Download{kind === "DataFrame" ? " (Parquet)" : ""}
             </a>
             {kind === "DataFrame" && (
-              <a className="button" href={stepOutputDownloadUrl(runId, nodeId, port.name, "csv")} download aria-label={`Download ${name} as CSV`}>
+              <a className="button" href={stepOutputDownloadUrl(runId, nodeId, port.name, "csv")} download aria-label={`Download CSV of the ${name}`}>
                 Download CSV
               </a>
             )}
