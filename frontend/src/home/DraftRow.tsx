@@ -55,6 +55,13 @@ export function DraftRow({ draft, actions, canEdit }: { draft: Draft; actions: D
           </span>
         </div>
       )}
+      {mode === "view" && (
+        <div className="row-actions">
+          <Link to={`/runs?pipeline=${draft.id}`} aria-label={`Runs of ${draft.name}`}>
+            Runs
+          </Link>
+        </div>
+      )}
       {mode === "view" && canEdit && (
         <div className="row-actions">
           <button type="button" aria-label={`Rename ${draft.name}`} onClick={() => setMode("rename")} disabled={busy}>

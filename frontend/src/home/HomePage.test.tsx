@@ -39,6 +39,7 @@ describe("HomePage", () => {
     renderHome();
     const link = await screen.findByRole("link", { name: "Churn model" });
     expect(link).toHaveAttribute("href", "/drafts/4");
+    expect(screen.getByRole("link", { name: "Runs of Churn model" })).toHaveAttribute("href", "/runs?pipeline=4");
     expect(new URL(server.calls("GET /api/v1/drafts/")[0].url).searchParams.get("workspace")).toBe("lab");
     expect(screen.getByRole("heading", { name: "Pipelines", level: 1 })).toBeInTheDocument();
   });
