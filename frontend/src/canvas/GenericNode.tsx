@@ -6,6 +6,7 @@ import type { GraphError, PortSpec } from "../api/types";
 import { moduleOf } from "../store/catalogue";
 import { useDesigner, useDesignerStoreApi } from "../store/designerStore";
 import { nodeWidth, portFraction } from "../store/nodeSize";
+import { paramSummary } from "../store/paramSummary";
 import type { DesignerNode } from "../store/types";
 import { useEditing, type EditedField } from "./editing";
 import { InlineText } from "./InlineText";
@@ -107,6 +108,11 @@ function GenericNodeView({ id, data, selected }: NodeProps<DesignerNode>) {
           )}
         </div>
         {doc.label && module && <div className="gw-node-module">{module.label}</div>}
+        {module && paramSummary(module, doc).map((line) => (
+          <div key={line} className="gw-node-param">
+            {line}
+          </div>
+        ))}
         {!module && <div className="gw-node-problem">Unknown module “{doc.module}”</div>}
         {nodeErrors[0] && <div className="gw-node-problem">{nodeErrors[0].message}</div>}
         {editing === "comment" ? (

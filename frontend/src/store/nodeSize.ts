@@ -4,6 +4,7 @@
 import type { HandleType, NodeHandle } from "@xyflow/react";
 import { Position } from "@xyflow/react";
 import type { ModuleSpec, NodeDoc, PortSpec } from "../api/types";
+import { paramSummary } from "./paramSummary";
 
 export const NODE_MIN_WIDTH = 190;
 export const PORT_SPACING = 76;
@@ -20,7 +21,7 @@ export function portFraction(i: number, count: number): number {
 }
 
 export function estimatedSize(doc: NodeDoc, module: ModuleSpec): { width: number; height: number } {
-  const height = BASE_HEIGHT + (doc.label ? 14 : 0) + (doc.comment ? 18 : 0);
+  const height = BASE_HEIGHT + (doc.label ? 14 : 0) + (doc.comment ? 18 : 0) + 14 * paramSummary(module, doc).length;
   return { width: nodeWidth(module.inputs.length, module.outputs.length), height };
 }
 
