@@ -1,6 +1,5 @@
 import { render, screen, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
-import "../home/testServer"; // cleanup after each test
 import { ColumnStatistics } from "./ColumnStatistics";
 import type { ColumnSummary } from "./datasetsApi";
 

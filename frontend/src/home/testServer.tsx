@@ -1,13 +1,11 @@
 // Test helpers of the pages: a fetch stand-in that answers API paths from handlers, and a render
 // with a fresh query client and router. Install the fetch mock before the API client is imported:
 //   const server = await vi.hoisted(() => import("../home/testServer").then((m) => m.installFetchMock()));
-import { cleanup, render } from "@testing-library/react";
+import { render } from "@testing-library/react";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import type { ReactElement } from "react";
 import { MemoryRouter, Route, Routes, useLocation } from "react-router-dom";
-import { afterEach, vi } from "vitest";
-
-afterEach(cleanup); // vitest runs without globals here, so testing-library cannot register it itself
+import { vi } from "vitest";
 
 const ORIGIN = "http://localhost";
 
