@@ -1,9 +1,9 @@
 import { callsTo, json, serve } from "../properties/testing/mockFetch";
-import { act, cleanup, render, screen, waitFor, within } from "@testing-library/react";
+import { act, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { MemoryRouter, Route, Routes } from "react-router-dom";
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { RunPage } from "./RunPage";
 
 /** The page's WebSocket, driven by the test. */
@@ -71,8 +71,6 @@ beforeEach(() => {
     return undefined;
   });
 });
-
-afterEach(cleanup);
 
 function renderPage() {
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });

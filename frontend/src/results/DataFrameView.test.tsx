@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { cleanup, render, screen, within } from "@testing-library/react";
+import { render, screen, within } from "@testing-library/react";
 import { DataFrameView } from "./DataFrameView";
 import { statsFromValues } from "./frameStats";
 import type { DataFrameMeta } from "../runs/types";
@@ -15,10 +15,7 @@ beforeEach(() => {
     if (original) Object.defineProperty(Element.prototype, "clientHeight", original);
   };
 });
-afterEach(() => {
-  cleanup();
-  restore?.();
-});
+afterEach(() => restore?.());
 
 function frame(n: number): DataFrameMeta {
   const rows = Array.from({ length: n }, (_, i) => [i, i % 3 === 0 ? null : i / 2, ["a", "b"][i % 2]]);

@@ -1,9 +1,7 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { cleanup, render, screen, within } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+import { render, screen, within } from "@testing-library/react";
 import { MetricsView } from "./MetricsView";
 import { readMetrics, sampleIndices } from "./metrics";
-
-afterEach(cleanup);
 
 // what Evaluate Model writes for a binary classifier and for a regressor
 const classifier = {

@@ -1,6 +1,6 @@
-import { cleanup, render, screen } from "@testing-library/react";
+import { render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ApiError } from "../api/client";
 import { ResubmitDialog } from "./ResubmitDialog";
 import type { PipelineParameter } from "../api/types";
@@ -9,8 +9,6 @@ const PARAMS: PipelineParameter[] = [
   { name: "fraction", kind: "float", default: 0.7, min: 0.05, max: 0.95 },
   { name: "model", kind: "choice", choices: ["tree", "linear"], default: "tree" },
 ];
-
-afterEach(cleanup);
 
 function open(submit = vi.fn(async () => 42)) {
   const onSubmitted = vi.fn();

@@ -1,7 +1,7 @@
-import { act, cleanup, render, screen } from "@testing-library/react";
+import { act, render, screen } from "@testing-library/react";
 import { ReactFlowProvider, type NodeProps } from "@xyflow/react";
 import { MemoryRouter } from "react-router-dom";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ModuleSpec, PipelineDocument } from "../api/types";
 import { RunNode } from "./RunNode";
 import { RunStoreContext } from "./RunContext";
@@ -50,8 +50,6 @@ function setup() {
     act(() => live.dispatch({ type: "events", events: events.map((e) => ({ run: 5, at: "2026-01-01T00:00:00Z", ...e }) as RunEvent) }));
   return { graph, element, send };
 }
-
-afterEach(cleanup);
 
 describe("a node of the run graph", () => {
   it("lays the pipeline out where the user drew it, with ports from the catalogue or the edges", () => {
