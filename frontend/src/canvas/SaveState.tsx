@@ -1,5 +1,5 @@
-// The visible save state (saved / saving / unsaved / conflict / failed) and, on a conflict, the
-// choice between the other person's version and mine.
+// The visible save state (saved / saving / unsaved / conflict / failed) in the toolbar and, on a
+// conflict, a banner offering the other person's version or mine.
 import { useState } from "react";
 import { useDesigner, useDesignerStoreApi } from "../store/designerStore";
 
@@ -11,13 +11,9 @@ const TEXT = {
   error: "Not saved",
 } as const;
 
-export function SaveState() {
-  const store = useDesignerStoreApi();
-  const status = useDesigner((s) => s.saveStatus);
-  const message = useDesigner((s) => s.saveMessage);
+function useAction() {
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState("");
-
   const run = (action: () => Promise<unknown>) => async () => {
     setBusy(true);
     setFailure("");
@@ -29,28 +25,49 @@ export function SaveState() {
       setBusy(false);
     }
   };
+  return { busy, failure, run };
+}
 
+export function SaveState() {
+  const store = useDesignerStoreApi();
+  const status = useDesigner((s) => s.saveStatus);
+  const message = useDesigner((s) => s.saveMessage);
+  const { busy, failure, run } = useAction();
   return (
     <div className={`gw-save gw-save--${status}`}>
       <span role="status" aria-live="polite" title={message || undefined}>
         {TEXT[status]}
+        {status === "error" && message ? `: ${message}` : ""}
       </span>
       {status === "error" && (
         <button type="button" disabled={busy} onClick={run(() => store.getState().flush())}>
           Retry save
         </button>
       )}
-      {status === "conflict" && (
-        <span className="gw-conflict" role="alert">
-          {message}
-          <button type="button" disabled={busy} onClick={run(() => store.getState().reloadTheirs())}>
-            Reload theirs
-          </button>
-          <button type="button" disabled={busy} onClick={run(() => store.getState().overwriteMine())}>
-            Overwrite with mine
-          </button>
-        </span>
-      )}
+      {failure && <span className="gw-problem">{failure}</span>}
+    </div>
+  );
+}
+
+/** Shown while a save was refused because someone else saved first: theirs, or mine over theirs. */
+export function ConflictBanner() {
+  const store = useDesignerStoreApi();
+  const status = useDesigner((s) => s.saveStatus);
+  const message = useDesigner((s) => s.saveMessage);
+  const { busy, failure, run } = useAction();
+  if (status !== "conflict") return null;
+  return (
+    <div className="gw-conflict" role="alert">
+      <p>
+        <strong>Your edits are not saved:</strong> {message}
+        {/[.!?]$/.test(message) ? "" : "."} Your edits stay on the canvas until you choose.
+      </p>
+      <button type="button" disabled={busy} onClick={run(() => store.getState().reloadTheirs())}>
+        Reload theirs (drop my edits)
+      </button>
+      <button type="button" disabled={busy} onClick={run(() => store.getState().overwriteMine())}>
+        Overwrite with mine
+      </button>
       {failure && <span className="gw-problem">{failure}</span>}
     </div>
   );

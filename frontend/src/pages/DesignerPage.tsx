@@ -10,6 +10,7 @@ import "../canvas/canvas.css";
 import { ConnectDialog } from "../canvas/ConnectDialog";
 import { ErrorsPanel } from "../canvas/ErrorsPanel";
 import { DroppedRefusal } from "../canvas/RefusalTip";
+import { ConflictBanner } from "../canvas/SaveState";
 import { SidePanel } from "../canvas/SidePanel";
 import { Toolbar } from "../canvas/Toolbar";
 import { useCanvasKeys } from "../canvas/useCanvasKeys";
@@ -25,6 +26,14 @@ const designerStore = createDesignerStore(designerApi);
 
 const SNAP_KEY = "graphwright.snap";
 const ADD_OFFSET = { x: 30, y: 150 };
+
+/** `at`, or the first place stepping down-right from it that no node already occupies. */
+function freeSpot(at: { x: number; y: number }, nodes: readonly { position: { x: number; y: number } }[]) {
+  const spot = { ...at };
+  const taken = (p: { x: number; y: number }) => nodes.some((n) => Math.abs(n.position.x - p.x) < 150 && Math.abs(n.position.y - p.y) < 80);
+  for (let i = 0; i < 50 && taken(spot); i++) spot.y += 110;
+  return spot;
+}
 
 function useSnap(): [boolean, () => void] {
   const [snap, setSnap] = useState(() => localStorage.getItem(SNAP_KEY) === "1");
@@ -70,7 +79,7 @@ function DesignerView({ draftId }: { draftId: number }) {
         const centre = screenToFlowPosition({ x: (box?.left ?? 0) + (box?.width ?? 0) / 2, y: (box?.top ?? 0) + (box?.height ?? 0) / 2 });
         at = { x: Math.round(centre.x - 95), y: Math.round(centre.y - 40) };
       }
-      store.getState().addNode(module, at);
+      store.getState().addNode(module, freeSpot(at, store.getState().nodes));
     },
     [store, screenToFlowPosition],
   );
@@ -132,6 +141,7 @@ function DesignerView({ draftId }: { draftId: number }) {
         onFit={() => void fitView({ padding: 0.15, maxZoom: 1.2, duration: 300 })}
         onSubmit={submit}
       />
+      <ConflictBanner />
       {notice && (
         <p className="gw-notice" role="alert">
           {notice}
