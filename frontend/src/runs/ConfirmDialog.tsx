@@ -1,6 +1,5 @@
 // A yes/no question before an action that cannot be undone (cancelling a run).
-import { useId } from "react";
-import { Dialog } from "./Dialog";
+import { Dialog } from "../canvas/Dialog";
 
 interface Props {
   title: string;
@@ -14,10 +13,9 @@ interface Props {
 }
 
 export function ConfirmDialog({ title, message, confirm, dismiss, busy, error, onConfirm, onClose }: Props) {
-  const messageId = useId();
   return (
-    <Dialog title={title} onClose={onClose} describedBy={messageId}>
-      <p id={messageId}>{message}</p>
+    <Dialog title={title} onClose={onClose} className="run-dialog">
+      <p>{message}</p>
       {error && (
         <p role="alert" className="run-field-error">
           {error}

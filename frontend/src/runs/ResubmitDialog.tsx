@@ -2,7 +2,7 @@
 // checked as the user types; an optional experiment and force rerun; POST versions/<id>/submit/.
 import { useState, type FormEvent } from "react";
 import type { PipelineParameter } from "../api/types";
-import { Dialog } from "./Dialog";
+import { Dialog } from "../canvas/Dialog";
 import { errorMessages, submitVersion } from "./api";
 import { describeParam, fieldKind, parseAll, valueToText } from "./pipelineParams";
 
@@ -91,7 +91,7 @@ export function ResubmitDialog({ versionId, parameters, values, experiment, onCl
   };
 
   return (
-    <Dialog title="Re-submit with changes" onClose={onClose}>
+    <Dialog title="Re-submit with changes" onClose={onClose} className="run-dialog">
       <form className="run-dialog-form" onSubmit={onSubmit} noValidate>
         {parameters.length === 0 ? (
           <p>This pipeline declares no pipeline parameters; it runs again as it is.</p>
