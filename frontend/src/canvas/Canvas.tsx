@@ -45,7 +45,11 @@ function readViewport(draftId: number | null): Viewport | null {
 
 interface CanvasProps {
   snap: boolean;
+  /** dragging on the empty canvas draws a selection box instead of panning */
+  boxSelect: boolean;
 }
+
+const PAN_WITH_MIDDLE_OR_RIGHT = [1, 2];
 
 function pointerOf(event: MouseEvent | TouchEvent): { x: number; y: number } {
   if ("changedTouches" in event && event.changedTouches.length) {
@@ -55,7 +59,7 @@ function pointerOf(event: MouseEvent | TouchEvent): { x: number; y: number } {
   return { x: mouse.clientX, y: mouse.clientY };
 }
 
-export function Canvas({ snap }: CanvasProps) {
+export function Canvas({ snap, boxSelect }: CanvasProps) {
   const store = useDesignerStoreApi();
   const nodes = useDesigner((s) => s.nodes);
   const edges = useDesigner((s) => s.edges);
@@ -155,6 +159,8 @@ export function Canvas({ snap }: CanvasProps) {
         isValidConnection={isValidConnection}
         deleteKeyCode={null}
         selectionKeyCode="Shift"
+        selectionOnDrag={boxSelect}
+        panOnDrag={boxSelect ? PAN_WITH_MIDDLE_OR_RIGHT : true}
         multiSelectionKeyCode={["Meta", "Control"]}
         selectionMode={SelectionMode.Partial}
         snapToGrid={snap}

@@ -5,6 +5,8 @@ import { SaveState } from "./SaveState";
 
 interface ToolbarProps {
   snap: boolean;
+  boxSelect: boolean;
+  onToggleBoxSelect(): void;
   errorsOpen: boolean;
   layingOut: boolean;
   onToggleSnap(): void;
@@ -49,6 +51,9 @@ export function Toolbar(props: ToolbarProps) {
       </button>
       <button type="button" onClick={props.onFit} disabled={empty}>
         Fit view
+      </button>
+      <button type="button" aria-pressed={props.boxSelect} onClick={props.onToggleBoxSelect} title="Drag on the canvas to select a box of nodes (or hold Shift while dragging)">
+        Box select
       </button>
       <button type="button" aria-pressed={props.snap} onClick={props.onToggleSnap}>
         Snap to grid

@@ -58,6 +58,7 @@ function DesignerView({ draftId }: { draftId: number }) {
   const canvasBox = useRef<HTMLDivElement>(null);
   const [snap, toggleSnap] = useSnap();
   const [errorsOpen, setErrorsOpen] = useState(false);
+  const [boxSelect, setBoxSelect] = useState(false);
   const [connectFrom, setConnectFrom] = useState<string | null>(null);
   const [layingOut, setLayingOut] = useState(false);
   const [submitDoc, setSubmitDoc] = useState<PipelineDocument | null>(null);
@@ -132,6 +133,8 @@ function DesignerView({ draftId }: { draftId: number }) {
     <div className="gw-designer" ref={root}>
       <Toolbar
         snap={snap}
+        boxSelect={boxSelect}
+        onToggleBoxSelect={() => setBoxSelect((on) => !on)}
         errorsOpen={errorsOpen}
         layingOut={layingOut}
         onToggleSnap={toggleSnap}
@@ -153,7 +156,7 @@ function DesignerView({ draftId }: { draftId: number }) {
       <div className="gw-designer-body">
         <Palette modules={modules} onAdd={addModule} />
         <div className="gw-canvas-box" ref={canvasBox}>
-          {load.state === "loading" ? <p className="gw-designer-loading" role="status">Loading the pipeline…</p> : <Canvas snap={snap} />}
+          {load.state === "loading" ? <p className="gw-designer-loading" role="status">Loading the pipeline…</p> : <Canvas snap={snap} boxSelect={boxSelect} />}
           {errorsOpen && <ErrorsPanel onClose={() => setErrorsOpen(false)} />}
         </div>
         <SidePanel targets={targets} />
