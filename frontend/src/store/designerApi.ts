@@ -1,15 +1,7 @@
-// The designer's server calls through the typed client (the schemas endpoint is typed locally
-// until the generated schema carries it).
-import { api, ApiError, unwrap } from "../api/client";
+// The designer's server calls, through the client typed from the server's OpenAPI schema.
+import { api, unwrap } from "../api/client";
 import type { GraphError } from "../api/types";
 import type { DesignerApi, DraftSchemas, SavedDraft } from "./types";
-
-async function getJson<T>(url: string): Promise<T> {
-  const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
-  const body = await response.json().catch(() => null);
-  if (!response.ok) throw new ApiError(response.status, body);
-  return body as T;
-}
 
 export const designerApi: DesignerApi = {
   async loadDraft(id) {
@@ -25,6 +17,9 @@ export const designerApi: DesignerApi = {
     return result.errors as GraphError[];
   },
   async schemas(id) {
-    return getJson<DraftSchemas>(`/api/v1/drafts/${id}/schemas/`);
+    const result: DraftSchemas = unwrap(
+      await api.GET("/api/v1/drafts/{draft_id}/schemas/", { params: { path: { draft_id: id } } }),
+    );
+    return result;
   },
 };
