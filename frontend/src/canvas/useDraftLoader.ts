@@ -61,13 +61,16 @@ export function useDraftLoader(store: DesignerStore, api: DesignerApi, draftId: 
     })();
     return () => {
       cancelled = true;
-      void store.getState().flush(); // leaving the page (or this draft) saves what is left
+      // leaving the page (or this draft) saves what is left; what cannot be saved is kept here
+      store.getState().keepIfUnsaved();
+      void store.getState().flush();
     };
   }, [store, api, draftId, catalogueReady]);
 
   useEffect(() => {
     const warn = (event: BeforeUnloadEvent) => {
       if (!store.getState().hasUnsavedEdits()) return;
+      store.getState().keepIfUnsaved();
       void store.getState().flush();
       event.preventDefault();
       event.returnValue = "";

@@ -10,6 +10,7 @@ import "../canvas/canvas.css";
 import { ConnectDialog } from "../canvas/ConnectDialog";
 import { ErrorsPanel } from "../canvas/ErrorsPanel";
 import { DroppedRefusal } from "../canvas/RefusalTip";
+import { RescueBanner } from "../canvas/RescueBanner";
 import { ConflictBanner } from "../canvas/SaveState";
 import { SidePanel } from "../canvas/SidePanel";
 import { Toolbar } from "../canvas/Toolbar";
@@ -145,6 +146,7 @@ function DesignerView({ draftId }: { draftId: number }) {
         onSubmit={submit}
       />
       <ConflictBanner />
+      <RescueBanner />
       {notice && (
         <p className="gw-notice" role="alert">
           {notice}

@@ -5,6 +5,7 @@ import type { StateCreator } from "zustand";
 import { ApiError } from "../api/client";
 import { asDocument } from "./convert";
 import type { DesignerState } from "./designerStore";
+import { forgetUnsaved, keepUnsaved, readUnsaved, type RescuedEdits } from "./rescue";
 import type { DesignerApi, SavedDraft } from "./types";
 
 export const AUTOSAVE_DELAY_MS = 800;
@@ -37,6 +38,12 @@ export interface AutosaveSlice {
   reloadTheirs(): Promise<void>;
   overwriteMine(): Promise<void>;
   hasUnsavedEdits(): boolean;
+  /** Edits kept when this draft was last left unsaved, if they differ from what was loaded. */
+  rescued: RescuedEdits | null;
+  /** Leaving: keep unsaved edits in the browser (they are dropped again once saved). */
+  keepIfUnsaved(): void;
+  restoreRescued(): void;
+  discardRescued(): void;
 }
 
 export function createAutosaveSlice(api: DesignerApi): StateCreator<DesignerState, [], [], AutosaveSlice> {
@@ -60,6 +67,7 @@ export function createAutosaveSlice(api: DesignerApi): StateCreator<DesignerStat
         if (get().draftId !== s.draftId) return;
         set({ revision: saved.revision, savedVersion: version });
         set({ saveStatus: get().docVersion === version ? "saved" : "unsaved" });
+        if (get().docVersion === version && !get().rescued) forgetUnsaved(s.draftId);
         get().refreshAnalysis();
       } catch (err) {
         if (err instanceof ApiError && err.status === 409) {
@@ -88,6 +96,7 @@ export function createAutosaveSlice(api: DesignerApi): StateCreator<DesignerStat
       savedVersion: 0,
       saveStatus: "saved",
       saveMessage: "",
+      rescued: null,
 
       openDraft(draft) {
         cancelTimer();
@@ -104,7 +113,28 @@ export function createAutosaveSlice(api: DesignerApi): StateCreator<DesignerStat
           pasteCount: 0,
         }));
         get().clearHistory();
+        const rescued = readUnsaved(draft.id);
+        const differs = rescued && JSON.stringify(rescued.document) !== JSON.stringify(get().toDocument());
+        if (rescued && !differs) forgetUnsaved(draft.id);
+        set({ rescued: differs ? rescued : null });
         get().refreshAnalysis();
+      },
+      keepIfUnsaved() {
+        const s = get();
+        if (s.draftId !== null && s.hasUnsavedEdits()) keepUnsaved(s.draftId, s.toDocument());
+      },
+      restoreRescued() {
+        const rescued = get().rescued;
+        if (!rescued) return;
+        set({ rescued: null });
+        get().record(); // undo goes back to the saved version
+        get().loadDocument(rescued.document);
+        get().documentChanged();
+      },
+      discardRescued() {
+        const id = get().draftId;
+        if (id !== null) forgetUnsaved(id);
+        set({ rescued: null });
       },
       scheduleSave() {
         const s = get();
