@@ -28,7 +28,6 @@ export const SNAP_GRID: [number, number] = [20, 20];
 // A large pipeline opens around its middle at a readable zoom rather than shrunk to dots, so only
 // the nodes in view are drawn (onlyRenderVisibleElements) and it opens fast.
 const FIT_VIEW_OPTIONS = { padding: 0.15, maxZoom: 1.2, minZoom: 0.35 };
-const PRO_OPTIONS = { hideAttribution: false };
 const DEFAULT_EDGE_OPTIONS = { interactionWidth: 14 };
 
 const VIEWPORT_KEY = "graphwright.viewport";
@@ -170,7 +169,6 @@ export function Canvas({ snap, boxSelect }: CanvasProps) {
         minZoom={0.05}
         maxZoom={2}
         defaultEdgeOptions={DEFAULT_EDGE_OPTIONS}
-        proOptions={PRO_OPTIONS}
         aria-label="Pipeline canvas"
       >
         <Background gap={SNAP_GRID[0]} />

@@ -1,6 +1,6 @@
 // Keyboard shortcuts of the designer: delete, copy/cut/paste, undo/redo, select all, edit a label
 // or comment, clear the selection. Keys typed into a field or a dialog stay with it.
-import { useEffect } from "react";
+import { useEffect, type RefObject } from "react";
 import type { DesignerStore } from "../store/designerStore";
 import { useEditing } from "./editing";
 
@@ -55,7 +55,7 @@ export function handleCanvasKey(event: KeyboardEvent, store: DesignerStore): boo
   return false;
 }
 
-export function useCanvasKeys(store: DesignerStore, scope: React.RefObject<HTMLElement | null>) {
+export function useCanvasKeys(store: DesignerStore, scope: RefObject<HTMLElement | null>) {
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent) => {
       if (!forCanvas(event, scope.current)) return;

@@ -105,3 +105,15 @@ describe("history", () => {
     expect(s().saveStatus).toBe("unsaved");
   });
 });
+
+describe("history and measurements", () => {
+  it("keeps the canvas's current measurements when it restores older nodes", () => {
+    const { s } = setup();
+    const id = s().addNode(LOAD, { x: 0, y: 0 });
+    s().updateNode(id, { label: "x" });
+    s().onNodesChange([{ id, type: "dimensions", dimensions: { width: 210, height: 77 } }]);
+    s().undo();
+    expect(s().nodes[0].data.doc.label).toBeUndefined();
+    expect(s().nodes[0].measured).toEqual({ width: 210, height: 77 });
+  });
+});

@@ -21,6 +21,21 @@ export interface HistorySlice {
   clearHistory(): void;
 }
 
+/** A snapshot's nodes with today's measurements: the canvas has drawn and measured them since. */
+function withCurrentMeasurements(nodes: DesignerNode[], current: DesignerNode[]): DesignerNode[] {
+  const byId = new Map(current.map((n) => [n.id, n]));
+  return nodes.map((n) => {
+    const now = byId.get(n.id);
+    if (!now || (now.measured === n.measured && now.handles === n.handles)) return n;
+    const { handles: _old, ...rest } = n;
+    return now.handles ? { ...rest, measured: now.measured, handles: now.handles } : { ...rest, measured: now.measured };
+  });
+}
+
+function restore(target: Snapshot, s: DesignerState): Snapshot {
+  return { ...target, nodes: withCurrentMeasurements(target.nodes, s.nodes) };
+}
+
 function snapshot(s: DesignerState): Snapshot {
   return { nodes: s.nodes, edges: s.edges, meta: s.meta };
 }
@@ -36,14 +51,14 @@ export const createHistorySlice: StateCreator<DesignerState, [], [], HistorySlic
     const s = get();
     const previous = s.past[s.past.length - 1];
     if (!previous) return;
-    set({ past: s.past.slice(0, -1), future: [snapshot(s), ...s.future], ...previous });
+    set({ past: s.past.slice(0, -1), future: [snapshot(s), ...s.future], ...restore(previous, s) });
     get().documentChanged();
   },
   redo() {
     const s = get();
     const next = s.future[0];
     if (!next) return;
-    set({ past: [...s.past, snapshot(s)], future: s.future.slice(1), ...next });
+    set({ past: [...s.past, snapshot(s)], future: s.future.slice(1), ...restore(next, s) });
     get().documentChanged();
   },
   clearHistory() {
