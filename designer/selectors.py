@@ -98,7 +98,8 @@ def run_list(*, user, workspace: Workspace | None = None, status: str | None = N
     without a draft)."""
     # a version's documents and a run's plan grow with the pipeline: a list reads neither
     qs = _scoped(Run.objects.select_related("workspace", "version", "created_by")
-                 .defer("plan", "version__document", "version__source_document"), user=user, workspace=workspace)
+                 .defer("plan", "drawn_document", "version__document", "version__source_document"),
+                 user=user, workspace=workspace)
     if status:
         qs = qs.filter(status=status)
     if version_id is not None:
@@ -123,6 +124,15 @@ def experiment_list(*, user, workspace: Workspace | None = None) -> list[dict[st
 
 def run_get(*, user, run_id: int) -> Run:
     return _get(run_list(user=user), run_id, "run")
+
+
+def run_drawn_document(*, run: Run) -> dict[str, Any]:
+    """The pipeline as drawn when `run` was submitted: its own drawing, else its version's (a version
+    made before drawings were kept has only its canonical document)."""
+    if run.drawn_document is not None:
+        return run.drawn_document
+    version = PipelineVersion.objects.only("document", "source_document").get(pk=run.version_id)
+    return version.source_document if version.source_document is not None else version.document
 
 
 def step_get(*, run: Run, node_id: str) -> Step:

@@ -180,21 +180,23 @@ def draft_submit(*, draft: Draft, user, params: dict[str, Any] | None = None, fo
     version = version_snapshot(workspace=draft.workspace, user=user, document=draft.document,
                                name=draft.name, draft=draft)
     run = version_submit(version=version, user=user, params=params, force=force, plan=plan, experiment=experiment,
-                         draft=draft)
+                         draft=draft, drawn_document=draft.document)
     return run, version
 
 
 def version_submit(*, version: PipelineVersion, user, params: dict[str, Any] | None = None,
                    force: bool = False, plan: Plan | None = None, experiment: str | None = None,
-                   draft: Draft | None = None) -> Run:
+                   draft: Draft | None = None, drawn_document: dict[str, Any] | None = None) -> Run:
     """Run `version` under `experiment` (None: the default one), as a run of `draft` (None: the
     draft the version was snapshotted from); `plan`: its compiled plan for these params when the
-    caller has it already."""
+    caller has it already; `drawn_document`: the document as drawn for this submit (kept on the run
+    when the version's own drawing differs)."""
     _require_editor(user=user, workspace=version.workspace)
     return engine_services.run_submit(
         workspace=version.workspace, version=version, params=params or {}, force=force, user=user,
         resolve_dataset=dataset_resolver(workspace=version.workspace), plan=plan,
         experiment=experiment_check(experiment=experiment), draft=draft,
+        drawn_document=drawn_document if drawn_document != version.source_document else None,
     )
 
 

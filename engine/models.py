@@ -48,6 +48,9 @@ class Run(models.Model):
     experiment = models.CharField(max_length=EXPERIMENT_MAX, default=DEFAULT_EXPERIMENT,
                                   help_text="the group the run is filed under (engine/experiments.py)")
     plan = models.JSONField(default=dict)
+    # the document as the user drew it at this submit (positions, labels, comments), when it differs
+    # from what its version keeps: equal canonical documents share a version, drawings do not
+    drawn_document = models.JSONField(null=True, blank=True)
     error = models.TextField(blank=True, default="")
     # set before the engine acts on a cancel: a cancel always wins over a resume after a crash
     cancel_requested = models.BooleanField(default=False)

@@ -19,7 +19,7 @@ from .selectors import datastore
 
 def run_submit(*, workspace, version, params: Mapping[str, Any] | None = None, force: bool = False,
                user=None, resolve_dataset: DatasetResolver | None = None, plan: Plan | None = None,
-               experiment: str | None = None, draft=None) -> Run:
+               experiment: str | None = None, draft=None, drawn_document: dict[str, Any] | None = None) -> Run:
     """Compile `version` (raises CompileError), unless the caller passes the `plan` it compiled
     for the same document and params, and create its run, filed under `experiment` (default:
     DEFAULT_EXPERIMENT; ValueError for a name against the rule) and the `draft` it was submitted
@@ -30,7 +30,7 @@ def run_submit(*, workspace, version, params: Mapping[str, Any] | None = None, f
     with transaction.atomic():
         run = Run.objects.create(workspace=workspace, version=version, params=dict(params or {}), force=force,
                                  experiment=experiment, draft_id=draft.pk if draft is not None else version.draft_id,
-                                 plan=plan.as_json(), created_by=user if getattr(user, "is_authenticated", False) else None)
+                                 plan=plan.as_json(), drawn_document=drawn_document, created_by=user if getattr(user, "is_authenticated", False) else None)
         Step.objects.bulk_create(
             Step(run=run, node_id=s.node_id, module=s.module, version=s.version, target=s.target) for s in plan.steps
         )

@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from designer.selectors import experiment_list, run_get, run_list, step_get, step_output
+from designer.selectors import experiment_list, run_drawn_document, run_get, run_list, step_get, step_output
 from designer.services import run_cancel
 from engine.document_schema import NAME_PATTERN, NAME_RULE
 from engine.experiments import EXPERIMENT_MAX, EXPERIMENT_RULE, experiment_name
@@ -149,10 +149,20 @@ class RunSnapshotSerializer(serializers.Serializer):
         ref_name = "RunSnapshot"
 
 
+class RunDetailSerializer(RunSnapshotSerializer):
+    source_document = serializers.JSONField(help_text="the pipeline as drawn when this run was submitted "
+                                                      "(positions, labels, comments)")
+
+    class Meta:
+        ref_name = "RunDetail"
+
+
 class RunDetailApi(APIView):
-    @extend_schema(responses=RunSnapshotSerializer, description="The run with all its steps and the last event seq.")
+    @extend_schema(responses=RunDetailSerializer,
+                   description="The run with all its steps, the last event seq and the pipeline as drawn at submit.")
     def get(self, request: Request, run_id: int) -> Response:
-        return Response(run_snapshot(run_get(user=request.user, run_id=run_id)))
+        run = run_get(user=request.user, run_id=run_id)
+        return Response({**run_snapshot(run), "source_document": run_drawn_document(run=run)})
 
 
 class RunCancelApi(APIView):

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from designer.api.runs import (EventSerializer, RunSnapshotSerializer, StepBriefSerializer,
+from designer.api.runs import (EventSerializer, RunDetailSerializer, RunSnapshotSerializer, StepBriefSerializer,
                                StepDetailSerializer)
 from tests.conftest import wait_for_run
 from tests.engine.graphs import edge, iris_regression, script_node
@@ -44,6 +44,8 @@ def finished_run(engine, api, workspace):
 
 def test_a_snapshot_and_a_cancel_answer_as_the_run_snapshot_serializer_says(finished_run, api):
     snapshot = api.get(f"/api/v1/runs/{finished_run}/").json()
+    conforms(RunDetailSerializer, snapshot)
+    assert [n["id"] for n in snapshot.pop("source_document")["nodes"]][-1] == "script"
     conforms(RunSnapshotSerializer, snapshot)
     assert snapshot["experiment"] == "typed" and snapshot["created_by"] == "ada" and snapshot["version_name"] == "Typed"
     for step in snapshot["steps"]:
@@ -82,7 +84,7 @@ def test_the_openapi_schema_names_a_serializer_for_every_run_and_step_answer():
     def answer(path: str, method: str = "get") -> dict:
         return paths[path][method]["responses"]["200"]["content"]["application/json"]["schema"]
 
-    assert answer("/api/v1/runs/{run_id}/")["$ref"].endswith("/RunSnapshot")
+    assert answer("/api/v1/runs/{run_id}/")["$ref"].endswith("/RunDetail")
     assert answer("/api/v1/runs/{run_id}/cancel/", "post")["$ref"].endswith("/RunSnapshot")
     assert answer("/api/v1/runs/{run_id}/steps/{node_id}/")["$ref"].endswith("/StepDetail")
     assert answer("/api/v1/runs/{run_id}/steps/{node_id}/outputs/{port}/")["$ref"].endswith("/Artifact")

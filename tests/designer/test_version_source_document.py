@@ -1,5 +1,5 @@
 """A version keeps the document as the user drew it (positions, labels, comments, description) beside
-the canonical, hashed one; a run leads to it through its version."""
+the canonical, hashed one; each run shows the drawing it was submitted with."""
 from __future__ import annotations
 
 import copy
@@ -63,6 +63,23 @@ def test_moving_nodes_makes_no_new_version_and_the_first_drawing_stays(api, draf
     second = submit(api, draft["id"])
     assert second["version"]["id"] == first["version"]["id"]  # positions are not part of what a version is
     assert api.get(f"/api/v1/versions/{first['version']['id']}/").json()["source_document"] == drawn
+
+
+def test_each_run_shows_the_drawing_it_was_submitted_with_though_they_share_a_version(api, draft, drawn):
+    save(api, draft["id"], drawn)
+    first = submit(api, draft["id"])
+    moved = copy.deepcopy(drawn)
+    moved["nodes"][0].update(position={"x": 500, "y": 500}, comment="moved aside")
+    save(api, draft["id"], moved)
+    second = submit(api, draft["id"])
+    assert second["version"]["id"] == first["version"]["id"]
+    assert api.get(f"/api/v1/runs/{first['run']['id']}/").json()["source_document"] == drawn
+    assert api.get(f"/api/v1/runs/{second['run']['id']}/").json()["source_document"] == moved
+    # a run of the version's own drawing stores no copy of it
+    from engine.models import Run
+
+    assert Run.objects.get(pk=first["run"]["id"]).drawn_document is None
+    assert Run.objects.get(pk=second["run"]["id"]).drawn_document == moved
 
 
 def test_the_version_list_stays_small(api, draft, drawn):

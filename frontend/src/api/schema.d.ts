@@ -325,7 +325,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description The run with all its steps and the last event seq. */
+        /** @description The run with all its steps, the last event seq and the pipeline as drawn at submit. */
         get: operations["v1_runs_retrieve"];
         put?: never;
         post?: never;
@@ -952,6 +952,37 @@ export interface components {
              * @description seconds from start to finish; null until the run has finished
              */
             readonly duration: number | null;
+        };
+        /** @description engine.selectors.run_snapshot: the run, the last event seq it includes, a brief of every step. */
+        RunDetail: {
+            id: number;
+            /** @description workspace slug */
+            workspace: string;
+            /** @description the pipeline version run: GET /api/v1/versions/<id>/ has its document as drawn (source_document) */
+            version: number;
+            /** @description the pipeline's name when it was submitted */
+            version_name: string;
+            status: components["schemas"]["RunStatusEnum"];
+            /** @description pipeline parameter values given at submit */
+            params: {
+                [key: string]: unknown;
+            };
+            force: boolean;
+            error: string;
+            experiment: string;
+            /** @description username of who submitted it */
+            created_by: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            started_at: string | null;
+            /** Format: date-time */
+            finished_at: string | null;
+            /** @description the last event seq this snapshot includes */
+            seq: number;
+            steps: components["schemas"]["StepBrief"][];
+            /** @description the pipeline as drawn when this run was submitted (positions, labels, comments) */
+            source_document: unknown;
         };
         /**
          * @description One run event: its type, its number in the run and the server's time; the other fields
@@ -2619,7 +2650,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RunSnapshot"];
+                    "application/json": components["schemas"]["RunDetail"];
                 };
             };
             /** @description No credentials, or a token that is not valid. */

@@ -4,7 +4,8 @@ import type { GraphError, ModuleSpec, PipelineDocument } from "../api/types";
 import type { EventPage, RunSnapshot, StepDetail, StepOutput, VersionDetail } from "./types";
 
 export async function fetchRunSnapshot(runId: number): Promise<RunSnapshot> {
-  return unwrap(await api.GET("/api/v1/runs/{run_id}/", { params: { path: { run_id: runId } } }));
+  const run = unwrap(await api.GET("/api/v1/runs/{run_id}/", { params: { path: { run_id: runId } } }));
+  return { ...run, source_document: run.source_document as PipelineDocument }; // a JSON field in the schema
 }
 
 export async function fetchEventsAfter(runId: number, after: number): Promise<EventPage> {
