@@ -1,11 +1,9 @@
 import { cleanup, render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { DesignerStoreContext } from "../store/designerStore";
 import { LOAD, SPLIT, module, openStore } from "../store/testing";
 import { ConnectDialog } from "./ConnectDialog";
-
-afterEach(cleanup);
 
 const TRAIN = module("train", [["learner", "UntrainedModel"]], [["model", "Model"]], "Train Model");
 

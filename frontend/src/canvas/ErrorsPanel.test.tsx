@@ -1,12 +1,10 @@
-import { cleanup, render, screen } from "@testing-library/react";
+import { render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { ReactFlowProvider } from "@xyflow/react";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { DesignerStoreContext } from "../store/designerStore";
 import { LOAD, SPLIT, openStore } from "../store/testing";
 import { ErrorsPanel, nodeOfError } from "./ErrorsPanel";
-
-afterEach(cleanup);
 
 describe("ErrorsPanel", () => {
   it("lists every error by where it is, and a click selects that node", async () => {

@@ -1,7 +1,7 @@
-import { cleanup, render, screen } from "@testing-library/react";
+import { render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { ReactFlowProvider, type NodeProps } from "@xyflow/react";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DesignerStoreContext } from "../store/designerStore";
 import { LOAD, SPLIT, openStore } from "../store/testing";
 import type { DesignerNode } from "../store/types";
@@ -19,8 +19,6 @@ function renderNode(store: ReturnType<typeof openStore>["store"], id: string, se
     </ReactFlowProvider>,
   );
 }
-
-afterEach(cleanup);
 
 describe("GenericNode", () => {
   it("draws the module's ports as named, typed, coloured handles", () => {

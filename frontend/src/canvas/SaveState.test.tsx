@@ -1,11 +1,9 @@
-import { cleanup, render, screen } from "@testing-library/react";
+import { render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DesignerStoreContext } from "../store/designerStore";
 import { LOAD, openStore } from "../store/testing";
 import { ConflictBanner, SaveState } from "./SaveState";
-
-afterEach(cleanup);
 
 describe("save state", () => {
   it("says unsaved, then offers both ways out of a conflict", async () => {

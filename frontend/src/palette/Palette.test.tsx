@@ -1,11 +1,9 @@
-import { cleanup, fireEvent, render, screen } from "@testing-library/react";
+import { fireEvent, render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { MODULE_DRAG_TYPE } from "../canvas/dnd";
 import { LOAD, SPLIT } from "../store/testing";
 import { Palette } from "./Palette";
-
-afterEach(cleanup);
 
 describe("Palette", () => {
   it("lists modules as named buttons and shows help on keyboard focus", async () => {
