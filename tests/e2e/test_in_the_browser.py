@@ -1,6 +1,8 @@
-"""The designer through a real browser: sign in, the sample pipelines, a run watched over the
-WebSocket and a resubmit that reuses every step, the API reference without the internet."""
+"""The designer through a real browser: sign in to the app and its sample pipelines, an unknown page,
+a run watched over the WebSocket and a resubmit that reuses every step, the API reference without the internet."""
 from __future__ import annotations
+
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_in
 
@@ -30,13 +32,16 @@ SUBMIT_AND_WATCH = """async ([draftId, body]) => {
 }"""
 
 
-def test_signing_in_shows_the_sample_pipelines(page, designer_server):
+def test_signing_in_shows_the_app_with_the_sample_pipelines(page, designer_server):
     page.goto("/")
     assert "/login/" in page.url  # the designer is behind a login
     sign_in(page, designer_server)
-    body = page.inner_text("body")
-    assert "Signed in as admin" in body
-    assert "Breast cancer classifier" in body and "Diabetes regression" in body
+    expect(page.get_by_role("heading", name="Pipelines", exact=True)).to_be_visible()
+    expect(page.get_by_role("navigation", name="Main")).to_be_visible()
+    expect(page.locator(".user-name")).to_have_text("admin")
+    samples = page.get_by_role("region", name="Samples")
+    for sample in ("Breast cancer classifier", "Diabetes regression"):
+        expect(samples.get_by_role("button", name=f"New from sample {sample}")).to_be_visible()
     assert page.outside_requests == []
 
 
@@ -75,6 +80,15 @@ def test_the_api_reference_renders_without_the_internet(page, designer_server):
 
 
 def test_an_unknown_page_offers_the_way_back(page, designer_server):
-    response = page.goto("/no-such-page/")
+    sign_in(page, designer_server)
+    response = page.goto("/no-such-page/")  # not a route of the app: the server's own page
     assert response.status == 404
-    assert page.inner_text("body").count("Back to your pipelines") == 1
+    back = page.get_by_role("link", name="Back to your pipelines")
+    expect(back).to_have_count(1)
+    back.click()
+    page.wait_for_url(f"{designer_server.url}/")
+    expect(page.get_by_role("heading", name="Pipelines", exact=True)).to_be_visible()
+    page.goto("/drafts/987654321")  # a route of the app naming nothing: the app says so
+    expect(page.get_by_role("heading", name="Pipeline not available")).to_be_visible()
+    page.get_by_role("link", name="Back to the pipelines").click()
+    page.wait_for_url(f"{designer_server.url}/")
