@@ -2,10 +2,12 @@
 
     .venv/bin/python bench/canvas.py [--sizes 300,1000] [--repeat 3] [--fan 200] [--seconds 2]
 
-- `open_ms`: navigation to /drafts/<id> until every node of an n-node pipeline is drawn
-  (`.react-flow__node` count = n), median of --repeat, for each size;
-- `pan_fps` / `drag_fps`: frames per second (requestAnimationFrame ticks) while the mouse pans the
-  largest graph's canvas and while it drags one of its nodes, for --seconds each;
+- `open_ms`: navigation to /drafts/<id> until the canvas holds all n nodes of the pipeline
+  (`data-node-count`) and has painted the ones in view (the canvas draws only those), median of
+  --repeat, for each size; `fit_all_ms`: then "Fit view" until all n nodes are drawn at once;
+- `pan_fps_<n>_opening` / `pan_fps_<n>_fit_all` / `drag_fps`: frames per second
+  (requestAnimationFrame ticks) while the mouse pans the largest graph's canvas at its opening zoom
+  and zoomed out to show all n nodes, and while it drags one of its nodes, for --seconds each;
 - `event_to_screen_ms`: while a forced fan-out of --fan Sleep steps runs, the delay from a
   `step.status` event leaving the server (its `ts`) to the run page's node showing that status in
   `data-status` (a MutationObserver's clock; server and browser share this machine's clock),
@@ -75,17 +77,53 @@ def sign_in(page, server: LiveServer) -> None:
     page.wait_for_url(f"{server.url}/")
 
 
+PAINTED = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))"
+
+
 def open_ms(page, draft_id: int, n: int) -> float:
     start = time.perf_counter()
     page.goto(f"/drafts/{draft_id}")
-    page.wait_for_function("n => document.querySelectorAll('.react-flow__node').length >= n", arg=n, timeout=60_000)
+    page.wait_for_function("n => document.querySelector(`.gw-canvas[data-node-count='${n}']`)"
+                           " && document.querySelector('.react-flow__node')", arg=n, timeout=60_000)
+    page.evaluate(PAINTED)
     return (time.perf_counter() - start) * 1000
+
+
+def fit_all_ms(page, n: int) -> float:
+    start = time.perf_counter()
+    page.get_by_role("button", name="Fit view").first.click()
+    page.wait_for_function("n => document.querySelectorAll('.react-flow__node').length >= n", arg=n, timeout=60_000)
+    page.evaluate(PAINTED)
+    return (time.perf_counter() - start) * 1000
+
+
+EMPTY_PANE_POINT = """() => { const pane = document.querySelector('.react-flow__pane').getBoundingClientRect();
+  for (let y = pane.top + 20; y < pane.bottom - 20; y += 7)
+    for (let x = pane.left + 20; x < pane.right - 200; x += 11) {
+      const el = document.elementFromPoint(x, y);
+      if (el && el.classList.contains('react-flow__pane')) return [x, y];
+    }
+  return null; }"""
 
 
 FRAME_COUNTER = """() => { window.__frames = 0; window.__counting = true;
   const tick = () => { window.__frames++; if (window.__counting) requestAnimationFrame(tick); };
   requestAnimationFrame(tick); window.__t0 = performance.now(); }"""
 FRAME_RESULT = "() => { window.__counting = false; return window.__frames / ((performance.now() - window.__t0) / 1000); }"
+
+
+def pan_fps(page, draft_id: int, n: int, view: str, seconds: float) -> float | None:
+    """Frames per second panning the draft at its opening zoom (the nodes in view drawn) or zoomed
+    out to fit (all n drawn)."""
+    page.evaluate("() => Object.keys(localStorage).filter(k => k.includes('viewport'))"
+                  ".forEach(k => localStorage.removeItem(k))")
+    page.goto(f"/drafts/{draft_id}")
+    page.wait_for_selector(".react-flow__node")
+    if view == "fit_all":
+        fit_all_ms(page, n)
+    page.wait_for_timeout(300)
+    point = page.evaluate(EMPTY_PANE_POINT)
+    return fps_while_moving(page, tuple(point), seconds) if point else None
 
 
 def fps_while_moving(page, start: tuple[float, float], seconds: float) -> float:
@@ -175,12 +213,12 @@ def main() -> None:
             draft = call(server, token, "POST", "/api/v1/drafts/", {"workspace": workspace, "name": f"chain {n}",
                                                                     "document": grid_chain(n)})
             times = [open_ms(page, draft["id"], n) for _ in range(args.repeat)]
-            opens[str(n)] = {"median_ms": round(statistics.median(times), 1), "all_ms": [round(t, 1) for t in times]}
+            opens[str(n)] = {"median_ms": round(statistics.median(times), 1), "all_ms": [round(t, 1) for t in times],
+                             "fit_all_ms": round(fit_all_ms(page, n), 1)}
             largest = n
         result["open"] = opens
-        pane = page.locator(".react-flow__pane").bounding_box()
-        result[f"pan_fps_{largest}"] = fps_while_moving(page, (pane["x"] + pane["width"] / 2, pane["y"] + 30),
-                                                         args.seconds)
+        for view in ("opening", "fit_all"):
+            result[f"pan_fps_{largest}_{view}"] = pan_fps(page, draft["id"], largest, view, args.seconds)
         node = page.locator(".react-flow__node").nth(0).bounding_box()
         result[f"drag_fps_{largest}"] = fps_while_moving(page, (node["x"] + node["width"] / 2, node["y"] + 12),
                                                           args.seconds)

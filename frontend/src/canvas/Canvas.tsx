@@ -7,6 +7,7 @@ import {
   ReactFlow,
   SelectionMode,
   useReactFlow,
+  useStore,
   type Connection,
   type Edge,
   type FinalConnectionState,
@@ -31,6 +32,10 @@ const FIT_VIEW_OPTIONS = { padding: 0.15, maxZoom: 1.2, minZoom: 0.35 };
 const DEFAULT_EDGE_OPTIONS = { interactionWidth: 14 };
 
 const VIEWPORT_KEY = "graphwright.viewport";
+// below this zoom a node's small print (port labels, parameters, comment) is unreadable anyway:
+// the canvas drops it and the shadows (CSS), so zoomed out over a large graph it still pans smoothly
+const FAR_ZOOM = 0.45;
+const isFar = (s: { transform: [number, number, number] }) => s.transform[2] < FAR_ZOOM;
 
 function readViewport(draftId: number | null): Viewport | null {
   if (draftId === null) return null;
@@ -66,6 +71,7 @@ export function Canvas({ snap, boxSelect }: CanvasProps) {
   const onNodesChange = useDesigner((s) => s.onNodesChange);
   const onEdgesChange = useDesigner((s) => s.onEdgesChange);
   const { screenToFlowPosition, fitView, setViewport } = useReactFlow();
+  const far = useStore(isFar);
   const draftId = useDesigner((s) => s.draftId);
 
   // Back where the user left this draft, else fitted once the pane has its size. (xyflow's own
@@ -146,7 +152,10 @@ export function Canvas({ snap, boxSelect }: CanvasProps) {
   }, [store]);
 
   return (
-    <div className="gw-canvas" onDragOver={onDragOver} onDrop={onDrop}>
+    // data-node-count: how many nodes the draft holds (only those in view are drawn); tests and
+    // bench/canvas.py wait on it
+    <div className={far ? "gw-canvas gw-canvas--far" : "gw-canvas"} data-node-count={nodes.length}
+      onDragOver={onDragOver} onDrop={onDrop}>
       <ReactFlow<DesignerNode, DesignerEdge>
         nodes={nodes}
         edges={shownEdges}
