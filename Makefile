@@ -13,7 +13,7 @@ export PYTHONDONTWRITEBYTECODE
 
 # the front end: npm ci when the lock file changed, vite build when a source changed
 NODE_STAMP   := node_modules/.installed-stamp
-FRONTEND_SRC := $(shell find frontend/src -type f 2>/dev/null) frontend/index.html frontend/tsconfig.json vite.config.ts
+FRONTEND_SRC := $(shell find frontend/src frontend/public -type f 2>/dev/null) frontend/index.html frontend/tsconfig.json vite.config.ts
 FRONTEND_APP := frontend/dist/index.html
 
 $(STAMP): pyproject.toml
