@@ -76,14 +76,17 @@ export function Canvas({ snap, boxSelect }: CanvasProps) {
 
   // Back where the user left this draft, else fitted once the pane has its size. (xyflow's own
   // initial fit waits for every node to be measured, which never happens when only the nodes in
-  // view are drawn.)
+  // view are drawn.) An empty draft is not fitted: xyflow would keep the fit queued until the first
+  // node is measured, and the first module dropped would jump away from where it was dropped.
   useEffect(() => {
     const saved = readViewport(draftId);
-    const frame = requestAnimationFrame(() =>
-      requestAnimationFrame(() => void (saved ? setViewport(saved) : fitView(FIT_VIEW_OPTIONS))),
-    );
+    const fit = () => {
+      if (saved) setViewport(saved);
+      else if (store.getState().nodes.length > 0) void fitView(FIT_VIEW_OPTIONS);
+    };
+    const frame = requestAnimationFrame(() => requestAnimationFrame(fit));
     return () => cancelAnimationFrame(frame);
-  }, [draftId, fitView, setViewport]);
+  }, [draftId, fitView, setViewport, store]);
 
   const onMoveEnd = useCallback(
     (_: unknown, viewport: Viewport) => {
