@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import time
 from pathlib import Path
 
 from playwright.sync_api import Locator, Page, expect
@@ -159,10 +160,13 @@ def statuses_on_page(page: Page) -> dict[str, str]:
 
 def wait_run_final(page: Page, run_id: int, timeout_s: float = 90) -> dict:
     """Wait until the run has ended on the server; its final state (GET /api/v1/runs/<id>/)."""
-    page.wait_for_function(
-        """async (id) => ['succeeded', 'failed', 'cancelled'].includes((await (await fetch(`/api/v1/runs/${id}/`)).json()).status)""",
-        arg=run_id, polling=500, timeout=timeout_s * 1000)
-    return api(page, "GET", f"/api/v1/runs/{run_id}/")
+    deadline = time.monotonic() + timeout_s
+    while True:
+        run = api(page, "GET", f"/api/v1/runs/{run_id}/")
+        if run["status"] in ("succeeded", "failed", "cancelled"):
+            return run
+        assert time.monotonic() < deadline, f"run {run_id} still {run['status']} after {timeout_s} s"
+        time.sleep(0.3)
 
 
 def expect_page_matches_server(page: Page, run: dict, timeout_ms: int = 15_000) -> None:
