@@ -4,9 +4,10 @@ import type { ConfusionMatrix as Matrix } from "./metrics";
 
 function shade(value: number, max: number): { background: string; color: string } {
   const t = max > 0 ? value / max : 0;
-  // from white to the accent blue; dark text on light cells, white on dark ones
+  // from white to a mid blue, dark text throughout: the darkest cell still has 5:1 contrast (a
+  // switch to white text on darker blues left the cells around the switch near 2.6:1, below WCAG AA)
   const mix = (a: number, b: number) => Math.round(a + (b - a) * t);
-  return { background: `rgb(${mix(255, 37)}, ${mix(255, 87)}, ${mix(255, 214)})`, color: t > 0.55 ? "#fff" : "#1d2330" };
+  return { background: `rgb(${mix(255, 110)}, ${mix(255, 150)}, ${mix(255, 225)})`, color: "#1d2330" };
 }
 
 export function ConfusionMatrix({ data }: { data: Matrix }) {
