@@ -181,3 +181,40 @@ def open_results(page: Page, title: str) -> Locator:
     panel = page.get_by_role("complementary", name=f"Results of {title}")
     expect(panel).to_be_visible()
     return panel
+
+
+def upload_by_api(page: Page, csv: Path, name: str) -> dict:
+    """A small dataset registered in one request (POST /api/v1/datasets/), for tests about other pages."""
+    csrf = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
+    response = page.request.post("/api/v1/datasets/", headers={"X-CSRFToken": csrf, "Referer": page.url},
+                                 multipart={"name": name, "file": {"name": csv.name, "mimeType": "text/csv",
+                                                                    "buffer": csv.read_bytes()}})
+    assert response.status == 201, response.text()
+    return response.json()
+
+
+def sample_draft(page: Page, name: str) -> int:
+    drafts = api(page, "GET", "/api/v1/drafts/?limit=1000")["results"]
+    return next(d["id"] for d in drafts if d["name"] == name)
+
+
+def run_to_the_end(page: Page, draft_id: int) -> dict:
+    run = api(page, "POST", f"/api/v1/drafts/{draft_id}/submit/", {})["run"]
+    return wait_run_final(page, run["id"])
+
+
+_WORLDS: dict[str, dict] = {}
+
+
+def a_small_world(page: Page, folder: Path) -> dict:
+    """One of each thing the pages show, made once per server: an uploaded dataset, the breast cancer
+    sample draft and a finished run of it. Ids by name: dataset, draft, run."""
+    server = page.url.split("/", 3)[:3]
+    key = "/".join(server)
+    if key not in _WORLDS:
+        dataset = upload_by_api(page, breast_cancer_csv(folder / "tumours.csv"), "tumour_measurements")
+        draft = sample_draft(page, "Breast cancer classifier")
+        run = run_to_the_end(page, draft)
+        assert run["status"] == "succeeded", run
+        _WORLDS[key] = {"dataset": dataset["id"], "draft": draft, "run": run["id"]}
+    return _WORLDS[key]
