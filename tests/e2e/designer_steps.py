@@ -47,7 +47,8 @@ def api(page: Page, method: str, url: str, body: object | None = None) -> dict:
     answer = page.evaluate(
         """async ([method, url, body]) => {
           const csrf = (document.cookie.split('; ').find(c => c.startsWith('csrftoken=')) || '=').split('=')[1];
-          const r = await fetch(url, {method, body, headers: {'X-CSRFToken': csrf, 'Content-Type': 'application/json'}});
+          const headers = {'X-CSRFToken': csrf, 'Content-Type': 'application/json'};
+          const r = await fetch(url, {method, body, headers});
           return {status: r.status, body: await r.text()};
         }""",
         [method, url, None if body is None else json.dumps(body)],
@@ -78,12 +79,14 @@ def canvas_ready(page: Page) -> None:
     """The draft is drawn and the canvas has made its first fit (two frames after it is mounted):
     what is dropped from now on stays where it is dropped."""
     expect(page.locator(".gw-canvas")).to_have_attribute("data-node-count", re.compile(r"\d+"))
-    page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => requestAnimationFrame(r))))")
+    page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() =>"
+                  " requestAnimationFrame(r))))")
 
 
 def node(page: Page, title: str) -> Locator:
     """A node of the designer's canvas (xyflow's wrapper), by the title it shows."""
-    return page.locator(".react-flow__node").filter(has=page.locator(".gw-node-name", has_text=re.compile(f"^{re.escape(title)}$")))
+    name = page.locator(".gw-node-name", has_text=re.compile(f"^{re.escape(title)}$"))
+    return page.locator(".react-flow__node").filter(has=name)
 
 
 def drop_module(page: Page, label: str, x: float, y: float) -> Locator:
@@ -177,7 +180,8 @@ def expect_page_matches_server(page: Page, run: dict, timeout_ms: int = 15_000) 
 
 
 def open_results(page: Page, title: str) -> Locator:
-    page.locator(".run-node").filter(has=page.locator(".run-node-title", has_text=re.compile(f"^{re.escape(title)}$"))).click()
+    name = page.locator(".run-node-title", has_text=re.compile(f"^{re.escape(title)}$"))
+    page.locator(".run-node").filter(has=name).click()
     panel = page.get_by_role("complementary", name=f"Results of {title}")
     expect(panel).to_be_visible()
     return panel

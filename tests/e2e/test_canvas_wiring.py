@@ -89,7 +89,8 @@ def test_the_keyboard_adds_connects_and_moves_nodes(page, designer_server):
     assert after["x"] > before["x"] + 10 and after["y"] > before["y"], (before, after)
     wait_saved(page)
     saved = api(page, "GET", f"/api/v1/drafts/{draft}/")["document"]
-    assert [(e["source"], e["target"]) for e in saved["edges"]] == [("data", next(n["id"] for n in saved["nodes"] if n["module"] == "passthrough"))]
+    passthrough = next(n["id"] for n in saved["nodes"] if n["module"] == "passthrough")
+    assert [(e["source"], e["target"]) for e in saved["edges"]] == [("data", passthrough)]
     position = next(n["position"] for n in saved["nodes"] if n["module"] == "passthrough")
     page.reload()  # the move was kept
     expect(node(page, "Pass Through")).to_be_visible()

@@ -47,7 +47,8 @@ def test_a_dataset_uploads_in_chunks_with_a_progress_bar(page, designer_server, 
     size = csv.stat().st_size
     assert size > 2_000_000
     form = open_datasets(page, designer_server)
-    page.route("**/api/v1/uploads/", lambda route: small_chunks(route) if route.request.method == "POST" else route.continue_())
+    page.route("**/api/v1/uploads/",
+               lambda route: small_chunks(route) if route.request.method == "POST" else route.continue_())
     puts = []
     page.on("request", lambda r: puts.append(r.url) if r.method == "PUT" and "/api/v1/uploads/" in r.url else None)
     page.evaluate(WATCH_PROGRESS)
@@ -66,10 +67,11 @@ def test_a_dataset_uploads_in_chunks_with_a_progress_bar(page, designer_server, 
     assert any(v.startswith("Checking the file") for v in seen if v)  # hashed first (the server checks it)
     datasets = page.evaluate("fetch('/api/v1/datasets/?name=measurements').then(r => r.json())")["results"]
     assert [(d["version"], d["rows"], d["size"] > 0) for d in datasets] == [(1, rows, True)]
-    listed = page.get_by_role("table", name="Datasets").get_by_role("row").filter(has_text="measurements")
+    listed = page.get_by_role("table", name="Datasets").get_by_role("row").filter(
+        has=page.get_by_role("link", name="measurements", exact=True))
     expect(listed).to_contain_text(f"{rows:,}")
     page.reload()  # and the page lists it from the server too
-    expect(page.get_by_role("table", name="Datasets").get_by_role("link", name="measurements")).to_be_visible()
+    expect(page.get_by_role("table", name="Datasets").get_by_role("link", name="measurements", exact=True)).to_be_visible()
     assert page.outside_requests == []
 
 

@@ -10,9 +10,9 @@ import re
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot, sign_in
-from tests.e2e.designer_steps import (breast_cancer_csv, open_results, select_node, statuses_on_page, submit_from_designer,
-                                      upload_on_datasets_page, wait_run_final, wait_saved, wire, drop_module, node,
-                                      canvas_ready)
+from tests.e2e.designer_steps import (breast_cancer_csv, canvas_ready, drop_module, node, open_results, select_node,
+                                      statuses_on_page, submit_from_designer, upload_on_datasets_page, wait_run_final,
+                                      wait_saved, wire)
 
 # where each module is dropped on the canvas (pixels from its top-left corner): two columns
 LAYOUT = [
@@ -50,8 +50,11 @@ RECORD_STATUSES = """
 window.statusesShown = [];
 new MutationObserver(records => {
   for (const r of records) {
-    const nodes = r.type === 'attributes' ? [r.target] : [...r.addedNodes].flatMap(n => n.querySelectorAll ? [n, ...n.querySelectorAll('.run-node')] : []);
-    for (const n of nodes) if (n.classList && n.classList.contains('run-node')) window.statusesShown.push(n.dataset.status);
+    const nodes = r.type === 'attributes' ? [r.target]
+      : [...r.addedNodes].flatMap(n => n.querySelectorAll ? [n, ...n.querySelectorAll('.run-node')] : []);
+    for (const n of nodes) {
+      if (n.classList && n.classList.contains('run-node')) window.statusesShown.push(n.dataset.status);
+    }
   }
 }).observe(document, {subtree: true, childList: true, attributes: true, attributeFilter: ['data-status']});
 """
@@ -99,7 +102,8 @@ def test_a_new_user_builds_runs_and_reruns_a_classifier(page, designer_server, t
     pick_column(panel, "Label column", "diagnosis")  # the picker lists the training columns
     panel = select_node(page, "Evaluate Model")
     pick_column(panel, "Label column", "diagnosis")
-    expect(page.get_by_role("toolbar", name="Designer").get_by_role("button", name="Errors (0)")).to_be_visible(timeout=15_000)
+    toolbar = page.get_by_role("toolbar", name="Designer")
+    expect(toolbar.get_by_role("button", name="Errors (0)")).to_be_visible(timeout=15_000)  # validated as edited
     wait_saved(page)
     screenshot(page, "designer")
 
@@ -136,5 +140,6 @@ def test_a_new_user_builds_runs_and_reruns_a_classifier(page, designer_server, t
         expect(n).to_have_attribute("data-status", "cached", timeout=60_000)
     expect(page.locator("[data-run-status]")).to_have_attribute("data-run-status", "succeeded")
     assert set(statuses_on_page(page).values()) == {"cached"}
-    expect(page.get_by_role("link", name=f"Evaluate Model reused the output of run {run_id}: open that run")).to_be_visible()
+    reused = page.get_by_role("link", name=f"Evaluate Model reused the output of run {run_id}: open that run")
+    expect(reused).to_be_visible()
     assert page.outside_requests == []
