@@ -10,7 +10,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot, sign_in
-from tests.e2e.designer_steps import (breast_cancer_csv, canvas_ready, drop_module, node, open_results, select_node,
+from tests.e2e.designer_steps import (api, breast_cancer_csv, canvas_ready, drop_module, node, open_results, select_node,
                                       statuses_on_page, submit_from_designer, upload_on_datasets_page, wait_run_final,
                                       wait_saved, wire)
 
@@ -106,6 +106,15 @@ def test_a_new_user_builds_runs_and_reruns_a_classifier(page, designer_server, t
     expect(toolbar.get_by_role("button", name="Errors (0)")).to_be_visible(timeout=15_000)  # validated as edited
     wait_saved(page)
     screenshot(page, "designer")
+    draft_id = int(page.url.rsplit("/", 1)[1])
+    saved = {n["module"]: n["params"] for n in api(page, "GET", f"/api/v1/drafts/{draft_id}/")["document"]["nodes"]}
+    assert saved["import_data"]["dataset"]["name"] == "tumours"
+    assert "sample_id" not in saved["select_columns"]["columns"] and "diagnosis" in saved["select_columns"]["columns"]
+    assert saved["clean_missing_data"]["mode"] == "median"
+    assert (saved["split_data"]["fraction"], saved["split_data"]["seed"]) == (0.75, 42)
+    assert saved["split_data"]["stratify_column"] == "diagnosis"
+    assert saved["logistic_regression"]["C"] == 0.5
+    assert saved["train_model"]["label_column"] == saved["evaluate_model"]["label_column"] == "diagnosis"
 
     run_id = submit_from_designer(page, expect_plan=f"{len(LAYOUT)} to run, 0 reused.")
     nodes = page.locator(".run-node[data-node-id]")
