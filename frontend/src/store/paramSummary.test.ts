@@ -25,4 +25,10 @@ describe("paramSummary", () => {
     expect(line.length).toBeLessThanOrEqual(40);
     expect(line.endsWith("…")).toBe(true);
   });
+
+  it("shows a dataset by its name and version, not as JSON", () => {
+    const importer = { ...module("i", [], []), params: [{ name: "dataset", kind: "dataset", label: "Dataset", default: null, required: true, help: "" }] };
+    expect(paramSummary(importer, { id: "n", module: "i", params: { dataset: { name: "tumours", version: null } } })).toEqual(["Dataset: tumours (newest)"]);
+    expect(paramSummary(importer, { id: "n", module: "i", params: { dataset: { name: "tumours", version: 3 } } })).toEqual(["Dataset: tumours v3"]);
+  });
 });

@@ -10,6 +10,10 @@ function shown(value: unknown, kind: string): string | null {
     return `⟨${String((value as { $param: unknown }).$param)}⟩`;
   }
   if (kind === "code") return "code";
+  if (kind === "dataset" && typeof value === "object" && !Array.isArray(value) && "name" in (value as object)) {
+    const { name, version } = value as { name: unknown; version?: unknown };
+    return version === undefined || version === null ? `${String(name)} (newest)` : `${String(name)} v${String(version)}`;
+  }
   if (typeof value === "boolean") return value ? "yes" : "no";
   if (Array.isArray(value)) return value.length ? value.map(String).join(", ") : null;
   if (typeof value === "object") return JSON.stringify(value);
