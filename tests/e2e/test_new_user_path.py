@@ -81,6 +81,7 @@ def test_a_new_user_builds_runs_and_reruns_a_classifier(page, designer_server, t
 
     panel = select_node(page, "Import Data")
     panel.get_by_label("Name", exact=True).select_option("tumours")
+    expect(node(page, "Import Data")).to_contain_text("Dataset: tumours (newest)")
     panel = select_node(page, "Select Columns")
     columns = panel.get_by_role("list", name="Columns of Dataset")
     expect(columns.get_by_role("checkbox")).to_have_count(8)  # the uploaded file's columns, known at design time

@@ -8,7 +8,7 @@ import time
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import serious_accessibility_violations, sign_in
 from tests.e2e.designer_steps import api, create_draft, edge, expect_page_matches_server, open_results, wait_run_final
 
 SCRIPT = '''import pandas as pd
@@ -55,6 +55,7 @@ def test_a_failing_script_shows_the_users_traceback(page, designer_server):
     assert 'return frame.iloc[:, 0] / frame["no_such_column"]' in text
     assert re.search(r'File "<script>", line 9, in azureml_main', text), text
     assert "KeyError" in text
+    assert serious_accessibility_violations(page) == []  # the Error tab too
 
 
 def test_a_socket_dropped_mid_run_reconnects_and_ends_where_the_server_is(page, designer_server):
