@@ -1,5 +1,5 @@
-"""A minimal WebSocket client on a plain socket (text frames in, nothing out but the handshake) and
-a JSON call of the REST API, for the live-server tests and bench/scale.py."""
+"""A minimal WebSocket client on a plain socket (text frames in; out only the handshake and pongs)
+and a JSON call of the REST API, for the live-server tests and bench/scale.py."""
 from __future__ import annotations
 
 import base64
@@ -28,8 +28,8 @@ def api_raw(server_url: str, method: str, path: str, body: Any = None, token: st
 
 
 class Socket:
-    """A WebSocket client: `receive()` is the next text message, decoded; `received_at` the wall
-    clock (time.time()) when its last byte arrived."""
+    """A WebSocket client: `receive()` is the next text message, decoded (pings are answered);
+    `received_at` the wall clock (time.time()) when its last byte arrived."""
 
     def __init__(self, server_url: str, path: str) -> None:
         url = urlparse(server_url)
@@ -68,13 +68,23 @@ class Socket:
             payload = self._take(length)
             opcode = b0 & 0x0F
             assert opcode in (0x0, 0x1, 0x9, 0xA), f"opcode {opcode}: {payload[:40]!r}"
-            if opcode in (0x9, 0xA):
+            if opcode == 0x9:  # the server's ping: a client that never answers is dropped (daphne: 50 s)
+                self._send(0xA, payload)
+                continue
+            if opcode == 0xA:
                 continue
             message += payload
             if b0 & 0x80:
                 self.received_at = time.time()
                 self.bytes += len(message)
                 return json.loads(message)
+
+    def _send(self, opcode: int, payload: bytes) -> None:
+        """One final frame, masked as a client's must be (payloads under 126 bytes: pongs)."""
+        assert len(payload) < 126
+        mask = os.urandom(4)
+        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+        self.sock.sendall(bytes([0x80 | opcode, 0x80 | len(payload)]) + mask + masked)
 
     def close(self) -> None:
         self.sock.close()
