@@ -89,8 +89,8 @@ def advance(run_id: int, *, plan: Plan, store: Datastore, enqueue: Enqueue,
     succeeded, else None): only the steps reading from them can have changed their answer, so only
     those and their upstreams are read, and recorded outputs are not read back. Without it every
     step is looked at (a run's first advance, a resume, a cancel). Statuses always come from the
-    database, which stays the truth; ready steps are handled a wave at a time, with one read of
-    their cache entries and one batch of status writes and events per wave."""
+    database, which stays the truth; ready steps are decided a wave at a time, with one read of
+    the wave's cache keys, and all changes are written, then announced, as one batch."""
     with transaction.atomic():
         # the plan (large JSON) is the caller's; statuses are all that every step contributes
         run = locked(Run, run_id, _RUN_FIELDS)
@@ -110,9 +110,17 @@ def advance(run_id: int, *, plan: Plan, store: Datastore, enqueue: Enqueue,
         # each wave: the waiting steps whose upstreams may have changed, in topological order; the
         # next wave is what reads from the steps this one changed (nothing else can have changed
         # its answer, which depends on its upstream statuses alone)
+        changes: list[_Change] = []
         while candidates:
-            changed = _advance_wave(run, candidates, index, view, store, enqueue)
-            candidates = sorted({d for pos in changed for d in index.downstream[pos]})
+            wave = _advance_wave(run, candidates, index, view, store)
+            changes += wave
+            candidates = sorted({d for c in wave for d in index.downstream[c.pos]})
+        # the changes of every wave are written and announced together, in their order (a chain
+        # of reused steps is as many waves as steps, and still one batch)
+        _write(run_id, changes)
+        for change in changes:
+            if change.status == Step.Status.QUEUED:
+                enqueue(change.pk, change.ps, change.digests)
         _finish_if_done(run)
         return run.status in Run.FINAL
 
@@ -177,9 +185,10 @@ class _Change:
         self.ps, self.digests = ps, digests
 
 
-def _advance_wave(run: Run, candidates: list[int], index: "_PlanIndex", view: _RunView, store: Datastore,
-                  enqueue: Enqueue) -> list[int]:
-    """Skip, reuse or queue the waiting candidates whose upstreams allow it; their positions."""
+def _advance_wave(run: Run, candidates: list[int], index: "_PlanIndex", view: _RunView,
+                  store: Datastore) -> list[_Change]:
+    """Decide which waiting candidates are skipped, reused or queued (their upstreams allow it);
+    the changes, not yet written (the view holds their new statuses for the next wave)."""
     view.need_rows(n for pos in candidates for n in (index.steps[pos][0].node_id, *index.steps[pos][1]))
     changes: list[_Change] = []
     ready: list[tuple[_Change, PlannedStep, tuple[str, ...]]] = []
@@ -204,12 +213,9 @@ def _advance_wave(run: Run, candidates: list[int], index: "_PlanIndex", view: _R
         assert change.digests is not None
         change.fields["cache_key"] = step_key(ps, change.digests)
     _reuse(run, [c for c, ps, _ in ready if ps.reuse and not run.force], view, store)
-    _write(run.id, changes)
     for change in changes:
         view.rows[change.node_id][1] = change.status
-        if change.status == Step.Status.QUEUED:
-            enqueue(change.pk, change.ps, change.digests)
-    return [c.pos for c in changes]
+    return changes
 
 
 def _reuse(run: Run, changes: list[_Change], view: _RunView, store: Datastore) -> None:
