@@ -173,3 +173,29 @@ def any_row(model: type[models.Model], where: dict[str, Any], column: str, value
     with connection.cursor() as cursor:
         cursor.execute(sql, [f.get_db_prep_value(v, connection, prepared=False) for f, v in conds] + list(values))
         return cursor.fetchone() is not None
+
+
+def insert_like(proto: models.Model, names: tuple[str, ...], rows: list[tuple]) -> None:
+    """Insert one row per item of `rows`: the fields `names` from the item (adapted by each field),
+    every other column as `proto` would save it (adapted once, not once per row), by one INSERT
+    statement executed per row. For many rows that differ in a few columns (a run's steps);
+    `bulk_create` adapts every value of every row and splits under SQLite's parameter limit."""
+    if not rows:
+        return
+    model = type(proto)
+    connection = transaction.get_connection(router.db_for_write(model))
+    meta, quote = model._meta, connection.ops.quote_name
+    fields = [f for f in meta.concrete_fields if not (f.primary_key and isinstance(f, models.AutoField))]
+    template = [f.get_db_prep_save(f.pre_save(proto, True), connection) for f in fields]
+    slots = [[i for i, f in enumerate(fields) if f.name == name][0] for name in names]
+    varying = [fields[i] for i in slots]
+    params = []
+    for item in rows:
+        values = list(template)
+        for i, f, value in zip(slots, varying, item):
+            values[i] = f.get_db_prep_save(value, connection)
+        params.append(values)
+    sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+           f"VALUES ({', '.join(['%s'] * len(fields))})")
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)

@@ -13,6 +13,7 @@ from .datastore import StoredArtifact
 from .models import Artifact, CacheEntry, Run, Step
 from .plan import Plan, PlannedStep
 from .results import artifact_record
+from .rows import insert_like
 from .selectors import datastore
 
 
@@ -25,9 +26,9 @@ def run_submit(*, workspace, version, params: Mapping[str, Any] | None = None, f
     with transaction.atomic():
         run = Run.objects.create(workspace=workspace, version=version, params=dict(params or {}), force=force,
                                  plan=plan.as_json(), created_by=user if getattr(user, "is_authenticated", False) else None)
-        Step.objects.bulk_create(
-            Step(run=run, node_id=s.node_id, module=s.module, version=s.version, target=s.target) for s in plan.steps
-        )
+        # in plan order: the step ids follow it (pages of a run's steps are in plan order)
+        insert_like(Step(run=run), ("node_id", "module", "version", "target"),
+                    [(s.node_id, s.module, s.version, s.target) for s in plan.steps])
         events.emit(run.id, "run.status", {"status": run.status, "error": ""})
         transaction.on_commit(lambda: _kick(run.id))
     return run
