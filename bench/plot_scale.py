@@ -4,7 +4,8 @@ plotting library: a few lines, log-scaled axes, a legend).
     .venv/bin/python bench/plot_scale.py OUT.svg LABEL=scale.json [LABEL=scale.json ...]
                                          [--figure forced_ms_per_node]
 
-One line per document, mode (embedded, scaled) and shape (chain, fan)."""
+One line per document, mode (embedded, scaled) and shape (chain, fan); a mode and shape keeps its
+colour across documents, and a document labelled `before…` is drawn dashed."""
 from __future__ import annotations
 
 import argparse
@@ -64,8 +65,12 @@ def svg(lines: list[tuple[str, list[tuple[int, float]]]], title: str, y_label: s
         parts.append(f'<text x="{LEFT - 6}" y="{py(y) + 4:.1f}" text-anchor="end">{y:g}</text>')
     parts.append(f'<text x="{LEFT + plot_w / 2}" y="{HEIGHT - 10}" text-anchor="middle">nodes (log scale)</text>')
     parts.append(f'<text transform="translate(16,{TOP + plot_h / 2}) rotate(-90)" text-anchor="middle">{y_label}</text>')
+    kinds: list[str] = []  # one colour per mode and shape, whatever document it comes from
     for i, (name, pts) in enumerate(lines):
-        colour = COLOURS[i % len(COLOURS)]
+        kind = name.split(" ", 1)[1]
+        if kind not in kinds:
+            kinds.append(kind)
+        colour = COLOURS[kinds.index(kind) % len(COLOURS)]
         dash = ' stroke-dasharray="6,4"' if name.split()[0].lower().startswith("before") else ""
         path = " ".join(f"{'M' if j == 0 else 'L'}{px(x):.1f},{py(y):.1f}" for j, (x, y) in enumerate(pts))
         parts.append(f'<path d="{path}" fill="none" stroke="{colour}" stroke-width="2"{dash}/>')
