@@ -56,8 +56,13 @@ test-embedded: install frontend
 test-scaled: install
 	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS) $(BIN)/pytest -q -p no:cacheprovider --ignore=tests/e2e
 
+# the engine in-process, then the HTTP + WebSocket interface at 10 to 10,000 nodes, embedded and
+# scaled (the scaled pass flushes and uses the PostgreSQL database `root` and Redis db 1)
+SCALE_PG_URL ?= postgres://postgres@127.0.0.1:5432/root
+SCALE_REDIS  ?= redis://127.0.0.1:6379/1
 bench: install
 	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/scale.py --database-url $(SCALE_PG_URL) --redis-url $(SCALE_REDIS)
 
 clean:
 	rm -rf var/work var/datastore/tmp

@@ -99,15 +99,22 @@ class BoundedHTTPFactory(HTTPFactory):
         return protocol
 
 
+# daphne's own default WebSocket message and frame size, not a choice of whoever runs it: autobahn
+# applies it to what the server sends too, and the first frame of a large run's stream (its
+# snapshot: 2 MB at 10,000 nodes) must fit
+DAPHNE_DEFAULT_WEBSOCKET_MAX = 1024 * 1024
+
+
 def cap_websocket_messages(server, limit: int) -> None:
-    """Lower the server's WebSocket message and frame limits to `limit` (0 means none in autobahn)."""
+    """Set the server's WebSocket message and frame limits to `limit` where they are unset (0 in
+    autobahn), above it or daphne's default; a smaller limit chosen for the server stays."""
     factory = getattr(server, "ws_factory", None)
     if factory is None or getattr(factory, "_graphwright_capped", False):
         return
     options = {}
     for name in ("maxMessagePayloadSize", "maxFramePayloadSize"):
         current = getattr(factory, name, 0)
-        options[name] = limit if current == 0 or current > limit else current
+        options[name] = limit if current in (0, DAPHNE_DEFAULT_WEBSOCKET_MAX) or current > limit else current
     factory.setProtocolOptions(**options)
     factory._graphwright_capped = True
 

@@ -74,7 +74,9 @@ if DATABASE_URL:
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's backend, with each closed connection kept for the next request (under ASGI a
+            # request never finds its thread's old connection, whatever CONN_MAX_AGE says)
+            "ENGINE": "config.sqlite_pooled",
             "NAME": os.environ.get("SQLITE_PATH", str(VAR_DIR / "graphwright.sqlite3")),
             # a file, not shared-cache memory: the engine thread and requests write concurrently
             "TEST": {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")},

@@ -177,14 +177,14 @@ class Executor:
             plan = self.plans[run_id] = Plan.from_json(Run.objects.values_list("plan", flat=True).get(pk=run_id))
         return plan
 
-    def _advance(self, run_id: int, finished: dict[str, dict] | None = None) -> None:
+    def _advance(self, run_id: int, finished: dict[str, dict | None] | None = None) -> None:
         """Advance one run; any error doing so fails that run, never the loop or the caller's
         other runs (a plan in the database may hold anything)."""
         try:
             plan = self._plan(run_id)
             done = advance(run_id, plan=plan, store=self.store, finished=finished,
-                           enqueue=lambda step, ps, digests: self.ready[self._queue_name(ps)].append(
-                               (step.id, run_id, ps, digests)))
+                           enqueue=lambda step_id, ps, digests: self.ready[self._queue_name(ps)].append(
+                               (step_id, run_id, ps, digests)))
         except Exception as exc:
             log.exception("could not advance run %s", run_id)
             self._fail_run(run_id, _internal(exc))
@@ -305,9 +305,10 @@ class Executor:
             log.exception("could not record attempt %s of run %s", attempt_id, launched.run_id)
             self._fail_run(launched.run_id, _internal(exc))
             return
-        # a success only concerns the steps reading from it; anything else: look at every step
-        ok = recorded and result.status == "succeeded"
-        self._advance(launched.run_id, finished={launched.node_id: step_outputs(result)} if ok else None)
+        # the step's end only concerns the steps reading from it (a result ignored for a lost lease:
+        # look at every step)
+        outputs = step_outputs(result) if result.status == "succeeded" else None
+        self._advance(launched.run_id, finished={launched.node_id: outputs} if recorded else None)
 
     def _flush_logs(self, only: int | None = None) -> None:
         for attempt_id in [only] if only is not None else list(self.logs):

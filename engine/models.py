@@ -112,6 +112,8 @@ class Step(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["run", "node_id"], name="one_step_per_node")]
+        # "has this run an unfinished step?" in one look-up, whatever the size of the run
+        indexes = [models.Index(fields=["run", "status"], name="step_run_status")]
 
 
 class Attempt(models.Model):

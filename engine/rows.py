@@ -112,3 +112,90 @@ def insert_rows(objs: list[models.Model], *, conflict: tuple[str, ...] = (), upd
         sql += " ON CONFLICT DO NOTHING"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+def update_rows(model: type[models.Model], names: tuple[str, ...], rows: list[tuple[Any, tuple]]) -> None:
+    """Set the fields `names` of many rows, each to its own values (`rows`: (pk, values in the
+    order of `names`)), as one UPDATE statement executed for every row (adapted by the fields, as
+    save_fields() does); for a batch of status changes. Raises when a row is missing."""
+    if not rows:
+        return
+    connection = transaction.get_connection(router.db_for_write(model))
+    meta, quote = model._meta, connection.ops.quote_name
+    fields = [meta.get_field(name) for name in names]
+    sql = (f"UPDATE {quote(meta.db_table)} SET {', '.join(f'{quote(f.column)} = %s' for f in fields)} "
+           f"WHERE {quote(meta.pk.column)} = %s")
+    params = [[*(f.get_db_prep_save(v, connection) for f, v in zip(fields, values)), pk] for pk, values in rows]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+        if cursor.rowcount not in (-1, len(rows)):
+            raise DatabaseError(f"update_rows changed {cursor.rowcount} of {len(rows)} rows")
+
+
+def select_in(model: type[models.Model], fields: tuple[str, ...], where: dict[str, Any], column: str,
+              values: list[Any], chunk: int = 500) -> list[tuple]:
+    """`model.objects.filter(**where, <column>__in=values).values_list(*fields)` as plain SELECTs of
+    at most `chunk` values each (under SQLite's bound-parameter limit); raw column values (JSON is
+    decoded). For reads by an index: `where` and `column` should lead one."""
+    if not values:
+        return []
+    connection = transaction.get_connection(router.db_for_read(model))
+    meta, quote = model._meta, connection.ops.quote_name
+    selected = [meta.get_field(name) for name in fields]
+    conds = [(meta.get_field(name), value) for name, value in where.items()]
+    key = meta.get_field(column)
+    head = (f"SELECT {', '.join(quote(f.column) for f in selected)} FROM {quote(meta.db_table)} WHERE "
+            + "".join(f"{quote(f.column)} = %s AND " for f, _ in conds))
+    base = [f.get_db_prep_value(v, connection, prepared=False) for f, v in conds]
+    # JSON comes back as text from a plain cursor: decode it as the field would
+    convert = [f.from_db_value if isinstance(f, models.JSONField) else None for f in selected]
+    out: list[tuple] = []
+    with connection.cursor() as cursor:
+        for i in range(0, len(values), chunk):
+            part = values[i:i + chunk]
+            cursor.execute(head + f"{quote(key.column)} IN ({', '.join(['%s'] * len(part))})", base + list(part))
+            out += cursor.fetchall()
+    if any(convert):
+        out = [tuple(v if c is None else c(v, None, connection) for v, c in zip(row, convert)) for row in out]
+    return out
+
+
+def any_row(model: type[models.Model], where: dict[str, Any], column: str, values: list[Any]) -> bool:
+    """`model.objects.filter(**where, <column>__in=values).exists()` as one plain SELECT (for a
+    look-up by an index that `where` and `column` lead)."""
+    connection = transaction.get_connection(router.db_for_read(model))
+    meta, quote = model._meta, connection.ops.quote_name
+    conds = [(meta.get_field(name), value) for name, value in where.items()]
+    key = meta.get_field(column)
+    sql = (f"SELECT 1 FROM {quote(meta.db_table)} WHERE "
+           + "".join(f"{quote(f.column)} = %s AND " for f, _ in conds)
+           + f"{quote(key.column)} IN ({', '.join(['%s'] * len(values))}) LIMIT 1")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [f.get_db_prep_value(v, connection, prepared=False) for f, v in conds] + list(values))
+        return cursor.fetchone() is not None
+
+
+def insert_like(proto: models.Model, names: tuple[str, ...], rows: list[tuple]) -> None:
+    """Insert one row per item of `rows`: the fields `names` from the item (adapted by each field),
+    every other column as `proto` would save it (adapted once, not once per row), by one INSERT
+    statement executed per row. For many rows that differ in a few columns (a run's steps);
+    `bulk_create` adapts every value of every row and splits under SQLite's parameter limit."""
+    if not rows:
+        return
+    model = type(proto)
+    connection = transaction.get_connection(router.db_for_write(model))
+    meta, quote = model._meta, connection.ops.quote_name
+    fields = [f for f in meta.concrete_fields if not (f.primary_key and isinstance(f, models.AutoField))]
+    template = [f.get_db_prep_save(f.pre_save(proto, True), connection) for f in fields]
+    slots = [[i for i, f in enumerate(fields) if f.name == name][0] for name in names]
+    varying = [fields[i] for i in slots]
+    params = []
+    for item in rows:
+        values = list(template)
+        for i, f, value in zip(slots, varying, item):
+            values[i] = f.get_db_prep_save(value, connection)
+        params.append(values)
+    sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+           f"VALUES ({', '.join(['%s'] * len(fields))})")
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)

@@ -1,10 +1,11 @@
 """`advance(run)`: move a run forward from what the database says. Ready steps are reused when
-their key is known and allowed, skipped when an upstream failed, otherwise queued for a target."""
+their key is known and allowed, skipped when an upstream failed, otherwise queued for a target.
+The work of one call grows with the steps it looks at, never with the size of the run."""
 from __future__ import annotations
 
 import hashlib
 import weakref
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,28 +15,17 @@ from .cache import input_digests, step_key
 from .datastore import Datastore
 from .models import CacheEntry, Run, Step
 from .plan import Plan, PlannedStep
-from .rows import locked, save_fields
+from .rows import any_row, locked, save_fields, select_in, update_rows
 
-# enqueue(step, planned step, input port -> content digest): the digests travel with the step so
+# enqueue(step id, planned step, input port -> content digest): the digests travel with the step so
 # launching it needs no second read of its upstream outputs (a finished step's outputs never change)
-Enqueue = Callable[[Step, PlannedStep, dict[str, str]], None]
+Enqueue = Callable[[int, PlannedStep, dict[str, str]], None]
 BROKEN = (Step.Status.FAILED, Step.Status.SKIPPED, Step.Status.CANCELLED)
-# what advance() reads of every step of the run; outputs (JSON) only for the upstreams it needs
-_STEP_FIELDS = ("id", "node_id", "status")
+UNFINISHED = (Step.Status.WAITING, Step.Status.QUEUED, Step.Status.RUNNING)
 # what advance() and set_run_status() use of a run: not its plan (large JSON), read once per plan
 _RUN_FIELDS = ("id", "status", "force", "workspace_id", "started_at", "error")
-
-
-def _step_rows(run_id: int) -> list[tuple[int, str, str]]:
-    """(id, node id, status) of every step of the run: one plain query, no ORM on the hot path."""
-    connection = transaction.get_connection()
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(Step._meta.get_field(name).column) for name in _STEP_FIELDS)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {columns} FROM {quote(Step._meta.db_table)} "
-                       f"WHERE {quote(Step._meta.get_field('run').column)} = %s", [run_id])
-        return cursor.fetchall()
-_IN_CHUNK = 500  # node ids per `IN (...)`, under SQLite's bound-parameter limit
+# a step's fields that its status event carries (`reused_from_id` as `reused_from`)
+_EVENT_FIELDS = ("reason", "error", "duration", "reused_from_id", "outputs")
 
 
 def step_seed(node_id: str) -> int:
@@ -44,24 +34,34 @@ def step_seed(node_id: str) -> int:
     return int(hashlib.sha256(node_id.encode("utf-8", "surrogatepass")).hexdigest()[:8], 16) % (2**31 - 1)
 
 
+def status_payload(node_id: str, status: str, fields: dict[str, Any]) -> dict[str, Any]:
+    """What a step's status event carries: its node, its status and those of `fields` a client shows."""
+    payload = {"node": node_id, "status": status}
+    for extra in _EVENT_FIELDS:
+        if extra in fields:
+            payload[extra.removesuffix("_id")] = fields[extra]
+    return payload
+
+
 def set_step_status(step: Step, status: str, **fields) -> None:
     step.status = status
     for name, value in fields.items():
         setattr(step, name, value)
     save_fields(step, ["status", *fields])
-    payload = {"node": step.node_id, "status": status}
-    for extra in ("reason", "error", "duration", "reused_from_id", "outputs"):
-        if extra in fields:
-            payload[extra.removesuffix("_id")] = fields[extra]
-    events.emit(step.run_id, "step.status", payload)
+    events.emit(step.run_id, "step.status", status_payload(step.node_id, status, fields))
 
 
 def cancel_pending_steps(run_ids, *, error: str = "") -> None:
-    """The steps of these runs that have not started (waiting, queued) end cancelled."""
-    pending = Step.objects.filter(run_id__in=list(run_ids), status__in=[Step.Status.WAITING, Step.Status.QUEUED])
-    extra = {"error": error} if error else {}
-    for step in pending:
-        set_step_status(step, Step.Status.CANCELLED, reason="cancelled", finished_at=timezone.now(), **extra)
+    """The steps of these runs that have not started (waiting, queued) end cancelled: per run one
+    batch of writes and events."""
+    pending = (Step.objects.filter(run_id__in=list(run_ids), status__in=[Step.Status.WAITING, Step.Status.QUEUED])
+               .order_by("id").values_list("run_id", "id", "node_id"))
+    fields = {"reason": "cancelled", "finished_at": timezone.now(), **({"error": error} if error else {})}
+    by_run: dict[int, list[_Change]] = {}
+    for run_id, pk, node_id in pending:
+        by_run.setdefault(run_id, []).append(_Change(0, node_id, pk, Step.Status.CANCELLED, dict(fields)))
+    for run_id, changes in by_run.items():
+        _write(run_id, changes)
 
 
 def set_run_status(run: Run, status: str, error: str = "") -> None:
@@ -82,13 +82,15 @@ def set_run_status(run: Run, status: str, error: str = "") -> None:
 
 
 def advance(run_id: int, *, plan: Plan, store: Datastore, enqueue: Enqueue,
-            finished: dict[str, dict] | None = None) -> bool:
+            finished: dict[str, dict | None] | None = None) -> bool:
     """Advance one run; returns True when the run is final afterwards.
 
-    `finished` names steps that just succeeded (node id -> their outputs, as recorded): only the
-    steps reading from them can have become ready, so only those are looked at, and the outputs
-    are not read back. Without it every waiting step is looked at. Statuses always come from the
-    database, which stays the truth."""
+    `finished` names steps that just ended (node id -> their outputs as recorded when they
+    succeeded, else None): only the steps reading from them can have changed their answer, so only
+    those and their upstreams are read, and recorded outputs are not read back. Without it every
+    step is looked at (a run's first advance, a resume, a cancel). Statuses always come from the
+    database, which stays the truth; ready steps are decided a wave at a time, with one read of
+    the wave's cache keys, and all changes are written, then announced, as one batch."""
     with transaction.atomic():
         # the plan (large JSON) is the caller's; statuses are all that every step contributes
         run = locked(Run, run_id, _RUN_FIELDS)
@@ -98,24 +100,28 @@ def advance(run_id: int, *, plan: Plan, store: Datastore, enqueue: Enqueue,
             return True
         if run.status == Run.Status.QUEUED:
             set_run_status(run, Run.Status.RUNNING)
-        steps = {node: _Row(pk, run_id, node, status) for pk, node, status in _step_rows(run_id)}
-        known = _Outputs(run_id, finished)
         index = _index(plan)
-        # every waiting step once (or what reads from the steps that just finished), in topological
-        # order; then only the steps downstream of one that changed: nothing else can have changed
-        # its answer, which depends on its upstream statuses alone
-        candidates: Iterable[int] = range(len(plan.steps)) if finished is None else sorted(
-            {d for node in finished for d in index.downstream[index.position[node]]})
+        view = _RunView(run_id, finished)
+        if finished is None:
+            view.read_all()
+            candidates: list[int] = list(range(len(plan.steps)))
+        else:
+            candidates = sorted({d for node in finished for d in index.downstream[index.position[node]]})
+        # each wave: the waiting steps whose upstreams may have changed, in topological order; the
+        # next wave is what reads from the steps this one changed (nothing else can have changed
+        # its answer, which depends on its upstream statuses alone)
+        changes: list[_Change] = []
         while candidates:
-            changed: set[int] = set()
-            for pos in candidates:
-                ps, upstream = index.steps[pos]
-                row = steps[ps.node_id]
-                if row.status == Step.Status.WAITING and _advance_step(run, row, ps, upstream, steps, known,
-                                                                        store, enqueue):
-                    changed.update(index.downstream[pos])
-            candidates = sorted(changed)
-        _finish_if_done(run, steps.values())
+            wave = _advance_wave(run, candidates, index, view, store)
+            changes += wave
+            candidates = sorted({d for c in wave for d in index.downstream[c.pos]})
+        # the changes of every wave are written and announced together, in their order (a chain
+        # of reused steps is as many waves as steps, and still one batch)
+        _write(run_id, changes)
+        for change in changes:
+            if change.status == Step.Status.QUEUED:
+                enqueue(change.pk, change.ps, change.digests)
+        _finish_if_done(run)
         return run.status in Run.FINAL
 
 
@@ -143,84 +149,125 @@ def _index(plan: Plan) -> _PlanIndex:
     return index
 
 
-class _Row:
-    """One step as advance() sees it: a tuple's worth of columns; a model instance only once the
-    step changes (building one per step per event is most of the cost on a wide run)."""
+class _RunView:
+    """The (id, status) of the steps one advance() looks at, and the outputs of the upstreams its
+    ready steps read: each read from the database once, by the run's (run, node) index, in chunks."""
 
-    __slots__ = ("pk", "run_id", "node_id", "status", "_step")
-
-    def __init__(self, pk: int, run_id: int, node_id: str, status: str) -> None:
-        self.pk, self.run_id, self.node_id, self.status = pk, run_id, node_id, status
-        self._step: Step | None = None
-
-    @property
-    def step(self) -> Step:
-        if self._step is None:
-            self._step = Step.from_db(Step.objects.db, ["id", "run_id", "node_id", "status"],
-                                      [self.pk, self.run_id, self.node_id, self.status])
-        return self._step
-
-    def set_status(self, status: str, **fields) -> Step:
-        step = self.step
-        set_step_status(step, status, **fields)
-        self.status = step.status
-        return step
-
-    @property
-    def error(self) -> str:
-        return self.step.error  # deferred: read on demand (a failed run's message)
-
-
-class _Outputs:
-    """Outputs of finished steps, read from the database only for the nodes a ready step needs."""
-
-    def __init__(self, run_id: int, known: dict[str, dict] | None) -> None:
+    def __init__(self, run_id: int, known_outputs: dict[str, dict | None] | None) -> None:
         self.run_id = run_id
-        self.known: dict[str, dict] = dict(known or {})
+        self.rows: dict[str, list] = {}  # node id -> [step id, status]
+        self.outputs: dict[str, dict] = {n: o for n, o in (known_outputs or {}).items() if o is not None}
+        self.entries: dict[str, tuple[dict, int | None] | None] = {}  # cache key -> (outputs, step id)
+        self.stored: dict[str, bool] = {}  # digest -> still in the datastore
 
-    def need(self, node_ids) -> dict[str, dict]:
-        missing = [n for n in node_ids if n not in self.known]
-        for i in range(0, len(missing), _IN_CHUNK):
-            self.known.update(Step.objects.filter(run_id=self.run_id, node_id__in=missing[i:i + _IN_CHUNK])
-                              .values_list("node_id", "outputs"))
-        return self.known
+    def read_all(self) -> None:
+        self.rows = {node: [pk, status] for pk, node, status in
+                     Step.objects.filter(run_id=self.run_id).values_list("id", "node_id", "status")}
 
+    def need_rows(self, node_ids: Iterable[str]) -> None:
+        missing = list(dict.fromkeys(n for n in node_ids if n not in self.rows))
+        for pk, node, status in select_in(Step, ("id", "node_id", "status"), {"run": self.run_id}, "node_id", missing):
+            self.rows[node] = [pk, status]
 
-def _advance_step(run: Run, row: _Row, ps: PlannedStep, upstream_ids: tuple[str, ...], steps: dict[str, _Row],
-                  outputs: _Outputs, store: Datastore, enqueue: Enqueue) -> bool:
-    upstream = [steps[u] for u in upstream_ids]
-    broken = next((u for u in upstream if u.status in BROKEN), None)
-    if broken is not None:
-        now = timezone.now()
-        row.set_status(Step.Status.SKIPPED, reason="upstream",
-                       error=f"skipped because {broken.node_id!r} {broken.status}", finished_at=now)
-        return True
-    if not all(u.status in Step.DONE_OK for u in upstream):
-        return False
-    digests = input_digests(ps, outputs.need([u.node_id for u in upstream]))
-    assert digests is not None
-    cache_key = step_key(ps, digests)
-    if ps.reuse and not run.force:
-        entry = CacheEntry.objects.filter(workspace_id=run.workspace_id, key=cache_key).first()
-        if entry is not None and all(store.exists(o["digest"]) for o in entry.outputs.values()):
-            now = timezone.now()
-            row.set_status(Step.Status.CACHED, cache_key=cache_key, outputs=entry.outputs,
-                           reused_from_id=entry.step_id, started_at=now, finished_at=now, duration=0.0)
-            outputs.known[row.node_id] = entry.outputs
-            return True
-    enqueue(row.set_status(Step.Status.QUEUED, cache_key=cache_key), ps, digests)
-    return True
+    def need_outputs(self, node_ids: Iterable[str]) -> None:
+        missing = list(dict.fromkeys(n for n in node_ids if n not in self.outputs))
+        self.outputs.update(select_in(Step, ("node_id", "outputs"), {"run": self.run_id}, "node_id", missing))
 
 
-def _finish_if_done(run: Run, steps) -> None:
-    steps = list(steps)
-    if any(s.status not in Step.FINAL for s in steps):
+class _Change:
+    """One step's new status in a wave, with the fields written beside it."""
+
+    __slots__ = ("pos", "node_id", "pk", "status", "fields", "ps", "digests")
+
+    def __init__(self, pos: int, node_id: str, pk: int, status: str, fields: dict[str, Any],
+                 ps: PlannedStep | None = None, digests: dict[str, str] | None = None) -> None:
+        self.pos, self.node_id, self.pk, self.status, self.fields = pos, node_id, pk, status, fields
+        self.ps, self.digests = ps, digests
+
+
+def _advance_wave(run: Run, candidates: list[int], index: "_PlanIndex", view: _RunView,
+                  store: Datastore) -> list[_Change]:
+    """Decide which waiting candidates are skipped, reused or queued (their upstreams allow it);
+    the changes, not yet written (the view holds their new statuses for the next wave)."""
+    view.need_rows(n for pos in candidates for n in (index.steps[pos][0].node_id, *index.steps[pos][1]))
+    changes: list[_Change] = []
+    ready: list[tuple[_Change, PlannedStep, tuple[str, ...]]] = []
+    for pos in candidates:
+        ps, upstream = index.steps[pos]
+        pk, status = view.rows[ps.node_id]
+        if status != Step.Status.WAITING:
+            continue
+        statuses = [(u, view.rows[u][1]) for u in upstream]
+        broken = next(((u, st) for u, st in statuses if st in BROKEN), None)
+        if broken is not None:
+            changes.append(_Change(pos, ps.node_id, pk, Step.Status.SKIPPED, {
+                "reason": "upstream", "error": f"skipped because {broken[0]!r} {broken[1]}",
+                "finished_at": timezone.now()}))
+        elif all(st in Step.DONE_OK for _, st in statuses):
+            change = _Change(pos, ps.node_id, pk, Step.Status.QUEUED, {}, ps)
+            changes.append(change)
+            ready.append((change, ps, upstream))
+    view.need_outputs(u for _, _, upstream in ready for u in upstream)
+    for change, ps, _ in ready:
+        change.digests = input_digests(ps, view.outputs)
+        assert change.digests is not None
+        change.fields["cache_key"] = step_key(ps, change.digests)
+    _reuse(run, [c for c, ps, _ in ready if ps.reuse and not run.force], view, store)
+    for change in changes:
+        view.rows[change.node_id][1] = change.status
+    return changes
+
+
+def _reuse(run: Run, changes: list[_Change], view: _RunView, store: Datastore) -> None:
+    """Turn the ready steps whose key has a cache entry with its outputs still stored into cached
+    ones: one read of the wave's keys not read before in this advance, each output checked once."""
+    if not changes:
         return
-    failed = [s for s in steps if s.status == Step.Status.FAILED]
+    entries, exists = view.entries, view.stored
+    keys = list(dict.fromkeys(c.fields["cache_key"] for c in changes if c.fields["cache_key"] not in entries))
+    entries.update(dict.fromkeys(keys))
+    for key, outputs, step_id in select_in(CacheEntry, ("key", "outputs", "step"), {"workspace": run.workspace_id},
+                                           "key", keys):
+        entries[key] = (outputs, step_id)
+    now = timezone.now()
+    for change in changes:
+        entry = entries[change.fields["cache_key"]]
+        if entry is None:
+            continue
+        outputs, step_id = entry
+        digests = [o["digest"] for o in outputs.values()]
+        for d in digests:
+            if d not in exists:
+                exists[d] = store.exists(d)
+        if all(exists[d] for d in digests):
+            change.status = Step.Status.CACHED
+            change.fields.update(outputs=outputs, reused_from_id=step_id, started_at=now, finished_at=now,
+                                 duration=0.0)
+            view.outputs[change.node_id] = outputs
+
+
+def _write(run_id: int, changes: list[_Change]) -> None:
+    """The wave's status changes: one UPDATE executed per row for each kind of change (the same
+    fields), then their events as one numbered batch, in the wave's order."""
+    groups: dict[tuple[str, ...], list[tuple[int, tuple]]] = {}
+    for c in changes:
+        names = ("status", *c.fields)
+        groups.setdefault(names, []).append((c.pk, (c.status, *c.fields.values())))
+    for names, rows in groups.items():
+        update_rows(Step, names, rows)
+    events.emit_many(run_id, [("step.status", status_payload(c.node_id, c.status, c.fields)) for c in changes])
+
+
+def _finish_if_done(run: Run) -> None:
+    """End the run once none of its steps is unfinished: one look-up by the (run, status) index."""
+    if any_row(Step, {"run": run.id}, "status", list(UNFINISHED)):
+        return
+    steps = Step.objects.filter(run_id=run.id)
+    failed = list(steps.filter(status=Step.Status.FAILED).order_by("id").values_list("node_id", "error"))
     if failed:
-        names = ", ".join(repr(s.node_id) for s in failed)
-        set_run_status(run, Run.Status.FAILED, error=f"step {names} failed: {failed[0].error}"[:2000])
-    elif any(s.status == Step.Status.CANCELLED for s in steps):
+        names = ", ".join(repr(node) for node, _ in failed)
+        set_run_status(run, Run.Status.FAILED, error=f"step {names} failed: {failed[0][1]}"[:2000])
+    elif steps.filter(status=Step.Status.CANCELLED).exists():
         set_run_status(run, Run.Status.CANCELLED)
     else:
         set_run_status(run, Run.Status.SUCCEEDED)

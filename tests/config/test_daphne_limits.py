@@ -10,7 +10,8 @@ from autobahn.twisted.websocket import WebSocketServerFactory
 from twisted.internet.task import Clock
 from twisted.internet.testing import StringTransport
 
-from config.daphne_limits import LINGER_SECONDS, BoundedHTTPFactory, BoundedWebRequest, cap_websocket_messages
+from config.daphne_limits import (DAPHNE_DEFAULT_WEBSOCKET_MAX, LINGER_SECONDS, BoundedHTTPFactory, BoundedWebRequest,
+                                  cap_websocket_messages)
 
 LIMIT = 1000
 
@@ -102,7 +103,8 @@ def test_a_body_within_the_limit_is_stored_for_the_application(connect):
     assert transport.value() == b"" and request.content.tell() == 999 and not request._refused
 
 
-@pytest.mark.parametrize("configured, expected", [(0, LIMIT), (10 * LIMIT, LIMIT), (LIMIT // 2, LIMIT // 2)])
+@pytest.mark.parametrize("configured, expected", [(0, LIMIT), (10 * LIMIT, LIMIT), (LIMIT // 2, LIMIT // 2),
+                                                  (DAPHNE_DEFAULT_WEBSOCKET_MAX, LIMIT)])
 def test_websocket_messages_are_capped_at_the_body_limit(configured, expected):
     server = FakeServer()
     server.ws_factory = WebSocketServerFactory()
