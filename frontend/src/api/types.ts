@@ -102,3 +102,18 @@ export interface NodeSchemas {
   inputs: Record<string, ColumnInfo[] | null>;
   outputs: Record<string, ColumnInfo[] | null>;
 }
+
+/** A column's statistics as the datastore keeps them in a table's metadata (engine/datastore.py). */
+export interface ColumnStats {
+  count?: number;
+  missing?: number;
+  mean?: number | null;
+  std?: number | null;
+  min?: number | null;
+  max?: number | null;
+  median?: number | null;
+  median_sampled?: boolean;
+  unique?: number;
+  top?: string;
+  true?: number;
+}

@@ -2,23 +2,12 @@
 // version's details, its sibling versions, and its preview with column statistics.
 import { useQuery } from "@tanstack/react-query";
 import { api, unwrap, type components } from "../api/client";
+import type { ColumnStats } from "../api/types";
+
+export type { ColumnStats };
 
 export type Dataset = components["schemas"]["Dataset"];
 export type DatasetDetail = components["schemas"]["DatasetDetail"];
-
-export interface ColumnStats {
-  count?: number;
-  missing?: number;
-  mean?: number | null;
-  std?: number | null;
-  min?: number | null;
-  max?: number | null;
-  median?: number | null;
-  median_sampled?: boolean;
-  unique?: number;
-  top?: string;
-  true?: number;
-}
 
 export interface ColumnSummary {
   name: string;

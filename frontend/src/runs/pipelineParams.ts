@@ -1,7 +1,8 @@
 // Pipeline parameter values as a form edits them (text) and as a submit sends them (typed), checked
 // by the declaration's kind, range and choices with the server's rule (modules_catalog/params.py).
 import type { PipelineParameter } from "../api/types";
-import { MAX_DATASET_VERSION, parseColumnList, parseNumber, rangeHint, type Parsed } from "../properties/values";
+import { formatValue, kindOf, parseValue } from "../properties/parameterRules";
+import { rangeHint } from "../properties/values";
 
 export type ParsedValue = { ok: true; value: unknown } | { ok: false; error: string };
 
@@ -17,66 +18,21 @@ export function fieldKind(p: PipelineParameter): "bool" | "choice" | "number" | 
 
 /** The text a form field starts from, for a value of the parameter's kind. */
 export function valueToText(p: PipelineParameter, value: unknown): string {
-  if (value === undefined || value === null) return "";
-  const kind = p.kind ?? "text";
-  if (kind === "columns" && Array.isArray(value)) return value.join(", ");
-  if (kind === "dataset" && typeof value === "object") {
-    const { name, version } = value as { name?: string; version?: number | null };
-    return version ? `${name ?? ""}@${version}` : (name ?? "");
-  }
-  if (kind === "bool") return value ? "true" : "false";
-  return typeof value === "string" ? value : JSON.stringify(value);
+  return formatValue(p, value);
 }
 
-/** The typed value of a form field, or what is wrong with it. An empty field means the default. */
+/** The typed value of a form field, or what is wrong with it (the properties panel's rule, one
+ * rule for both). An empty field means the default. */
 export function parseParam(p: PipelineParameter, text: string): ParsedValue {
-  const kind = p.kind ?? "text";
-  const trimmed = text.trim();
-  if (kind !== "text" && kind !== "code" && trimmed === "") {
+  const kind = kindOf(p);
+  if (kind === "text" || kind === "code") return { ok: true, value: text };
+  if (text.trim() === "") {
     return p.default === undefined || p.default === null
       ? { ok: false, error: "Give a value: this parameter has no default." }
       : { ok: true, value: p.default };
   }
-  let parsed: Parsed<unknown>;
-  switch (kind) {
-    case "int":
-    case "float":
-      parsed = parseNumber(trimmed, { integer: kind === "int", min: p.min ?? null, max: p.max ?? null });
-      break;
-    case "bool":
-      parsed = trimmed === "true" || trimmed === "false"
-        ? { ok: true, value: trimmed === "true" }
-        : { ok: false, message: "Must be true or false." };
-      break;
-    case "choice": {
-      const choices = (p.choices ?? []).map(String);
-      parsed = choices.includes(trimmed)
-        ? { ok: true, value: trimmed }
-        : { ok: false, message: `Choose one of: ${choices.join(", ")}.` };
-      break;
-    }
-    case "columns":
-      parsed = parseColumnList(trimmed);
-      break;
-    case "dataset":
-      parsed = parseDataset(trimmed);
-      break;
-    default:
-      parsed = { ok: true, value: text };
-  }
+  const parsed = parseValue(p, text.trim());
   return parsed.ok ? { ok: true, value: parsed.value } : { ok: false, error: parsed.message };
-}
-
-/** "name" (its newest version) or "name@3". */
-function parseDataset(text: string): Parsed<unknown> {
-  const at = text.lastIndexOf("@");
-  if (at < 0) return { ok: true, value: { name: text, version: null } };
-  const name = text.slice(0, at);
-  const version = Number(text.slice(at + 1));
-  if (!name || !Number.isInteger(version) || version < 1 || version > MAX_DATASET_VERSION) {
-    return { ok: false, message: "Give a dataset as name, or name@version with a version from 1." };
-  }
-  return { ok: true, value: { name, version } };
 }
 
 /** What a person reads beside the field: the kind and its range or choices. */

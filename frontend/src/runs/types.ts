@@ -2,7 +2,9 @@
 // engine/selectors.py), from the generated OpenAPI types; events are narrowed here into one type
 // per `type`, their fields taken from the schema's, so the two cannot drift.
 import type { components } from "../api/schema";
-import type { PipelineDocument } from "../api/types";
+import type { ColumnStats, PipelineDocument } from "../api/types";
+
+export type { ColumnStats };
 
 type Schemas = components["schemas"];
 
@@ -59,20 +61,6 @@ export type RunFrame =
 
 /** engine.selectors.step_detail */
 export type StepDetail = Schemas["StepDetail"];
-
-export interface ColumnStats {
-  count?: number;
-  missing?: number;
-  mean?: number | null;
-  std?: number | null;
-  min?: number | null;
-  max?: number | null;
-  median?: number | null;
-  median_sampled?: boolean;
-  unique?: number;
-  top?: string;
-  true?: number;
-}
 
 export interface FrameColumn {
   name: string;
