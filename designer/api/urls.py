@@ -4,7 +4,7 @@ from __future__ import annotations
 from django.urls import path, re_path
 
 from . import artifacts, auth, datasets, documents, drafts, modules, runs, versions, workspaces
-from . import samples, uploads
+from . import outputs, samples, uploads
 from .fallback import NotFoundApi
 
 urlpatterns = [
@@ -34,6 +34,8 @@ urlpatterns = [
     path("runs/<int:run_id>/steps/<str:node_id>/", runs.StepDetailApi.as_view(), name="step-detail"),
     path("runs/<int:run_id>/steps/<str:node_id>/outputs/<str:port>/", runs.StepOutputApi.as_view(),
          name="step-output"),
+    path("runs/<int:run_id>/steps/<str:node_id>/outputs/<str:port>/rows/", outputs.StepOutputRowsApi.as_view(),
+         name="step-output-rows"),
     path("runs/<int:run_id>/steps/<str:node_id>/outputs/<str:port>/download/", runs.StepOutputDownloadApi.as_view(),
          name="step-output-download"),
     path("datasets/", datasets.DatasetListApi.as_view(), name="dataset-list"),
