@@ -436,6 +436,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/runs/{run_id}/steps/{node_id}/outputs/{port}/rows/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A window of the rows of a DataFrame a step wrote on `port`, read from the stored data (the output's own preview holds only its first rows). */
+        get: operations["v1_runs_steps_outputs_rows_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/samples/": {
         parameters: {
             query?: never;
@@ -855,6 +872,19 @@ export interface components {
             outputs: {
                 [key: string]: components["schemas"]["Column"][] | null;
             };
+        };
+        OutputColumn: {
+            name: string;
+            /** @description int, float, bool, datetime, category or string */
+            dtype: string;
+        };
+        OutputRows: {
+            offset: number;
+            limit: number;
+            total_rows: number;
+            columns: components["schemas"]["OutputColumn"][];
+            /** @description at most `limit` rows from `offset`, values in column order; missing, NaN and infinite values are null, datetimes ISO 8601 text */
+            rows: unknown[][];
         };
         PaginatedDatasetList: {
             count: number;
@@ -2952,6 +2982,59 @@ export interface operations {
                 };
             };
             /** @description No such object among your workspaces' (another workspace's object looks the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
+    v1_runs_steps_outputs_rows_retrieve: {
+        parameters: {
+            query?: {
+                /** @description how many rows (default 200, at most 1000) */
+                limit?: number;
+                /** @description index of the first row (default 0) */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                node_id: string;
+                port: string;
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutputRows"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+            /** @description No credentials, or a token that is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
