@@ -1,12 +1,17 @@
-// A DataFrame output: size, column types and statistics, its rows in a virtualised table, downloads.
+// A DataFrame output: size, column types and statistics (from the server's metadata), and every
+// one of its rows in a virtualised table that fetches them a page at a time as they scroll in.
+import { useCallback, useState } from "react";
 import { formatNumber } from "../runs/format";
 import type { DataFrameMeta } from "../runs/types";
 import { VirtualTable } from "./VirtualTable";
 import { frameColumns } from "./frameStats";
+import { PAGE_SIZE, type RowsSource } from "./rowsApi";
+import { usePagedRows } from "./usePagedRows";
 
 interface Props {
   title: string; // "output Dataset of Split Data"
   meta: DataFrameMeta;
+  source: RowsSource;
 }
 
 const STATS: [key: string, label: string][] = [
@@ -22,14 +27,21 @@ const STATS: [key: string, label: string][] = [
   ["true", "True"],
 ];
 
-export function DataFrameView({ title, meta }: Props) {
+export function DataFrameView({ title, meta, source }: Props) {
   const { columns, computed } = frameColumns(meta);
-  const rows = meta.preview?.rows ?? [];
+  const total = meta.rows;
+  const [drawn, setDrawn] = useState({ first: 0, last: Math.min(total, PAGE_SIZE) - 1 });
+  const onRangeChange = useCallback((first: number, last: number) => setDrawn({ first, last }), []);
+  const { rowAt, errors } = usePagedRows(source, {
+    total,
+    ...drawn,
+    columns: columns.map((c) => c.name),
+    preview: meta.preview?.rows ?? [],
+  });
   return (
     <div className="frame-view">
       <p>
-        {meta.rows.toLocaleString()} rows × {columns.length} columns
-        {rows.length < meta.rows && ` (showing the first ${rows.length.toLocaleString()} rows; download for all)`}
+        {total.toLocaleString()} rows × {columns.length} columns
       </p>
       <div className="frame-stats-scroll" tabIndex={0} role="region" aria-label={`Statistics of the ${title}`}>
         <table className="frame-stats">
@@ -61,7 +73,12 @@ export function DataFrameView({ title, meta }: Props) {
           </tbody>
         </table>
       </div>
-      <VirtualTable label={`Rows of the ${title}`} columns={columns} rows={rows} />
+      {errors.map((message) => (
+        <p role="alert" key={message}>
+          {message}
+        </p>
+      ))}
+      <VirtualTable label={`Rows of the ${title}`} columns={columns} count={total} rowAt={rowAt} onRangeChange={onRangeChange} />
     </div>
   );
 }

@@ -1,4 +1,4 @@
-// Each output port of a step: a DataFrame as statistics and rows, a model's type and parameters,
+// Each output port of a step: a DataFrame as statistics and all its rows (paged in as they scroll), a model's type and parameters,
 // metrics as a pointer to the Metrics tab; every one with its download.
 import { useQuery } from "@tanstack/react-query";
 import type { PortSpec } from "../api/types";
@@ -76,7 +76,7 @@ function OutputPort({ runId, nodeId, title, port, output }: { runId: number; nod
             )}
           </div>
           {isDataFrameMeta(query.data.meta) ? (
-            <DataFrameView title={name} meta={query.data.meta} />
+            <DataFrameView title={name} meta={query.data.meta} source={{ runId, nodeId, port: port.name }} />
           ) : kind === "Metrics" ? (
             <p>The values and charts are in the Metrics tab.</p>
           ) : (
