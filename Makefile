@@ -60,9 +60,10 @@ test-scaled: install
 # scaled (the scaled pass flushes and uses the PostgreSQL database `root` and Redis db 1)
 SCALE_PG_URL ?= postgres://postgres@127.0.0.1:5432/root
 SCALE_REDIS  ?= redis://127.0.0.1:6379/1
-bench: install
+bench: install frontend
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/scale.py --database-url $(SCALE_PG_URL) --redis-url $(SCALE_REDIS)
+	$(BIN)/python bench/canvas.py
 
 clean:
 	rm -rf var/work var/datastore/tmp
