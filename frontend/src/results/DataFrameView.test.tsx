@@ -4,6 +4,7 @@ import { act, fireEvent, render, screen, waitFor, within } from "@testing-librar
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { DataFrameView } from "./DataFrameView";
 import { statsFromValues } from "./frameStats";
+import { MAX_SCROLL_HEIGHT, scrollRatio } from "./VirtualTable";
 import type { Call } from "../properties/testing/mockFetch";
 import type { DataFrameMeta } from "../runs/types";
 
@@ -77,8 +78,9 @@ function offsetsAsked(): number[] {
   return callsTo("GET", ROWS_PATH).map((c) => Number(c.url.searchParams.get("offset")));
 }
 
-function scrollTo(table: HTMLElement, row: number) {
-  Object.defineProperty(table, "scrollTop", { configurable: true, value: row * ROW_HEIGHT });
+/** Scroll so that `row` is at the top: a million rows scroll a shorter area than they are tall. */
+function scrollTo(table: HTMLElement, row: number, total = 1_000_000) {
+  Object.defineProperty(table, "scrollTop", { configurable: true, value: (row * ROW_HEIGHT) / scrollRatio(total, HEIGHT) });
   act(() => {
     fireEvent.scroll(table);
   });
@@ -103,6 +105,9 @@ describe("a DataFrame output", () => {
     expect(cells(rows[1])).toEqual(["1", "0", "", "a"]); // from the preview before any page arrives
     await waitFor(() => expect(offsetsAsked()).toEqual([0]));
     expect(callsTo("GET", ROWS_PATH)[0].url.searchParams.get("limit")).toBe("200");
+    // 28 million pixels of rows would pass what a browser can draw: the scrolled area is capped
+    const body = within(table).getAllByRole("rowgroup")[1];
+    expect(parseFloat(body.style.height)).toBeLessThanOrEqual(MAX_SCROLL_HEIGHT);
   });
 
   it("asks for the pages that scroll into view, with loading rows until they arrive", async () => {
@@ -118,6 +123,9 @@ describe("a DataFrame output", () => {
     expect(screen.getByText(/^Rows 500,001–500,0\d\d of 1,000,000$/)).toBeInTheDocument();
     const row = within(table).getAllByRole("row").find((r) => r.getAttribute("aria-rowindex") === String(500_000 + 2))!;
     expect(row).toHaveAttribute("aria-busy", "true");
+    // drawn where the scrolled area is, not 14 million pixels down
+    const top = Number(/translateY\((-?[\d.]+)px\)/.exec(row.style.transform)![1]);
+    expect(Math.abs(top - table.scrollTop)).toBeLessThan(ROW_HEIGHT);
     expect(cells(row)).toEqual(["500,001", "loading…", "", ""]);
     await act(async () => release());
     await waitFor(() => expect(cells(row)).toEqual(["500,001", "500000", "250000", "a"]));

@@ -76,7 +76,12 @@ function OutputPort({ runId, nodeId, title, port, output }: { runId: number; nod
             )}
           </div>
           {isDataFrameMeta(query.data.meta) ? (
-            <DataFrameView title={name} meta={query.data.meta} source={{ runId, nodeId, port: port.name }} />
+            <DataFrameView
+              key={`${runId}/${nodeId}/${port.name}`} // another output starts at its top
+              title={name}
+              meta={query.data.meta}
+              source={{ runId, nodeId, port: port.name }}
+            />
           ) : kind === "Metrics" ? (
             <p>The values and charts are in the Metrics tab.</p>
           ) : (

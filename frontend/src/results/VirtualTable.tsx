@@ -3,13 +3,23 @@
 // from `rowAt`, which may not have them yet: those are drawn as "loading…" placeholders, and
 // `onRangeChange` tells the owner which rows (with the overscan) are drawn so it can fetch them.
 import { useEffect, useId, useRef } from "react";
-import { useVirtualizer } from "@tanstack/react-virtual";
+import { elementScroll, observeElementOffset, useVirtualizer } from "@tanstack/react-virtual";
 import { formatNumber } from "../runs/format";
 import type { FrameColumn } from "../runs/types";
 import type { RowState } from "./usePagedRows";
 
 const ROW_HEIGHT = 28;
 const COLUMN_WIDTH = 140;
+/** Browsers cap an element's height (Firefox near 17.9 million px): a taller table scrolls a
+ * shorter area, each pixel of it standing for `ratio` pixels of rows. */
+export const MAX_SCROLL_HEIGHT = 10_000_000;
+
+/** Pixels of rows per pixel scrolled: 1 unless the rows are taller than MAX_SCROLL_HEIGHT. */
+export function scrollRatio(count: number, viewport: number): number {
+  const full = count * ROW_HEIGHT;
+  if (full <= MAX_SCROLL_HEIGHT) return 1;
+  return Math.max(1, full - viewport) / Math.max(1, MAX_SCROLL_HEIGHT - viewport);
+}
 
 interface Props {
   label: string;
@@ -30,12 +40,18 @@ function cell(value: unknown): string {
 export function VirtualTable({ label, columns, count, rowAt, onRangeChange, height = 320 }: Props) {
   const scroller = useRef<HTMLDivElement>(null);
   const statusId = useId();
+  const ratio = scrollRatio(count, height);
+  const ratioRef = useRef(ratio); // the scroll listener is set up once; the count may change under it
+  ratioRef.current = ratio;
   const virtualizer = useVirtualizer({
     count,
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 10,
     initialRect: { width: 800, height },
+    // offsets the virtualiser works in are rows' pixels; the element scrolls `ratio` times fewer
+    observeElementOffset: (instance, cb) => observeElementOffset(instance, (offset, scrolling) => cb(offset * ratioRef.current, scrolling)),
+    scrollToFn: (offset, options, instance) => elementScroll(offset / ratioRef.current, options, instance),
   });
   const items = virtualizer.getVirtualItems();
   const first = items.length ? items[0].index : 0;
@@ -44,6 +60,8 @@ export function VirtualTable({ label, columns, count, rowAt, onRangeChange, heig
   const shownFrom = virtualizer.range?.startIndex ?? first;
   const shownTo = virtualizer.range?.endIndex ?? last;
   const width = Math.max(1, columns.length) * COLUMN_WIDTH + 60;
+  const offset = virtualizer.scrollOffset ?? 0;
+  const shift = offset - offset / ratio; // where the rows in view are drawn inside the shorter area
   return (
     <>
       <p id={statusId} className="virtual-table-status">
@@ -73,7 +91,7 @@ export function VirtualTable({ label, columns, count, rowAt, onRangeChange, heig
             ))}
           </div>
         </div>
-        <div role="rowgroup" style={{ height: virtualizer.getTotalSize(), width, position: "relative" }}>
+        <div role="rowgroup" style={{ height: Math.min(virtualizer.getTotalSize(), MAX_SCROLL_HEIGHT), width, position: "relative" }}>
           {items.map((item) => {
             const row = rowAt(item.index);
             return (
@@ -84,7 +102,7 @@ export function VirtualTable({ label, columns, count, rowAt, onRangeChange, heig
                 aria-busy={row.status === "loading" || undefined}
                 data-state={row.status}
                 className="virtual-table-row"
-                style={{ position: "absolute", top: 0, transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
+                style={{ position: "absolute", top: 0, transform: `translateY(${item.start - shift}px)`, height: ROW_HEIGHT }}
               >
                 <span role="cell" className="virtual-table-index">
                   {(item.index + 1).toLocaleString()}
