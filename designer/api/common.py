@@ -100,6 +100,13 @@ def page_of(serializer_class: type) -> serializers.Serializer:
     })
 
 
+# A positive whole-number model field, stated the same for every database: Django's range for
+# PositiveIntegerField follows the backend (SQLite: 64-bit, PostgreSQL: 32-bit), and the schema,
+# the committed frontend/openapi.json and the generated client must not (revisions and dataset
+# versions stay far below either bound)
+COUNT_FIELD = {"min_value": 0, "max_value": 2**31 - 1}
+
+
 class WorkspaceSlugField(serializers.SlugRelatedField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(slug_field="slug", read_only=True, **kwargs)

@@ -22,7 +22,7 @@ from designer.services import dataset_create, raise_if_disk_full
 
 from engine.selectors import datastore
 
-from .common import (PAGE_PARAMETERS, ErrorListSerializer, UsernameField, WorkspaceSlugField, int_param,
+from .common import (COUNT_FIELD, PAGE_PARAMETERS, ErrorListSerializer, UsernameField, WorkspaceSlugField, int_param,
                      int_parameter, page_of, paginated, workspace_filter, workspace_for_create)
 from .downloads import DOWNLOAD_RESPONSES, FORMAT_PARAMETER, DownloadView, artifact_response
 from .errors import PayloadTooLarge
@@ -61,6 +61,7 @@ class DatasetOutputSerializer(serializers.ModelSerializer):
         fields = ["id", "workspace", "name", "version", "description", "digest", "size", "rows", "source_format",
                   "original_filename", "created_by", "created_at"]
         ref_name = "Dataset"
+        extra_kwargs = {"version": COUNT_FIELD}
 
     def get_rows(self, dataset: Dataset) -> int | None:
         return dataset.artifact.meta.get("rows")

@@ -13,8 +13,8 @@ from designer.selectors import document_schemas, draft_get, draft_list
 from designer.services import (document_validate, draft_create, draft_delete, draft_submit, draft_update,
                                plan_explain)
 
-from .common import (PAGE_PARAMETERS, ErrorListSerializer, ErrorSerializer, ExecutionSerializer, PlanItemSerializer,
-                     UsernameField, ValidationResultSerializer, WorkspaceSlugField, page_of, paginated,
+from .common import (COUNT_FIELD, PAGE_PARAMETERS, ErrorListSerializer, ErrorSerializer, ExecutionSerializer,
+                     PlanItemSerializer, UsernameField, ValidationResultSerializer, WorkspaceSlugField, page_of, paginated,
                      pipeline_param_values, workspace_filter, workspace_for_create)
 from .versions import SUBMIT_SCHEMA, submit_response
 
@@ -30,6 +30,7 @@ class DraftOutputSerializer(serializers.ModelSerializer):
         model = Draft
         fields = ["id", "workspace", "name", "description", "revision", "created_by", "created_at", "updated_at"]
         ref_name = "Draft"
+        extra_kwargs = {"revision": COUNT_FIELD}
 
 
 class DraftDetailOutputSerializer(DraftOutputSerializer):

@@ -643,7 +643,6 @@ export interface components {
             readonly id: number;
             readonly workspace: string;
             name: string;
-            /** Format: int64 */
             version: number;
             description?: string;
             readonly digest: string;
@@ -669,7 +668,6 @@ export interface components {
             readonly id: number;
             readonly workspace: string;
             name: string;
-            /** Format: int64 */
             version: number;
             description?: string;
             readonly digest: string;
@@ -722,7 +720,6 @@ export interface components {
             readonly workspace: string;
             name: string;
             description?: string;
-            /** Format: int64 */
             revision?: number;
             /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */
             readonly created_by: string;
@@ -745,7 +742,6 @@ export interface components {
             readonly workspace: string;
             name: string;
             description?: string;
-            /** Format: int64 */
             revision?: number;
             /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */
             readonly created_by: string;
