@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { ReactFlowProvider, type NodeProps } from "@xyflow/react";
 import { describe, expect, it } from "vitest";
 import { DesignerStoreContext } from "../store/designerStore";
-import { LOAD, SPLIT, openStore } from "../store/testing";
+import { LOAD, SPLIT, module, openStore } from "../store/testing";
 import type { DesignerNode } from "../store/types";
 import { GenericNode } from "./GenericNode";
 import { portColor } from "./portTypes";
@@ -59,6 +59,18 @@ describe("GenericNode", () => {
     expect(container.querySelector(".gw-node")).toHaveClass("gw-node--error");
     expect(container.querySelector("[data-status]")).toHaveAttribute("data-status", "reused");
     expect(screen.getByText(/same inputs as run 4/)).toBeInTheDocument();
+  });
+
+  it("marks an input's error on the input only, though an output shares its name", async () => {
+    const PASS = module("pass", [["data", "DataFrame"]], [["data", "DataFrame"]], "Pass Through");
+    const { store, server } = openStore();
+    store.getState().setModules([LOAD, SPLIT, PASS]);
+    const id = store.getState().addNode(PASS, { x: 0, y: 0 });
+    server.errors = [{ code: "missing_input", message: "input data is not connected", node: id, port: "data" }];
+    await store.getState().runAnalysis();
+    renderNode(store, id);
+    expect(screen.getByRole("img", { name: "input data of Pass Through" })).toHaveClass("gw-handle--error");
+    expect(screen.getByRole("img", { name: "output data of Pass Through" })).not.toHaveClass("gw-handle--error");
   });
 
   it("edits its label in place as one undoable edit", async () => {

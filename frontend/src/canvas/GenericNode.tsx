@@ -57,6 +57,13 @@ function Ports({ ports, side, title, errors }: PortsProps) {
   );
 }
 
+/** A structured error names a port by name only, and the compiler's port errors are about inputs
+ * (missing, refused type, two edges): an output sharing an input's name ("data") must not show them. */
+function outputErrors(errors: GraphError[], inputs: PortSpec[]): GraphError[] {
+  const inputNames = new Set(inputs.map((p) => p.name));
+  return errors.filter((e) => !e.port || !inputNames.has(e.port));
+}
+
 function GenericNodeView({ id, data, selected }: NodeProps<DesignerNode>) {
   const doc = data.doc;
   const module = useDesigner((s) => moduleOf(s.modules, doc));
@@ -130,7 +137,7 @@ function GenericNodeView({ id, data, selected }: NodeProps<DesignerNode>) {
           </div>
         )}
       </div>
-      <Ports ports={outputs} side="output" title={title} errors={errors} />
+      <Ports ports={outputs} side="output" title={title} errors={outputErrors(errors, inputs)} />
     </div>
   );
 }
