@@ -16,6 +16,18 @@ def _isolated_var(tmp_path, settings):
     os.makedirs(settings.DATASTORE_ROOT, exist_ok=True)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer():
+    """Every test gets its own channel layer: pytest-asyncio gives each test its own event loop,
+    and a Redis layer lets one loop at a time receive, so a consumer task a previous test left
+    behind on its closed loop must not hold the layer the next test uses."""
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
 @pytest.fixture
 def make_user(django_user_model):
     def make(username: str = "ada", password: str = "correct-horse-battery"):
