@@ -8,7 +8,8 @@ import pytest
 from django.db import connection, connections
 
 pytestmark = [pytest.mark.django_db(transaction=True),
-              pytest.mark.skipif(connection.vendor != "sqlite", reason="the embedded mode's backend")]
+              pytest.mark.skipif(connection.vendor != "sqlite", reason="config/sqlite_pooled is the embedded mode's SQLite "
+                                                                 "backend; scaled mode runs PostgreSQL")]
 
 
 def fresh():

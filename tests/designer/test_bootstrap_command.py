@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import shlex
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -46,7 +45,6 @@ def test_a_server_on_every_interface_is_signed_into_on_this_machine_and_ipv6_get
     assert sign_in_url(host, 8101) == url
 
 
-@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
 def test_make_run_hands_its_host_and_port_to_bootstrap():
     dry = subprocess.run(["make", "-n", "run", "HOST=0.0.0.0", "PORT=8101"], cwd=ROOT, capture_output=True,
                          text=True, check=True).stdout

@@ -5,7 +5,8 @@ import { Handle, Position, type NodeProps } from "@xyflow/react";
 import { Link } from "react-router-dom";
 import { portColor, portTypeLabel } from "../canvas/portTypes";
 import type { PortSpec } from "../api/types";
-import { nodeWidth, type RunFlowNode } from "./graph";
+import { nodeWidth, portFraction } from "../store/nodeSize"; // drawn as the editing canvas draws it
+import type { RunFlowNode } from "./graph";
 import { useNodeRun, useNow } from "./RunContext";
 import { formatDuration, statusLabel } from "./format";
 import type { NodeRun } from "./reducer";
@@ -14,7 +15,7 @@ function Ports({ ports, side, title }: { ports: PortSpec[]; side: "input" | "out
   return (
     <div className={`run-ports run-ports-${side}`}>
       {ports.map((port, i) => {
-        const left = `${((i + 0.5) / ports.length) * 100}%`;
+        const left = `${portFraction(i, ports.length) * 100}%`;
         const name = port.label || port.name;
         return (
           <div key={port.name}>

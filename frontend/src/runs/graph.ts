@@ -17,13 +17,6 @@ export type RunFlowNode = Node<RunNodeData, "run">;
 
 const COLUMN = 280;
 const ROW = 150;
-// as wide as the editing canvas draws the node, so the run looks as the user drew it
-const NODE_MIN_WIDTH = 190;
-const PORT_SPACING = 76;
-
-export function nodeWidth(inputs: number, outputs: number): number {
-  return Math.max(NODE_MIN_WIDTH, PORT_SPACING * Math.max(inputs, outputs));
-}
 
 function port(name: string, type = "AnyFile"): PortSpec {
   return { name, type, label: name, optional: false, help: "" };
