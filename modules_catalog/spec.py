@@ -4,7 +4,23 @@ from __future__ import annotations
 import enum
 import inspect
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+# Azure ML designer's category names, in its palette order: every module declares one of these
+CATEGORIES = (
+    "Data Input and Output", "Data Transformation", "Feature Selection", "Statistical Functions",
+    "Machine Learning Algorithms", "Model Training", "Model Scoring & Evaluation", "Python Language",
+    "Text Analytics", "Recommendation", "Web Service",
+    "Utility",  # not Azure's: Pass Through and Sleep, for tests and benchmarks
+)
+# what a learner (a module with an UntrainedModel output) is for; Train Model & co. check the label by it
+TASKS = ("binary", "multiclass", "regression", "clustering", "anomaly", "recommendation")
+# the column types of a schema (Column.dtype)
+DTYPES = ("int", "float", "bool", "string", "datetime", "category")
+NUMERIC_DTYPES = ("int", "float", "bool")
+DISCRETE_DTYPES = ("int", "bool", "string", "category")
+# the roles Edit Metadata can give a column (Column.role); "" is no role
+ROLES = ("", "label", "feature", "score", "weight")
 
 
 class PortType(str, enum.Enum):
@@ -52,16 +68,58 @@ class Param:
     help: str = ""
     port: str | None = None  # COLUMNS: the input port whose columns are selectable
     multiple: bool = True  # COLUMNS: a list of columns, or exactly one
+    # COLUMNS: the column types this param accepts (DTYPES); the compiler refuses any other before
+    # the run, naming the column, its type and the module, and adds `hint` (what the user can do)
+    dtypes: tuple[str, ...] = ()
+    hint: str = ""
 
 
 @dataclass(frozen=True)
 class Column:
     name: str
     dtype: str  # "int" | "float" | "bool" | "string" | "datetime" | "category"
+    role: str = ""  # ROLES: set by Edit Metadata ("label", "feature", ...); "" is none
 
 
 Schema = tuple[Column, ...]
 SchemaFn = Callable[[Mapping[str, "Schema | None"], Mapping[str, Any]], Mapping[str, "Schema | None"]]
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One mistake a design-time check found: the compiler turns it into a structured error on
+    the node (and the param or port named here), with `hint` telling the user what to do."""
+
+    message: str
+    hint: str = ""
+    param: str | None = None
+    port: str | None = None
+    column: str | None = None
+    code: str = "column_type"
+
+
+@dataclass(frozen=True)
+class Upstream:
+    """The node feeding an input port, as a check sees it: its module, its resolved params, the
+    output port wired in, and (recursively) what feeds that node."""
+
+    spec: "ModuleSpec"
+    params: Mapping[str, Any]
+    port: str
+    upstream: Mapping[str, "Upstream"] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Design:
+    """What a module's `check` gets at design time: input schemas (None where not known),
+    resolved params, and the node wired to each input port."""
+
+    inputs: Mapping[str, "Schema | None"]
+    params: Mapping[str, Any]
+    upstream: Mapping[str, Upstream] = field(default_factory=dict)
+
+
+CheckFn = Callable[[Design], Iterable[Violation]]
 
 
 @dataclass(frozen=True)
@@ -79,6 +137,9 @@ class ModuleSpec:
     user_code: bool = False  # runs code the user typed: always a fresh child of its own
     disabled: bool = False
     source_hash: str = ""  # hash of the function's source, part of the cache key
+    check: CheckFn | None = field(default=None, compare=False, repr=False)  # design-time checks
+    task: str | None = None  # TASKS: what a learner is for (None for every other module)
+    group: str = ""  # a sub-heading within the category ("Regression", "Classification", ...)
 
     def input(self, name: str) -> Port | None:
         return next((p for p in self.inputs if p.name == name), None)
@@ -117,6 +178,9 @@ def module(
     infer_schema: SchemaFn | None = None,
     user_code: bool = False,
     disabled: bool = False,
+    check: CheckFn | None = None,
+    task: str | None = None,
+    group: str = "",
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare `fn(ctx, **inputs, **params)` as a module and register it.
 
@@ -141,6 +205,9 @@ def module(
             user_code=user_code,
             disabled=disabled,
             source_hash=_source_hash(fn),
+            check=check,
+            task=task,
+            group=group,
         )
         _check(spec)
         registry.add(spec)
@@ -152,6 +219,10 @@ def module(
 
 def _check(spec: ModuleSpec) -> None:
     """Fail at import time, with a precise message, on a declaration that cannot work."""
+    if spec.category not in CATEGORIES:
+        raise ValueError(f"{spec.ref}: category {spec.category!r} is not one of {', '.join(CATEGORIES)}")
+    if spec.task is not None and spec.task not in TASKS:
+        raise ValueError(f"{spec.ref}: task {spec.task!r} is not one of {', '.join(TASKS)}")
     names = [p.name for p in spec.inputs] + [p.name for p in spec.params]
     dupes = {n for n in names if names.count(n) > 1}
     if dupes:
@@ -163,3 +234,6 @@ def _check(spec: ModuleSpec) -> None:
             port = spec.input(p.port or "")
             if port is None or port.type is not PortType.DATAFRAME:
                 raise ValueError(f"{spec.ref}: column param {p.name!r} must name a DataFrame input port")
+        unknown = set(p.dtypes) - set(DTYPES)
+        if unknown:
+            raise ValueError(f"{spec.ref}: param {p.name!r} accepts unknown column types {sorted(unknown)}")

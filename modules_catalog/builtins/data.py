@@ -9,7 +9,7 @@ import pandas as pd
 from ..schema import schema_from_json, schema_of
 from ..spec import Param, ParamKind, Port, PortType, Schema, module
 
-CATEGORY = "Data Input"
+CATEGORY = "Data Input and Output"
 SAMPLE_DATASETS = ("iris", "wine", "breast_cancer", "diabetes", "digits")
 
 
