@@ -77,3 +77,12 @@ def test_every_builtin_column_param_default_and_choice_default_is_valid(builtins
         for param in spec.params:
             if param.kind is ParamKind.CHOICE:
                 assert param.default in param.choices, f"{spec.ref}.{param.name}"
+
+
+def test_every_builtin_uses_one_of_azures_categories_and_a_known_task():
+    from modules_catalog.registry import load_builtins
+    from modules_catalog.spec import CATEGORIES, TASKS
+
+    for spec in load_builtins():
+        assert spec.category in CATEGORIES, spec.ref
+        assert spec.task is None or spec.task in TASKS, spec.ref
