@@ -7,6 +7,7 @@ from typing import Any, Callable, Mapping
 
 import networkx as nx
 
+from modules_catalog.columns import describe_rules, design_params, is_rule_set, mentioned_names, resolve_columns
 from modules_catalog.params import ParamError, coerce, is_empty
 from modules_catalog.ports import can_connect
 from modules_catalog.registry import UnknownModule, load_builtins
@@ -139,7 +140,7 @@ def _compile(document: Any, params: Mapping[str, Any], resolve: DatasetResolver 
             inputs.append(StepInput(port.name, e["source"], e["source_port"], port.type.value))
         in_schemas = {i.port: typed.get(i.source, {}).get(i.source_port) for i in inputs}
         errors += _check_columns(nid, spec, resolved, in_schemas)
-        typed[nid] = {} if node_errors or unknown else _infer(spec, in_schemas, resolved)
+        typed[nid] = {} if node_errors or unknown else _infer(spec, in_schemas, design_params(spec, resolved, in_schemas))
         schemas[nid] = {port: as_json(s) for port, s in typed[nid].items()}
         if node_schemas is not None:
             # a node in error, or fed by one, does not run: what flows out of it is not known
@@ -330,12 +331,17 @@ def _check_columns(nid, spec: ModuleSpec, params, in_schemas: Mapping[str, Schem
         if schema is None:
             continue  # not known before running: checked when the step runs
         have = [c.name for c in schema]
-        chosen = params[p.name] if isinstance(params[p.name], list) else [params[p.name]]
+        chosen = mentioned_names(params[p.name])  # a list, one name, or the names a rule set mentions
         for column in chosen:
             if column not in have:
                 errors.append(error("unknown_column", f"node {nid!r}: column {column!r} of {p.label or p.name!r} is not in "
                                     f"its input {p.port!r} (columns: {', '.join(have[:20])}{'…' if len(have) > 20 else ''})",
                                     node=nid, param=p.name, port=p.port))
+        if is_rule_set(params[p.name]) and p.required and not any(c not in have for c in chosen) \
+                and not resolve_columns(params[p.name], schema):
+            errors.append(error("no_columns", f"node {nid!r}: the rules of {p.label or p.name!r} "
+                                f"({describe_rules(params[p.name])}) select no column of its input {p.port!r}",
+                                node=nid, param=p.name, port=p.port))
     return errors
 
 

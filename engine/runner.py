@@ -15,6 +15,7 @@ from engine.datastore import Datastore, is_disk_full
 from engine.framecache import MB, FrameCache, frame_bytes
 from engine.stepspec import StepEvent, StepResult, StepSpec
 from engine.targets import limits
+from modules_catalog.columns import resolve_params
 from modules_catalog.registry import load_builtins, registry
 
 Emit = Callable[[StepEvent], None]
@@ -112,7 +113,8 @@ def run_step(spec: StepSpec, emit: Emit, frames: FrameCache | None = None) -> St
         ctx = StepContext(spec, emit, ds, frames)
         inputs = _load_inputs(mod, spec, ds, ctx)
         limits.trim_heap()  # the Arrow buffers of the load are freed: give them back before the module runs
-        value = mod.fn(ctx, **inputs, **spec.params)
+        # a rule-set column selection becomes the names it selects from the actual input frame
+        value = mod.fn(ctx, **inputs, **resolve_params(mod, spec.params, inputs))
         produced = _normalise(mod, value)
         outputs = {name: _store(ds, ctx, val, mod.output(name).type.value, frames) for name, val in produced.items()}
         return StepResult(

@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .columns import MAX_NAME_CHARS, MAX_RULE_NAMES, check_rule_set
 from .spec import Param, ParamKind
 
 MAX_FLOAT = 1.7976931348623157e308  # a number must fit a double: no NaN, no infinity, no overflow
@@ -85,11 +86,22 @@ def coerce(param: Param, value: Any) -> Any:
 
 
 def _columns(param: Param, value: Any) -> Any:
+    """A list of names (one name when not `multiple`), or for `multiple` a rule set (columns.py)."""
+    if isinstance(value, dict):
+        if not param.multiple:
+            raise ParamError("takes exactly one column name, not a rule set")
+        try:
+            return check_rule_set(value)
+        except ValueError as exc:
+            raise ParamError(str(exc)) from None
     if param.multiple:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
             raise ParamError(f"must be a list of column names, got {_show(value)}")
+        if len(value) > MAX_RULE_NAMES or any(len(v) > MAX_NAME_CHARS for v in value):
+            raise ParamError(f"selects at most {MAX_RULE_NAMES} columns, each named in at most {MAX_NAME_CHARS} "
+                             "characters")
         if len(set(value)) != len(value):
             raise ParamError("names a column twice")
         if param.required and not value:
