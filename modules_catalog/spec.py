@@ -41,6 +41,9 @@ class ParamKind(str, enum.Enum):
     COLUMNS = "columns"  # a column selection bound to one DataFrame input port
     CODE = "code"
     DATASET = "dataset"  # a registered dataset of the workspace: {"name": ..., "version": ...}
+    # Azure's "parameter range": the values a sweep may try, {"values": [...]} or, for numbers,
+    # {"min": .., "max": .., "count": .., "scale": "linear" | "log"} (modules_catalog/sweep.py)
+    RANGE = "range"
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,8 @@ class Param:
     # the run, naming the column, its type and the module, and adds `hint` (what the user can do)
     dtypes: tuple[str, ...] = ()
     hint: str = ""
+    # RANGE: the kind of each value (INT, FLOAT, BOOL or CHOICE); min, max and choices bound each value
+    item: ParamKind | None = None
 
 
 @dataclass(frozen=True)
@@ -140,6 +145,9 @@ class ModuleSpec:
     check: CheckFn | None = field(default=None, compare=False, repr=False)  # design-time checks
     task: str | None = None  # TASKS: what a learner is for (None for every other module)
     group: str = ""  # a sub-heading within the category ("Regression", "Classification", ...)
+    # Python packages the module needs ("lightgbm>=4"): a custom module's step fails with a clear
+    # message when one is missing (environments come with the compute targets)
+    requires: tuple[str, ...] = ()
 
     def input(self, name: str) -> Port | None:
         return next((p for p in self.inputs if p.name == name), None)
@@ -156,13 +164,27 @@ class ModuleSpec:
 
 
 def _source_hash(fn: Callable[..., Any]) -> str:
+    """The hash of the whole file declaring `fn` (its helpers change its results too) and its name:
+    part of every step's reuse key. A function whose source cannot be read is refused, never hashed
+    by its name alone (that would reuse results of code that changed)."""
     import hashlib
 
+    path = getattr(getattr(fn, "__code__", None), "co_filename", None)
     try:
-        src = inspect.getsource(fn)
-    except (OSError, TypeError):
-        src = fn.__qualname__
-    return hashlib.sha256(src.encode()).hexdigest()[:16]
+        with open(path, "rb") as fh:  # type: ignore[arg-type]
+            src = fh.read()
+    except (OSError, TypeError, ValueError):
+        try:
+            src = inspect.getsource(fn).encode()
+        except (OSError, TypeError):
+            raise ValueError(f"{getattr(fn, '__qualname__', fn)!r}: its source cannot be read, so its results could "
+                             "not be told apart from an older version's; declare modules in a file") from None
+    return hashlib.sha256(src + b"\0" + fn.__qualname__.encode()).hexdigest()[:16]
+
+
+# while a list (modules_catalog.custom.collect()), declarations go there instead of into the registry:
+# a custom module read by the step that runs it is not a built-in of the process
+_collecting: list["ModuleSpec"] | None = None
 
 
 def module(
@@ -181,6 +203,7 @@ def module(
     check: CheckFn | None = None,
     task: str | None = None,
     group: str = "",
+    requires: Sequence[str] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare `fn(ctx, **inputs, **params)` as a module and register it.
 
@@ -208,9 +231,13 @@ def module(
             check=check,
             task=task,
             group=group,
+            requires=(requires,) if isinstance(requires, str) else tuple(str(r) for r in requires),
         )
         _check(spec)
-        registry.add(spec)
+        if _collecting is not None:
+            _collecting.append(spec)
+        else:
+            registry.add(spec)
         fn.spec = spec  # type: ignore[attr-defined]
         return fn
 
@@ -230,6 +257,8 @@ def _check(spec: ModuleSpec) -> None:
     for p in spec.params:
         if p.kind is ParamKind.CHOICE and not p.choices:
             raise ValueError(f"{spec.ref}: choice param {p.name!r} declares no choices")
+        if p.kind is ParamKind.RANGE and p.item not in (ParamKind.INT, ParamKind.FLOAT, ParamKind.BOOL, ParamKind.CHOICE):
+            raise ValueError(f"{spec.ref}: range param {p.name!r} must declare item as int, float, bool or choice")
         if p.kind is ParamKind.COLUMNS:
             port = spec.input(p.port or "")
             if port is None or port.type is not PortType.DATAFRAME:
