@@ -82,6 +82,10 @@ def coerce(param: Param, value: Any) -> Any:
                                     or not 1 <= version <= MAX_DATASET_VERSION):
             raise ParamError(f"dataset version must be a positive whole number, got {_show(version)}")
         return dict(value)
+    if kind is ParamKind.RANGE:
+        from .sweep import coerce_range  # Azure's parameter range: sweep.py checks it
+
+        return coerce_range(param, value)
     raise ParamError(f"has an unknown kind {kind!r}")  # pragma: no cover - every kind is handled
 
 

@@ -22,6 +22,8 @@ def param_json(param: Param) -> dict[str, Any]:
         out["max"] = param.max
     if param.choices:
         out["choices"] = list(param.choices)
+    if param.item is not None:
+        out["item"] = param.item.value  # RANGE: the kind of each value
     if param.port is not None:
         out["port"] = param.port
         out["multiple"] = param.multiple
