@@ -2,6 +2,7 @@
 structured error pointing at a node, edge, port or parameter."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
@@ -12,7 +13,8 @@ from modules_catalog.params import ParamError, coerce, is_empty
 from modules_catalog.ports import can_connect
 from modules_catalog.registry import UnknownModule, load_builtins
 from modules_catalog.schema import schema_json
-from modules_catalog.spec import ModuleSpec, Param, ParamKind, Schema
+from modules_catalog.checks import ENCODE_HINT, TYPE_WORDS
+from modules_catalog.spec import NUMERIC_DTYPES, Design, ModuleSpec, Param, ParamKind, PortType, Schema, Upstream, Violation
 
 from .documents import canonical_document, document_digest, edge_id, error, shape_errors  # noqa: F401
 from .plan import Plan, PlannedStep, StepInput
@@ -20,6 +22,25 @@ from .plan import Plan, PlannedStep, StepInput
 DatasetResolver = Callable[[dict[str, Any]], "dict[str, Any] | None"]
 SchemaJson = "list[dict[str, str]] | None"  # schema_json: [{"name", "dtype"}], None when not known
 NodeSchemas = dict[str, dict[str, Any]]  # {"inputs": {port: SchemaJson}, "outputs": {port: SchemaJson}}
+
+log = logging.getLogger(__name__)
+# outputs that carry code when a user-code step made them (pickled estimators and transforms): whoever
+# loads one runs that code too
+CODE_PORTS = (PortType.UNTRAINED_MODEL, PortType.MODEL, PortType.TRANSFORM)
+MAX_NODE_VIOLATIONS = 20  # design-time errors listed per node and param; one more counts the rest
+
+
+@dataclass(frozen=True)
+class Learned:
+    """The output schemas a node's last successful run produced (for a module that cannot infer them)."""
+
+    outputs: Mapping[str, Schema]
+    run: int
+
+
+# (node id, its module, its resolved params) -> what the newest successful run of that very node
+# (same module version, same params) wrote on its DataFrame outputs; None when there is none
+LearnedResolver = Callable[[str, ModuleSpec, Mapping[str, Any]], "Learned | None"]
 
 
 @dataclass(frozen=True)
@@ -64,24 +85,28 @@ def compile_document(document: Any, *, params: Mapping[str, Any] | None = None,
 
 
 def validate_document(document: Any, *, params: Mapping[str, Any] | None = None,
-                      resolve_dataset: DatasetResolver | None = None,
-                      limits: ServerLimits | None = None) -> list[dict[str, Any]]:
-    return _compile(document, params or {}, resolve_dataset, limits or server_limits())[1]
+                      resolve_dataset: DatasetResolver | None = None, limits: ServerLimits | None = None,
+                      learned: LearnedResolver | None = None) -> list[dict[str, Any]]:
+    """Every compile error. With `learned`, an output its module cannot infer takes the columns the
+    node's last successful run produced, and what follows it is checked against them."""
+    return _compile(document, params or {}, resolve_dataset, limits or server_limits(), learned=learned)[1]
 
 
 def infer_schemas(document: Any, *, params: Mapping[str, Any] | None = None,
-                  resolve_dataset: DatasetResolver | None = None,
-                  limits: ServerLimits | None = None) -> tuple[dict[str, NodeSchemas], list[dict[str, Any]]]:
+                  resolve_dataset: DatasetResolver | None = None, limits: ServerLimits | None = None,
+                  learned: LearnedResolver | None = None) -> tuple[dict[str, NodeSchemas], list[dict[str, Any]]]:
     """Every node's input and output column schemas as far as they can be known, and every compile
     error: a node in error, or downstream of one, has null where its columns cannot be known, while
-    branches that do not depend on it keep theirs. A node of an unknown module has no ports."""
+    branches that do not depend on it keep theirs. A node of an unknown module has no ports. With
+    `learned`, an output its module cannot infer takes the columns of the node's last successful run,
+    and the node says so: "learned_from": {"run": <run id>, "ports": [<those outputs>]}."""
     schemas: dict[str, NodeSchemas] = {}
-    errors = _compile(document, params or {}, resolve_dataset, limits or server_limits(), schemas)[1]
+    errors = _compile(document, params or {}, resolve_dataset, limits or server_limits(), schemas, learned)[1]
     return schemas, errors
 
 
 def _compile(document: Any, params: Mapping[str, Any], resolve: DatasetResolver | None, limits: ServerLimits,
-             node_schemas: dict[str, NodeSchemas] | None = None):
+             node_schemas: dict[str, NodeSchemas] | None = None, learned: LearnedResolver | None = None):
     """The plan (None on any error) and every error; with `node_schemas`, also fills it with each
     node's input and output schemas (what infer_schemas answers)."""
     errors = shape_errors(document)
@@ -120,7 +145,12 @@ def _compile(document: Any, params: Mapping[str, Any], resolve: DatasetResolver 
     steps, schemas = [], {}
     typed: dict[str, Mapping[str, Schema]] = {}  # node -> port -> schema, as inferred (no JSON round trip)
     as_json = _SchemaJson()
-    failed: set[str] = set()  # nodes in error or downstream of one (for node_schemas)
+    failed: set[str] = set()  # nodes in error or downstream of one: they do not run, their outputs are unknown
+    # what design-time checks see of the nodes upstream: built once per node, from its sources' own
+    checked = any(s.check is not None for s in specs.values())
+    resolved_of: dict[str, Mapping[str, Any]] = {}
+    upstream_of: dict[str, dict[str, Upstream]] = {}
+    user_code_of: dict[str, bool] = {}
     for nid in order:
         node = nodes[nid]
         spec = specs.get(nid)
@@ -140,18 +170,33 @@ def _compile(document: Any, params: Mapping[str, Any], resolve: DatasetResolver 
             inputs.append(StepInput(port.name, e["source"], e["source_port"], port.type.value))
         in_schemas = {i.port: typed.get(i.source, {}).get(i.source_port) for i in inputs}
         errors += _check_columns(nid, spec, resolved, in_schemas)
-        typed[nid] = {} if node_errors or unknown else _infer(spec, in_schemas, design_params(spec, resolved, in_schemas))
+        named = design_params(spec, resolved, in_schemas)  # rule sets resolved to names where schemas are known
+        errors += _check_dtypes(nid, spec, named, in_schemas)
+        if checked:
+            resolved_of[nid] = named
+            upstream_of[nid] = {i.port: Upstream(specs[i.source], resolved_of[i.source], i.source_port,
+                                                 upstream_of[i.source]) for i in inputs if i.source in resolved_of}
+            # a module's own check runs on a node whose params, inputs and columns are all there
+            if spec.check is not None and not unknown and all(e["code"] == "column_type" for e in errors[before:]):
+                errors += _run_check(nid, spec, named, in_schemas, upstream_of[nid], errors[before:])
+        typed[nid] = {} if node_errors or unknown else _infer(spec, in_schemas, named)
+        # a node in error, or fed by one, does not run: what flows out of it is not known
+        if len(errors) > before or unknown or any(i.source in failed for i in inputs):
+            failed.add(nid)
+        found = None if learned is None or nid in failed else _learn(nid, spec, resolved, typed[nid], learned)
         schemas[nid] = {port: as_json(s) for port, s in typed[nid].items()}
         if node_schemas is not None:
-            # a node in error, or fed by one, does not run: what flows out of it is not known
             known = {i.port: in_schemas[i.port] for i in inputs if i.source not in failed}
-            if len(errors) > before or unknown or len(known) < len(inputs):
-                failed.add(nid)
             node_schemas[nid] = _ports_json(spec, known, {} if nid in failed else typed[nid], as_json)
+            if found is not None:
+                node_schemas[nid]["learned_from"] = found
+        # user code taints what it makes: a model or transform it made runs its code wherever it is loaded
+        user_code_of[nid] = spec.user_code or any(
+            user_code_of.get(i.source, False) and _carries_code(specs[i.source], i.source_port) for i in inputs)
         steps.append(PlannedStep(
             node_id=nid, module=spec.key, version=spec.version, params=resolved, inputs=tuple(inputs),
             outputs={p.name: p.type.value for p in spec.outputs}, target=node.get("target") or "local",
-            reuse=node.get("reuse", True), user_code=spec.user_code, source_hash=spec.source_hash,
+            reuse=node.get("reuse", True), user_code=user_code_of[nid], source_hash=spec.source_hash,
             timeout=_number(node.get("timeout"), float), memory_mb=_number(node.get("memory_mb"), int),
             cpu_seconds=_number(node.get("cpu_seconds"), int),
         ))
@@ -343,6 +388,103 @@ def _check_columns(nid, spec: ModuleSpec, params, in_schemas: Mapping[str, Schem
                                 f"({describe_rules(params[p.name])}) select no column of its input {p.port!r}",
                                 node=nid, param=p.name, port=p.port))
     return errors
+
+
+def _accepted(dtypes: tuple[str, ...]) -> str:
+    if set(NUMERIC_DTYPES) <= set(dtypes) and set(dtypes) <= set(NUMERIC_DTYPES):
+        return "numbers"
+    words = [TYPE_WORDS.get(d, d) for d in dtypes]
+    return ", ".join(words[:-1]) + f" or {words[-1]}" if len(words) > 1 else words[0]
+
+
+def _default_hint(p: Param) -> str:
+    if set(p.dtypes) <= set(NUMERIC_DTYPES):
+        return ENCODE_HINT
+    return f"choose columns of {_accepted(p.dtypes)}, or change the column's type with Edit Metadata"
+
+
+def _check_dtypes(nid, spec: ModuleSpec, params, in_schemas: Mapping[str, Schema | None]):
+    """A COLUMNS param declaring the column types it accepts refuses any other chosen column."""
+    errors = []
+    for p in spec.params:
+        if p.kind is not ParamKind.COLUMNS or not p.dtypes or not params.get(p.name):
+            continue
+        schema = in_schemas.get(p.port or "")
+        value = params[p.name]
+        if schema is None or not isinstance(value, (list, str)):  # not known, or a rule set that did not resolve
+            continue
+        by_name = {c.name: c for c in schema}
+        chosen = [by_name[n] for n in ([value] if isinstance(value, str) else value) if n in by_name]
+        wrong = [c for c in chosen if c.dtype not in p.dtypes]
+        label, hint = p.label or p.name, p.hint or _default_hint(p)
+        for c in wrong[:MAX_NODE_VIOLATIONS]:
+            errors.append(error("column_type", f"column {c.name!r} holds {TYPE_WORDS.get(c.dtype, c.dtype)}: "
+                                f"{spec.label} takes only {_accepted(p.dtypes)} in {label!r}",
+                                node=nid, param=p.name, port=p.port, column=c.name, hint=hint))
+        if len(wrong) > MAX_NODE_VIOLATIONS:
+            errors.append(error("column_type", f"{len(wrong) - MAX_NODE_VIOLATIONS} more columns of {label!r} are "
+                                f"not {_accepted(p.dtypes)}, which {spec.label} takes there",
+                                node=nid, param=p.name, port=p.port, hint=hint))
+    return errors
+
+
+def _run_check(nid, spec: ModuleSpec, params, in_schemas: Mapping[str, Schema | None],
+               upstream: Mapping[str, Upstream], reported: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The module's own design-time check, once every table it is given has a known schema; each
+    Violation becomes an error on the node (one the declared column types reported already is not
+    repeated). A check that raises is a bug of the module: an error `check_failed` naming it,
+    never a failed request."""
+    if any(in_schemas[port.name] is None for port in spec.inputs
+           if port.type is PortType.DATAFRAME and port.name in in_schemas):
+        return []  # checked when the step runs
+    try:
+        found = []
+        for v in spec.check(Design(inputs=in_schemas, params=params, upstream=upstream)) or ():
+            if not isinstance(v, Violation):
+                raise TypeError(f"the check yielded {type(v).__name__}, not a Violation")
+            found.append(v)
+            if len(found) > 10 * MAX_NODE_VIOLATIONS:
+                break
+    except Exception as exc:  # noqa: BLE001 - any bug of a module's check is reported, not raised
+        log.exception("the design-time check of %s failed on node %r", spec.ref, nid)
+        text = str(exc)
+        return [error("check_failed", f"{spec.label} ({spec.ref}) could not check node {nid!r}: its design-time "
+                      f"check raised {type(exc).__name__}: {text[:200]}{'…' if len(text) > 200 else ''}", node=nid,
+                      hint="this is a bug in the module, not in your pipeline: report it with this message")]
+    errors, per_param = [], {}
+    seen = {(e["param"], e["column"]) for e in reported if e["column"] is not None}
+    for v in found:
+        if v.column is not None and (v.param, v.column) in seen:
+            continue
+        per_param[v.param] = per_param.get(v.param, 0) + 1
+        if per_param[v.param] <= MAX_NODE_VIOLATIONS:
+            errors.append(error(str(v.code)[:50] or "column_type", str(v.message)[:1000], node=nid, param=v.param,
+                                port=v.port, column=v.column, hint=str(v.hint)[:1000] if v.hint else None))
+    for param, count in per_param.items():
+        if count > MAX_NODE_VIOLATIONS:
+            errors.append(error("column_type", f"{spec.label}: {count - MAX_NODE_VIOLATIONS} more problems"
+                                + (f" with {param!r}" if param else ""), node=nid, param=param))
+    return errors
+
+
+def _learn(nid, spec: ModuleSpec, params, out: dict[str, Schema], learned: LearnedResolver) -> dict[str, Any] | None:
+    """Fill the DataFrame outputs `out` lacks with the columns the node's last successful run wrote;
+    what was learned, as {"run", "ports"}, or None."""
+    missing = [p.name for p in spec.outputs if p.type is PortType.DATAFRAME and p.name not in out]
+    if not missing:
+        return None
+    found = learned(nid, spec, params)
+    ports = [] if found is None else [port for port in missing if found.outputs.get(port) is not None]
+    if not ports:
+        return None
+    for port in ports:
+        out[port] = found.outputs[port]
+    return {"run": found.run, "ports": ports}
+
+
+def _carries_code(spec: ModuleSpec, port: str) -> bool:
+    out = spec.output(port)
+    return out is not None and out.type in CODE_PORTS
 
 
 def _infer(spec: ModuleSpec, in_schemas, params) -> dict[str, Schema]:

@@ -13,9 +13,12 @@ _NODE_FIELDS_HASHED = ("id", "module", "version", "params", "target", "reuse", "
 
 
 def error(code: str, message: str, *, node: str | None = None, edge: str | None = None,
-          port: str | None = None, param: str | None = None) -> dict[str, Any]:
-    """One structured error, pointing at the place in the graph it is about."""
-    return {"code": code, "message": message, "node": node, "edge": edge, "port": port, "param": param}
+          port: str | None = None, param: str | None = None, column: str | None = None,
+          hint: str | None = None) -> dict[str, Any]:
+    """One structured error, pointing at the place in the graph it is about (`column`: the input
+    column it names, if any), with `hint`, what the user can do about it (None when there is none)."""
+    return {"code": code, "message": message, "node": node, "edge": edge, "port": port, "param": param,
+            "column": column, "hint": hint or None}
 
 
 def edge_id(edge: dict[str, Any]) -> str:

@@ -143,7 +143,8 @@ def test_validation_reports_unknown_pipeline_parameters(api, workspace, iris_pic
     response = api.post("/api/v1/pipelines/validate/", {"document": iris_pick, "params": {"ghost": 1}}, format="json")
     assert response.status_code == 400
     assert response.json()["errors"][0] | {"message": ""} == {
-        "code": "unknown_parameter", "message": "", "node": None, "edge": None, "port": None, "param": "ghost"}
+        "code": "unknown_parameter", "message": "", "node": None, "edge": None, "port": None, "param": "ghost",
+        "column": None, "hint": None}
 
 
 # -- hostile input: always a structured 400, never a 500 -----------------------------------------

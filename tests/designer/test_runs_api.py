@@ -65,7 +65,8 @@ def test_an_invalid_draft_is_not_submitted_and_its_errors_point_at_the_places(en
         response = api.post(url, {}, format="json")
         assert response.status_code == 400
         assert response.json()["errors"][0] | {"message": ""} == {
-            "code": "missing_input", "message": "", "node": "pick", "edge": None, "port": "data", "param": None}
+            "code": "missing_input", "message": "", "node": "pick", "edge": None, "port": "data", "param": None,
+            "column": None, "hint": None}
     assert api.get("/api/v1/versions/").json()["count"] == 0
     assert api.get("/api/v1/runs/").json()["count"] == 0
 
