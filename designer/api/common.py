@@ -168,6 +168,8 @@ class ErrorSerializer(serializers.Serializer):
     edge = serializers.CharField(required=False, allow_null=True)
     port = serializers.CharField(required=False, allow_null=True)
     param = serializers.CharField(required=False, allow_null=True)
+    column = serializers.CharField(required=False, allow_null=True, help_text="the input column the error is about")
+    hint = serializers.CharField(required=False, allow_null=True, help_text="what the user can do about it")
     field = serializers.CharField(required=False)
 
     class Meta:

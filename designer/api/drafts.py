@@ -122,9 +122,18 @@ class DraftValidationApi(APIView):
 class ColumnSerializer(serializers.Serializer):
     name = serializers.CharField()
     dtype = serializers.CharField(help_text="the pandas dtype: int64, float64, object, bool, …")
+    role = serializers.CharField(required=False, help_text="label, feature, score or weight (Edit Metadata); absent: none")
 
     class Meta:
         ref_name = "Column"
+
+
+class LearnedFromSerializer(serializers.Serializer):
+    run = serializers.IntegerField(help_text="the run whose step produced them")
+    ports = serializers.ListField(child=serializers.CharField(), help_text="the outputs whose columns were learned")
+
+    class Meta:
+        ref_name = "LearnedFrom"
 
 
 def _port_schemas(help_text: str) -> serializers.DictField:
@@ -137,6 +146,8 @@ class NodeSchemasSerializer(serializers.Serializer):
                            "in error, or not a table)")
     outputs = _port_schemas("output port -> its columns; null when not known (this node or one upstream is in "
                             "error, the module cannot infer it, or not a table)")
+    learned_from = LearnedFromSerializer(required=False, help_text="present when outputs the module cannot infer "
+                                         "have the columns the node's last successful run produced")
 
     class Meta:
         ref_name = "NodeSchemas"

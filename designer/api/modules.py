@@ -34,6 +34,10 @@ class ParamSerializer(serializers.Serializer):
     choices = serializers.ListField(child=serializers.CharField(), required=False)
     port = serializers.CharField(required=False, help_text="columns: the input port whose columns are offered")
     multiple = serializers.BooleanField(required=False)
+    dtypes = serializers.ListField(child=serializers.CharField(), required=False,
+                                   help_text="columns: the column types it accepts (int, float, bool, string, datetime, "
+                                             "category); absent: any")
+    hint = serializers.CharField(required=False, help_text="columns: what to do with a column of another type")
 
     class Meta:
         ref_name = "ModuleParam"
@@ -51,6 +55,9 @@ class ModuleSerializer(serializers.Serializer):
     user_code = serializers.BooleanField()
     disabled = serializers.BooleanField()
     infers_schema = serializers.BooleanField()
+    task = serializers.CharField(allow_null=True, help_text="a learner's task: binary, multiclass, regression, "
+                                                            "clustering, anomaly or recommendation; null otherwise")
+    group = serializers.CharField(help_text="a sub-heading within the category; empty when none")
 
     class Meta:
         ref_name = "Module"

@@ -638,6 +638,8 @@ export interface components {
             name: string;
             /** @description the pandas dtype: int64, float64, object, bool, … */
             dtype: string;
+            /** @description label, feature, score or weight (Edit Metadata); absent: none */
+            role?: string;
         };
         Dataset: {
             readonly id: number;
@@ -773,6 +775,10 @@ export interface components {
             edge?: string | null;
             port?: string | null;
             param?: string | null;
+            /** @description the input column the error is about */
+            column?: string | null;
+            /** @description what the user can do about it */
+            hint?: string | null;
             field?: string;
         };
         Errors: {
@@ -808,6 +814,12 @@ export interface components {
         ExperimentList: {
             results: components["schemas"]["Experiment"][];
         };
+        LearnedFrom: {
+            /** @description the run whose step produced them */
+            run: number;
+            /** @description the outputs whose columns were learned */
+            ports: string[];
+        };
         Me: {
             id: number;
             username: string;
@@ -833,6 +845,10 @@ export interface components {
             user_code: boolean;
             disabled: boolean;
             infers_schema: boolean;
+            /** @description a learner's task: binary, multiclass, regression, clustering, anomaly or recommendation; null otherwise */
+            task: string | null;
+            /** @description a sub-heading within the category; empty when none */
+            group: string;
         };
         ModuleParam: {
             name: string;
@@ -850,6 +866,10 @@ export interface components {
             /** @description columns: the input port whose columns are offered */
             port?: string;
             multiple?: boolean;
+            /** @description columns: the column types it accepts (int, float, bool, string, datetime, category); absent: any */
+            dtypes?: string[];
+            /** @description columns: what to do with a column of another type */
+            hint?: string;
         };
         ModulePort: {
             name: string;
@@ -868,6 +888,8 @@ export interface components {
             outputs: {
                 [key: string]: components["schemas"]["Column"][] | null;
             };
+            /** @description present when outputs the module cannot infer have the columns the node's last successful run produced */
+            learned_from?: components["schemas"]["LearnedFrom"];
         };
         OutputColumn: {
             name: string;
