@@ -188,7 +188,8 @@ def dataset_resolver(*, workspace: Workspace) -> Callable[[dict[str, Any]], dict
             dataset = qs.filter(version=version).first() if version is not None else qs.order_by("-version").first()
             found[key] = None if dataset is None else {
                 "name": dataset.name, "version": dataset.version, "digest": dataset.artifact_id,
-                "schema": [{"name": c["name"], "dtype": c["dtype"]} for c in dataset.artifact.meta.get("columns", [])],
+                "schema": [{"name": c["name"], "dtype": c["dtype"], **({"role": c["role"]} if c.get("role") else {})}
+                           for c in dataset.artifact.meta.get("columns", [])],
             }
         return found[key]
 

@@ -186,9 +186,7 @@ class Datastore:
         if not os.path.exists(path):
             raise ArtifactMissing(digest)
         if kind == "DataFrame":
-            import pyarrow.parquet as pq
-
-            return pq.read_table(path).to_pandas()
+            return read_parquet_frame(path)
         if kind == "Metrics":
             with open(path) as fh:
                 return json.load(fh)
@@ -221,17 +219,52 @@ def write_parquet(df: Any, path: str) -> None:
     # a column of no values (zero rows, or only missing ones) has Arrow's null type: always nullable
     fields = [f.with_nullable(False) if col.null_count == 0 and not pa.types.is_null(f.type) else f
               for f, col in zip(table.schema, table.columns)]
-    table = pa.Table.from_arrays(table.columns, schema=pa.schema(fields, metadata=table.schema.metadata))
+    metadata = dict(table.schema.metadata or {})
+    attrs = _attrs_json(df)
+    if attrs is not None:  # pandas' own key: pd.read_parquet restores df.attrs from it too
+        metadata[b"PANDAS_ATTRS"] = attrs
+    table = pa.Table.from_arrays(table.columns, schema=pa.schema(fields, metadata=metadata))
     text = [f.name for f in fields if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
     compression = {f.name: "none" if pa.types.is_floating(f.type) else "snappy" for f in fields}
     pq.write_table(table, path, compression=compression or "snappy", use_dictionary=text or False)
+
+
+def _attrs_json(df: Any) -> bytes | None:
+    """`df.attrs` (column roles set by Edit Metadata, modules_catalog/columns.py) as JSON, or None
+    when there are none or they are not plain JSON: they travel with the frame's bytes."""
+    attrs = getattr(df, "attrs", None)
+    if not attrs:
+        return None
+    try:
+        return json.dumps(attrs, sort_keys=True, allow_nan=False).encode()
+    except (TypeError, ValueError):
+        return None
+
+
+def read_parquet_frame(path: str) -> Any:
+    """A stored frame, with the `df.attrs` it was written with."""
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    df = table.to_pandas()
+    attrs = (table.schema.metadata or {}).get(b"PANDAS_ATTRS")
+    if attrs:
+        try:
+            df.attrs = json.loads(attrs)
+        except ValueError:
+            pass
+    return df
 
 
 def dataframe_meta(df: Any) -> dict[str, Any]:
     """Row count, column types and statistics, and the first rows: everything a preview shows."""
     from modules_catalog.schema import dtype_kind
 
-    columns = [{"name": str(name), "dtype": (kind := dtype_kind(df[name].dtype)), "stats": _column_stats(df[name], kind)}
+    from modules_catalog.columns import frame_roles
+
+    roles = frame_roles(df)
+    columns = [{"name": str(name), "dtype": (kind := dtype_kind(df[name].dtype)), "stats": _column_stats(df[name], kind),
+                **({"role": roles[str(name)]} if str(name) in roles else {})}
                for name in df.columns]
     head = df.head(PREVIEW_ROWS)
     rows = json.loads(head.to_json(orient="values", date_format="iso", default_handler=str))

@@ -60,19 +60,22 @@ def dtype_kind(dtype: Any) -> str:
 
 
 def schema_of(df: Any) -> Schema:
-    return tuple(Column(str(name), dtype_kind(dtype)) for name, dtype in df.dtypes.items())
+    from .columns import frame_roles  # the roles Edit Metadata keeps in df.attrs
+
+    roles = frame_roles(df)
+    return tuple(Column(str(name), dtype_kind(dtype), roles.get(str(name), "")) for name, dtype in df.dtypes.items())
 
 
 def schema_json(schema: Schema | None) -> list[dict[str, str]] | None:
     if schema is None:
         return None
-    return [{"name": c.name, "dtype": c.dtype} for c in schema]
+    return [{"name": c.name, "dtype": c.dtype, **({"role": c.role} if c.role else {})} for c in schema]
 
 
 def schema_from_json(data: list[dict[str, str]] | None) -> Schema | None:
     if data is None:
         return None
-    return tuple(Column(c["name"], c["dtype"]) for c in data)
+    return tuple(Column(c["name"], c["dtype"], c.get("role") or "") for c in data)
 
 
 def is_numeric(column: Column) -> bool:
