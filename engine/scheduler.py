@@ -13,6 +13,7 @@ from django.utils import timezone
 from . import events
 from .cache import input_digests, step_key
 from .datastore import Datastore
+from .exports import announce_exports
 from .models import CacheEntry, Run, Step
 from .plan import Plan, PlannedStep
 from .rows import any_row, locked, save_fields, select_in, update_rows
@@ -122,6 +123,8 @@ def advance(run_id: int, *, plan: Plan, store: Datastore, enqueue: Enqueue,
             if change.status == Step.Status.QUEUED:
                 enqueue(change.pk, change.ps, change.digests)
         _finish_if_done(run)
+        if run.status in Run.FINAL:
+            announce_exports(run, plan)  # Export Data steps register their datasets (designer/exports.py)
         return run.status in Run.FINAL
 
 
