@@ -107,9 +107,22 @@ def test_clean_missing_data_refuses_a_constant_of_the_wrong_type(catalog, ctx, h
                                              replacement="abc")
 
 
-def test_clean_missing_data_mean_of_a_text_column_names_the_column(catalog, ctx, holey_wine):
-    with pytest.raises(ValueError, match="column 'grade' is not numeric"):
-        catalog.get("clean_missing_data").fn(ctx, data=holey_wine, columns=[], mode="mean", replacement=None)
+def test_clean_missing_data_mean_of_a_chosen_text_column_names_the_column_and_what_to_do(catalog, ctx, holey_wine):
+    with pytest.raises(ValueError, match="Clean Missing Data: column 'grade' holds text, and mode 'mean' needs "
+                                         "numbers; .*use mode 'mode' or 'constant' for text columns"):
+        catalog.get("clean_missing_data").fn(ctx, data=holey_wine, columns=["grade"], mode="mean", replacement=None)
+
+
+@pytest.mark.parametrize("mode", ["mean", "median"])
+def test_clean_missing_data_default_cleans_only_the_numeric_columns_and_says_which_it_skipped(catalog, ctx,
+                                                                                               holey_wine, mode):
+    out = catalog.get("clean_missing_data").fn(ctx, data=holey_wine, columns=None, mode=mode, replacement=None)
+    expected = holey_wine.copy()
+    numeric = holey_wine.columns.drop("grade")
+    expected[numeric] = expected[numeric].fillna(getattr(expected[numeric], mode)())
+    pd.testing.assert_frame_equal(out["data"], expected)
+    assert out["data"]["grade"].isna().sum() == holey_wine["grade"].isna().sum() > 0
+    assert any("1 other columns left as they are (grade)" in line for line in ctx.logs)
 
 
 # -- Normalize Data -------------------------------------------------------------------------------
