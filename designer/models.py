@@ -109,3 +109,41 @@ class Upload(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+class CustomModule(models.Model):
+    """One version of a module a user registered from a Python file (or a zip of files): its
+    declaration read in an isolated child (modules_catalog.custom), its bytes stored under their
+    SHA-256 in the datastore. A key has at most one default version per workspace."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active"
+        DEPRECATED = "deprecated"  # still runs; validation notes it
+        DISABLED = "disabled"  # refused at validation and submit
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="custom_modules")
+    key = models.CharField(max_length=64)
+    version = models.CharField(max_length=50)
+    label = models.CharField(max_length=200)
+    category = models.CharField(max_length=100)
+    declaration = models.JSONField()  # modules_catalog.custom.declaration()
+    content_hash = models.CharField(max_length=64)  # SHA-256 of the uploaded bytes: the steps' source hash
+    source_kind = models.CharField(max_length=3)  # "py" or "zip"
+    entry = models.CharField(max_length=300)  # the file holding the declaration (within a zip)
+    filename = models.CharField(max_length=255, blank=True, default="")  # as uploaded, for display
+    missing_requirements = models.JSONField(default=list, blank=True)  # at registration, in this environment
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    is_default = models.BooleanField(default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["key", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "key", "version"], name="one_custom_module_version"),
+            models.UniqueConstraint(fields=["workspace", "key"], condition=models.Q(is_default=True),
+                                    name="one_default_custom_module_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}@{self.version}"

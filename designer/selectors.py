@@ -172,7 +172,10 @@ def dataset_get(*, user, dataset_id: int) -> Dataset:
 
 
 def dataset_resolver(*, workspace: Workspace) -> Callable[[dict[str, Any]], dict[str, Any] | None]:
-    """For the compiler: {"name", "version"} (None = latest) -> {"name", "version", "digest", "schema"}."""
+    """For the compiler: {"name", "version"} (None = latest) -> {"name", "version", "digest", "schema"}.
+    Its `modules` attribute is the workspace's modules (built-ins and its custom ones), which the
+    compiler looks nodes up in."""
+    from .custom_modules import WorkspaceModules  # it reads through this module: imported when used
     found: dict[tuple[str, int | None], dict[str, Any] | None] = {}
 
     def resolve(ref: dict[str, Any]) -> dict[str, Any] | None:
@@ -193,6 +196,7 @@ def dataset_resolver(*, workspace: Workspace) -> Callable[[dict[str, Any]], dict
             }
         return found[key]
 
+    resolve.modules = WorkspaceModules(workspace)  # type: ignore[attr-defined]
     return resolve
 
 

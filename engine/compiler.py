@@ -112,7 +112,9 @@ def _compile(document: Any, params: Mapping[str, Any], resolve: DatasetResolver 
     errors = shape_errors(document)
     if errors:
         return None, errors
-    registry = load_builtins()
+    # the modules this document may use: a workspace's resolver also knows its custom modules
+    # (designer.custom_modules.WorkspaceModules, attached by designer.selectors.dataset_resolver)
+    registry = getattr(resolve, "modules", None) or load_builtins()
     pipeline_params, errors = _pipeline_params(document.get("parameters", []), params)
     specs: dict[str, ModuleSpec] = {}
     nodes: dict[str, dict[str, Any]] = {}  # by id: every later look-up is O(1), never a scan
@@ -197,6 +199,7 @@ def _compile(document: Any, params: Mapping[str, Any], resolve: DatasetResolver 
             node_id=nid, module=spec.key, version=spec.version, params=resolved, inputs=tuple(inputs),
             outputs={p.name: p.type.value for p in spec.outputs}, target=node.get("target") or "local",
             reuse=node.get("reuse", True), user_code=user_code_of[nid], source_hash=spec.source_hash,
+            code=getattr(spec, "code", ""),  # a custom module: the SHA-256 of its stored files
             timeout=_number(node.get("timeout"), float), memory_mb=_number(node.get("memory_mb"), int),
             cpu_seconds=_number(node.get("cpu_seconds"), int),
         ))

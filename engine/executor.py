@@ -250,7 +250,7 @@ class Executor:
             # ids only: no path (nor process name) is ever made from a user's string such as a node id
             workdir=os.path.join(settings.WORK_ROOT, f"run-{int(run_id)}", f"step-{int(step_id)}-{int(attempt.number)}"),
             timeout=timeout, memory_mb=memory_mb, cpu_seconds=cpu_seconds,
-            seed=step_seed(ps.node_id), user_code=bool(ps.user_code),
+            seed=step_seed(ps.node_id), user_code=bool(ps.user_code), code=ps.code if isinstance(ps.code, str) else "",
         )
 
     def _new_attempt(self, step_id: int, now) -> Attempt:

@@ -26,6 +26,7 @@ class PlannedStep:
     reuse: bool = True
     user_code: bool = False
     source_hash: str = ""
+    code: str = ""  # a custom module: the SHA-256 of its stored files, which its step loads (else "")
     timeout: float | None = None  # wall-clock seconds; None: the engine's default
     memory_mb: int | None = None
     cpu_seconds: int | None = None

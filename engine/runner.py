@@ -106,7 +106,7 @@ def run_step(spec: StepSpec, emit: Emit, frames: FrameCache | None = None) -> St
     ctx: StepContext | None = None
     try:
         load_builtins()
-        mod = registry.get(spec.module, spec.version)
+        mod = _custom_module(spec) if spec.code else registry.get(spec.module, spec.version)
         ds = datastore_for(spec.datastore)
         if mod.user_code:
             frames = None  # defence in depth: user code never shares frames with anyone
@@ -141,6 +141,17 @@ def run_step(spec: StepSpec, emit: Emit, frames: FrameCache | None = None) -> St
             base_rss_mb=base,
             from_memory_mb=ctx.from_memory_bytes / MB if ctx else 0.0,
         )
+
+
+def _custom_module(spec: StepSpec) -> Any:
+    """A custom module, loaded from its stored, hash-checked files in this (the step's own) process."""
+    if not spec.user_code:
+        raise StepFailure(f"{spec.module}@{spec.version} is a custom module: it runs only as user code, in a "
+                          "process of its own")
+    from modules_catalog.custom import load_for_step
+
+    os.makedirs(spec.workdir, exist_ok=True)
+    return load_for_step(spec.datastore, spec.code, spec.module, spec.version, spec.workdir)
 
 
 def _store(ds: Datastore, ctx: StepContext, value: Any, kind: str, frames: FrameCache | None) -> dict[str, Any]:

@@ -25,6 +25,7 @@ class StepSpec:
     cpu_seconds: int | None = None
     seed: int = 0
     user_code: bool = False
+    code: str = ""  # a custom module: the SHA-256 of its files in the datastore (modules_catalog.custom)
 
     def as_json(self) -> dict[str, Any]:
         return _shallow(self)

@@ -183,9 +183,21 @@ class ErrorListSerializer(serializers.Serializer):
         ref_name = "Errors"
 
 
+class NoteSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="deprecated_module or newer_version")
+    severity = serializers.ChoiceField(choices=["warning", "info"])
+    message = serializers.CharField()
+    node = serializers.CharField()
+
+    class Meta:
+        ref_name = "ValidationNote"
+
+
 class ValidationResultSerializer(serializers.Serializer):
     valid = serializers.BooleanField()
     errors = ErrorSerializer(many=True)
+    warnings = NoteSerializer(many=True, required=False,
+                              help_text="what does not stop a run: a deprecated module version, a newer version")
 
     class Meta:
         ref_name = "ValidationResult"

@@ -8,6 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from designer.custom_modules import module_notes
 from designer.models import Draft
 from designer.selectors import document_schemas, draft_get, draft_list
 from designer.services import (document_validate, draft_create, draft_delete, draft_submit, draft_update,
@@ -116,7 +117,8 @@ class DraftValidationApi(APIView):
     def get(self, request: Request, draft_id: int) -> Response:
         draft = draft_get(user=request.user, draft_id=draft_id)
         errors = document_validate(workspace=draft.workspace, document=draft.document)
-        return Response({"valid": not errors, "errors": errors})
+        return Response({"valid": not errors, "errors": errors,
+                         "warnings": module_notes(document=draft.document, workspace=draft.workspace)})
 
 
 class ColumnSerializer(serializers.Serializer):
