@@ -34,7 +34,7 @@ MAX_EDGES_TEXT = 20_000
               hint="indicator values are for categories: bin a continuous column first with Group Data into Bins",
               help="Text, category, whole-number or true/false columns; each becomes one 0/1 column per value."),
         Param("drop_first", ParamKind.BOOL, "Drop the first category", default=False,
-              help="Leave out the first category (in sorted order): its rows are all zeros. Avoids a column "
+              help="Leave out the first category: its rows are all zeros. Avoids a column "
                    "that the others determine, which linear models without regularisation dislike."),
         Param("overwrite", ParamKind.BOOL, "Overwrite categorical columns", default=True,
               help="Replace each converted column by its indicator columns; off keeps it as well."),
@@ -45,7 +45,8 @@ MAX_EDGES_TEXT = 20_000
 def convert_to_indicator_values(ctx: Any, *, data: pd.DataFrame, columns: list[str], drop_first: bool = False,
                                 overwrite: bool = True, max_categories: int = 200) -> dict[str, Any]:
     """One-hot encode the chosen columns: a column `color` with values red and blue becomes `color_blue`
-    and `color_red` (0 or 1, appended at the end). Categories are sorted; a missing value is all zeros.
+    and `color_red` (0 or 1, appended at the end), as pandas' get_dummies does. Categories are sorted (a
+    category column keeps the order of its categories); a missing value is all zeros.
     The fitted encoding is also an output, to encode test or new rows the same way."""
     names = column_list(columns)
     if not names:
@@ -58,12 +59,13 @@ def convert_to_indicator_values(ctx: Any, *, data: pd.DataFrame, columns: list[s
         if kind in ("float", "datetime"):
             raise ValueError(f"Convert to Indicator Values: {describe(Column(name, kind))}, and indicator values "
                              "are for categories; bin it first with Group Data into Bins")
-        values = s.cat.categories if isinstance(s.dtype, pd.CategoricalDtype) else s.dropna().unique()
+        ordered = isinstance(s.dtype, pd.CategoricalDtype)  # a category column keeps its categories' order
+        values = s.cat.categories if ordered else s.dropna().unique()
         if len(values) > max_categories:
             raise ValueError(f"Convert to Indicator Values: column {name!r} has {len(values)} distinct values, more "
                              f"than 'max_categories' ({max_categories}); use Feature Hashing for it, or raise the limit")
         try:
-            categories[name] = sorted(values.tolist() if hasattr(values, "tolist") else list(values))
+            categories[name] = list(values) if ordered else sorted(values.tolist())
         except TypeError:  # values of mixed types (numbers and text): sort them by their text
             categories[name] = sorted(list(values), key=str)
     transform = IndicatorTransform(names, categories, drop_first=drop_first, overwrite=overwrite)
@@ -152,7 +154,7 @@ def group_data_into_bins(ctx: Any, *, data: pd.DataFrame, columns: list[str], bi
             if np.isnan(values).all():
                 raise ValueError(f"Group Data into Bins: column {name!r} has no values to fit bins to")
             if binning == "quantiles":
-                cuts = np.unique(np.nanquantile(values, np.linspace(0, 1, bins + 1)))
+                cuts = np.unique(pd.Series(values).quantile(np.linspace(0, 1, bins + 1)).to_numpy())
             elif binning == "equal_width":
                 low, high = np.nanmin(values), np.nanmax(values)
                 cuts = np.linspace(low, high, bins + 1) if high > low else np.array([low, high])
