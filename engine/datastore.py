@@ -247,6 +247,7 @@ def read_parquet_frame(path: str) -> Any:
 
     table = pq.read_table(path)
     df = table.to_pandas()
+    _restore_categories(df, (table.schema.metadata or {}).get(b"pandas"))
     attrs = (table.schema.metadata or {}).get(b"PANDAS_ATTRS")
     if attrs:
         try:
@@ -254,6 +255,21 @@ def read_parquet_frame(path: str) -> Any:
         except ValueError:
             pass
     return df
+
+
+def _restore_categories(df: Any, pandas_meta: bytes | None) -> None:
+    """Categorical columns of numbers come back from Parquet as plain numbers (only text columns
+    keep a dictionary type): make them categorical again, as pandas' metadata says they were."""
+    if not pandas_meta or b'"categorical"' not in pandas_meta:
+        return
+    import pandas as pd
+
+    for col in json.loads(pandas_meta).get("columns", []):
+        name = col.get("name")
+        if col.get("pandas_type") == "categorical" and name in df.columns \
+                and not isinstance(df[name].dtype, pd.CategoricalDtype):
+            ordered = bool((col.get("metadata") or {}).get("ordered"))
+            df[name] = df[name].astype(pd.CategoricalDtype(ordered=ordered))
 
 
 def dataframe_meta(df: Any) -> dict[str, Any]:

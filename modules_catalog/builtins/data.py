@@ -8,6 +8,7 @@ import json
 import os
 import re
 import tempfile
+import warnings
 from typing import Any, Mapping
 
 import pandas as pd
@@ -125,8 +126,13 @@ def parse_text(text: str, fmt: str, *, has_header: bool, module: str = MANUAL) -
     if not text.strip():
         raise ValueError(f"{module}: there is no data: the text is empty")
     try:
-        df = pd.read_csv(io.StringIO(text), sep="," if fmt == "csv" else "\t", header=0 if has_header else None,
-                         skip_blank_lines=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)  # a row longer than the header: not data to drop
+            df = pd.read_csv(io.StringIO(text), sep="," if fmt == "csv" else "\t", header=0 if has_header else None,
+                             skip_blank_lines=True, index_col=False)
+    except pd.errors.ParserWarning:
+        raise ValueError(f"{module}: the {fmt.upper()} text does not parse: the first row has more values than the "
+                         "header names columns") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         raise ValueError(f"{module}: the {fmt.upper()} text does not parse: {str(exc).strip()[:300]}") from None
     if not has_header:
