@@ -9,6 +9,14 @@ import pandas as pd
 
 SCORED_LABEL = "scored_label"
 SCORED_PROBABILITY = "scored_probability"
+ASSIGNMENTS = "assignments"  # a clustering model's cluster of each row
+# the columns a model's scores add, by prefix: one per class, per quantile, per centroid
+PROBABILITY_PREFIX = "scored_probability_"
+QUANTILE_PREFIX = "scored_quantile_"
+DISTANCE_PREFIX = "distance_to_centroid_"
+# what a trained model does; "classification" is what models pickled before tasks were split say
+MODEL_TASKS = ("binary", "multiclass", "regression", "quantile", "clustering", "anomaly")
+_REFERENCE_POINTS = 1001  # an anomaly detector keeps this many quantiles of its training scores
 _SHOWN_COLUMNS = 20
 
 
@@ -109,45 +117,142 @@ class NormalizeTransform(Transform):
 class TrainedModel:
     """A fitted estimator with the columns it was trained on; `score(df)` adds the prediction columns.
 
-    `task` is "classification" or "regression". Classifiers with `predict_proba` also produce
-    `scored_probability`: the probability of the larger class for two classes, the highest class
-    probability otherwise.
+    `task` (MODEL_TASKS) says which columns scoring adds:
+
+    - binary: `scored_label`, and `scored_probability`, the probability of the larger class;
+    - multiclass: `scored_label`, `scored_probability` (of the scored label) and one
+      `scored_probability_<class>` column per class;
+    - regression: `scored_label`; a regressor with `predict_quantiles(X)` (a quantile regression
+      forest) also one `scored_quantile_<q>` column per quantile;
+    - clustering: `assignments` and, when the estimator measures them, `distance_to_centroid_<i>`;
+    - anomaly: `scored_label` (1: an anomaly, 0: not) and `scored_probability`, the share of the
+      training rows less anomalous than the row.
+
+    Models pickled before tasks were split say "classification": they score as binary or
+    multiclass by their number of classes.
     """
 
-    def __init__(self, estimator: Any, label_column: str, features: list[str], task: str) -> None:
+    # defaults for models pickled before these existed (unpickling sets only what was saved)
+    reference_scores: Any = None
+    learner_name: str = ""
+
+    def __init__(self, estimator: Any, label_column: str | None, features: list[str], task: str,
+                 *, learner_name: str = "") -> None:
         self.estimator = estimator
         self.label_column = label_column
         self.features = list(features)
         self.task = task
+        self.learner_name = learner_name
 
     @property
     def classes(self) -> list[Any] | None:
         classes = getattr(self.estimator, "classes_", None)
         return None if classes is None else classes.tolist()
 
+    @property
+    def kind(self) -> str:
+        """The task as scoring sees it (MODEL_TASKS), old models' "classification" included."""
+        task = self.task
+        if task == "classification":
+            return "binary" if len(self.classes or ()) <= 2 else "multiclass"
+        if task == "regression" and callable(getattr(self.estimator, "predict_quantiles", None)):
+            return "quantile"
+        return task
+
     def get_params(self, deep: bool = False) -> dict[str, Any]:
         return self.estimator.get_params(deep=deep)
 
-    def feature_frame(self, df: pd.DataFrame) -> pd.DataFrame:
+    def feature_frame(self, df: pd.DataFrame, *, module: str = "Score Model") -> pd.DataFrame:
         require_columns(df, self.features, what="feature column")
         X = df[self.features]
         for name in self.features:
             if not is_numeric_series(X[name]):
-                raise ValueError(f"feature column {name!r} is not numeric (it holds {X[name].dtype})")
+                from .schema import dtype_kind
+
+                raise ValueError(f"feature column {name!r} is not numeric: it holds {dtype_kind(X[name].dtype)} "
+                                 f"({X[name].dtype}), and {module} needs numbers; encode it with Convert to "
+                                 "Indicator Values, or leave it out with Select Columns")
             missing = int(X[name].isna().sum())
             if missing:
                 raise ValueError(f"feature column {name!r} has {missing} missing values; "
                                  "clean them first (Clean Missing Data)")
         return X
 
-    def score(self, df: pd.DataFrame) -> pd.DataFrame:
+    def fit_reference(self, X: pd.DataFrame) -> None:
+        """An anomaly detector: remember quantiles of its training rows' anomaly scores, which turn a
+        new row's score into `scored_probability`."""
+        scores = np.sort(self._anomaly_scores(X))
+        if len(scores) > _REFERENCE_POINTS:
+            scores = np.quantile(scores, np.linspace(0, 1, _REFERENCE_POINTS))
+        self.reference_scores = scores
+
+    def predict_frame(self, df: pd.DataFrame) -> pd.DataFrame:
+        """Only the columns scoring adds, for the rows of `df` (same index)."""
         X = self.feature_frame(df)
-        out = df.copy(deep=False)  # new columns only: the input's own columns are shared, not copied
-        out[SCORED_LABEL] = self.estimator.predict(X)
-        if self.task == "classification" and hasattr(self.estimator, "predict_proba"):
-            proba = self.estimator.predict_proba(X)
-            out[SCORED_PROBABILITY] = proba[:, 1] if proba.shape[1] == 2 else proba.max(axis=1)
+        kind, est = self.kind, self.estimator
+        out: dict[str, Any] = {}
+        if kind == "clustering":
+            out[ASSIGNMENTS] = np.asarray(est.predict(X))
+            if callable(getattr(est, "transform", None)):
+                distances = np.asarray(est.transform(X), dtype=np.float64)
+                for i in range(distances.shape[1]):
+                    out[f"{DISTANCE_PREFIX}{i}"] = distances[:, i]
+        elif kind == "anomaly":
+            out[SCORED_LABEL] = self._anomaly_labels(X)
+            scores = self._anomaly_scores(X)
+            if self.reference_scores is not None and len(self.reference_scores):
+                out[SCORED_PROBABILITY] = np.searchsorted(self.reference_scores, scores, side="right") / len(
+                    self.reference_scores)
+            else:
+                out[SCORED_PROBABILITY] = scores
+        else:
+            out[SCORED_LABEL] = est.predict(X)
+            if kind in ("binary", "multiclass") and callable(getattr(est, "predict_proba", None)):
+                proba = np.asarray(est.predict_proba(X), dtype=np.float64)
+                if proba.shape[1] == 2:
+                    out[SCORED_PROBABILITY] = proba[:, 1]
+                else:
+                    out[SCORED_PROBABILITY] = proba.max(axis=1)
+                    for i, cls in enumerate(self.classes or range(proba.shape[1])):
+                        out[f"{PROBABILITY_PREFIX}{cls}"] = proba[:, i]
+            if kind == "quantile":
+                out.update(self._quantiles(X))
+        return pd.DataFrame(out, index=df.index)
+
+    def score(self, df: pd.DataFrame) -> pd.DataFrame:
+        added = self.predict_frame(df)
+        # a column of an earlier scoring is replaced (and moves to the end, where the schema says)
+        kept = [c for c in df.columns if c not in added.columns]
+        out = df[kept].copy(deep=False) if len(kept) < len(df.columns) else df.copy(deep=False)
+        for name in added.columns:  # new columns only: the input's own columns are shared, not copied
+            out[name] = added[name].to_numpy()
         return out
+
+    def _quantiles(self, X: pd.DataFrame) -> dict[str, np.ndarray]:
+        values = self.estimator.predict_quantiles(X)
+        if isinstance(values, pd.DataFrame):
+            names, array = [str(c) for c in values.columns], values.to_numpy(dtype=np.float64)
+        else:
+            array = np.asarray(values, dtype=np.float64).reshape(len(X), -1)
+            levels = getattr(self.estimator, "levels_", None)  # the order predict_quantiles answers in
+            levels = getattr(self.estimator, "quantiles", None) if levels is None else levels
+            if levels is None or len(levels) != array.shape[1]:
+                levels = range(array.shape[1])
+            names = [f"{q:g}" if isinstance(q, float) else str(q) for q in levels]
+        return {f"{QUANTILE_PREFIX}{name}": array[:, i] for i, name in enumerate(names)}
+
+    def _anomaly_scores(self, X: pd.DataFrame) -> np.ndarray:
+        """Higher is more anomalous: scikit-learn's outlier detectors score normality, so negated."""
+        est = self.estimator
+        if callable(getattr(est, "score_samples", None)):
+            return -np.asarray(est.score_samples(X), dtype=np.float64)
+        if callable(getattr(est, "decision_function", None)):
+            return -np.asarray(est.decision_function(X), dtype=np.float64)
+        return self._anomaly_labels(X).astype(np.float64)
+
+    def _anomaly_labels(self, X: pd.DataFrame) -> np.ndarray:
+        """1 for an anomaly, 0 otherwise, from scikit-learn's -1 (outlier) / 1 (inlier)."""
+        return (np.asarray(self.estimator.predict(X)) == -1).astype(np.int64)
 
     def __repr__(self) -> str:
         return (f"TrainedModel({type(self.estimator).__name__}, task={self.task!r}, "

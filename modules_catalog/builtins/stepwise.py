@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..trained import SCORED_LABEL, SCORED_PROBABILITY, TrainedModel
+from ..trained import TrainedModel
 
 # Score Model predicts this many rows at a time: the bar moves, and the model's intermediate
 # arrays (probabilities of every class) exist for one chunk at a time, not for every row at once
@@ -59,12 +59,13 @@ def score_with_progress(ctx: Any, model: TrainedModel, data: pd.DataFrame) -> pd
         return scored
     parts = []
     for begin in range(0, rows, chunk):
-        part = model.score(data.iloc[begin:begin + chunk])
-        parts.append(part[[c for c in (SCORED_LABEL, SCORED_PROBABILITY) if c in part.columns]])
+        parts.append(model.predict_frame(data.iloc[begin:begin + chunk]))
         done = min(rows, begin + chunk)
         ctx.progress(done / rows, f"scored {done} of {rows} rows")
     added = pd.concat(parts)
-    out = data.copy(deep=False)  # as model.score: the input's own columns are shared, not copied
+    # as model.score: a column of an earlier scoring is replaced, the input's own columns are shared
+    kept = [c for c in data.columns if c not in added.columns]
+    out = data[kept].copy(deep=False) if len(kept) < len(data.columns) else data.copy(deep=False)
     for name in added.columns:
         out[name] = added[name].to_numpy()
     return out

@@ -52,7 +52,7 @@ def test_train_model_pickles_to_identical_bytes_for_the_same_input(catalog, ctx,
     train, _ = cancer
     learner = LogisticRegression(max_iter=5000)
     a, b = (_fit(catalog, ctx, learner, train) for _ in range(2))
-    assert a.task == "classification"
+    assert a.task == "binary" and a.kind == "binary"
     assert pickle.dumps(a, protocol=5) == pickle.dumps(b, protocol=5)
 
 
@@ -126,7 +126,9 @@ def test_evaluate_model_averages_over_classes_for_multiclass(catalog, ctx):
                                            data=test)
     got = catalog.get("evaluate_model").fn(ctx, data=scored, label_column="target")
     assert got["f1"] == pytest.approx(skm.f1_score(test["target"], scored["scored_label"], average="macro"))
-    assert "roc_auc" not in got
+    assert got["average"] == "macro" and got["kind"] == "multiclass"
+    P = scored[["scored_probability_0", "scored_probability_1", "scored_probability_2"]]
+    assert got["roc_auc"] == pytest.approx(skm.roc_auc_score(test["target"], P, multi_class="ovr", average="macro"))
 
 
 def test_evaluate_model_reports_regression_metrics(catalog, ctx, diabetes):
