@@ -181,7 +181,7 @@ def _compile(document: Any, params: Mapping[str, Any], resolve: DatasetResolver 
             # a module's own check runs on a node whose params, inputs and columns are all there
             if spec.check is not None and not unknown and all(e["code"] == "column_type" for e in errors[before:]):
                 errors += _run_check(nid, spec, named, in_schemas, upstream_of[nid], errors[before:])
-        typed[nid] = {} if node_errors or unknown else _infer(spec, in_schemas, named)
+        typed[nid] = {} if node_errors or unknown else _infer(spec, in_schemas, named, upstream_of.get(nid))
         # a node in error, or fed by one, does not run: what flows out of it is not known
         if len(errors) > before or unknown or any(i.source in failed for i in inputs):
             failed.add(nid)
@@ -490,14 +490,25 @@ def _carries_code(spec: ModuleSpec, port: str) -> bool:
     return out is not None and out.type in CODE_PORTS
 
 
-def _infer(spec: ModuleSpec, in_schemas, params) -> dict[str, Schema]:
+def _infer(spec: ModuleSpec, in_schemas, params, upstream: Mapping[str, Upstream] | None = None) -> dict[str, Schema]:
     if spec.infer_schema is None:
         return {}
     try:
-        out = spec.infer_schema(in_schemas, params)
+        # an inference that takes a third argument also sees the nodes upstream (Score Model: the learner's task)
+        out = spec.infer_schema(in_schemas, params, upstream or {}) if _takes_upstream(spec.infer_schema) \
+            else spec.infer_schema(in_schemas, params)
     except Exception:  # an inference that fails only means the schema is not known yet
         return {}
     return {port: s for port, s in out.items() if s is not None}
+
+
+def _takes_upstream(fn: Callable[..., Any]) -> bool:
+    import inspect
+
+    try:
+        return len(inspect.signature(fn).parameters) >= 3
+    except (TypeError, ValueError):
+        return False
 
 
 class _SchemaJson:
