@@ -140,7 +140,9 @@ def _run(con: Any, query: str, result: dict[str, Any]) -> None:
     import duckdb
 
     try:
-        reader = con.execute(query).fetch_record_batch(100_000)
+        running = con.execute(query)
+        fetch = getattr(running, "to_arrow_reader", None) or running.fetch_record_batch  # renamed in DuckDB 1.4
+        reader = fetch(100_000)
         result["schema"], batches, rows = reader.schema, [], 0
         for batch in reader:
             rows += batch.num_rows
