@@ -11,7 +11,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
 from modules_catalog.schema import schema_of
-from modules_catalog.spec import Column
+from modules_catalog.spec import DISCRETE_DTYPES, NUMERIC_DTYPES, Column, Design
 
 
 @pytest.fixture
@@ -209,3 +209,76 @@ def test_split_data_errors_name_the_stratify_column(catalog, ctx, iris):
 def test_split_data_infers_the_input_schema_for_both_outputs(catalog, iris):
     schema = schema_of(iris)
     assert catalog.get("split_data").infer_schema({"data": schema}, {}) == {"train": schema, "test": schema}
+
+
+# -- Split Data by regular or relative expression -------------------------------------------------
+@pytest.fixture
+def named_iris(iris):
+    return iris.assign(species=iris["target"].map({0: "setosa", 1: "versicolor", 2: "virginica"}))
+
+
+def test_split_data_by_regular_expression_matches_pandas_str_contains(catalog, ctx, named_iris):
+    out = catalog.get("split_data").fn(ctx, data=named_iris, mode="regex", regex_column="species", pattern="^v.*r",
+                                       fraction=0.7, seed=0, shuffle=True, stratify_column=None)
+    matched = named_iris["species"].str.contains("^v.*r", regex=True)
+    pd.testing.assert_frame_equal(out["train"], named_iris[matched].reset_index(drop=True))
+    pd.testing.assert_frame_equal(out["test"], named_iris[~matched].reset_index(drop=True))
+    assert len(out["train"]) == 100
+
+
+@pytest.mark.parametrize(("expression", "query"), [
+    (r'\"petal length (cm)" > 4.5', "`petal length (cm)` > 4.5"),
+    ("\"species\" == 'virginica' | \"sepal width (cm)\" <= 2.5",
+     "species == 'virginica' or `sepal width (cm)` <= 2.5"),
+    ("(target != 0 and \"sepal length (cm)\" >= 6) or target == 0 & \"petal width (cm)\" < 0.2",
+     "(target != 0 and `sepal length (cm)` >= 6) or (target == 0 and `petal width (cm)` < 0.2)"),
+])
+def test_split_data_by_relative_expression_matches_pandas_query(catalog, ctx, named_iris, expression, query):
+    out = catalog.get("split_data").fn(ctx, data=named_iris, mode="expression", expression=expression)
+    expected = named_iris.query(query)
+    pd.testing.assert_frame_equal(out["train"], expected.reset_index(drop=True))
+    assert len(out["train"]) + len(out["test"]) == len(named_iris) and 0 < len(expected) < len(named_iris)
+
+
+def test_a_relative_expression_is_parsed_never_run(catalog, ctx, named_iris):
+    spec = catalog.get("split_data")
+    for text in ["__import__('os').system('true')", '"target" > 1 or exec("x")', '"target" > (1)']:
+        with pytest.raises(ValueError, match="Split Data: relative expression: (cannot read|expected)"):
+            spec.fn(ctx, data=named_iris, mode="expression", expression=text)
+    with pytest.raises(ValueError, match="column 'species' holds string and is compared with the number 3"):
+        spec.fn(ctx, data=named_iris, mode="expression", expression='"species" > 3')
+
+
+def test_split_data_checks_expressions_and_patterns_at_design_time(catalog, named_iris):
+    spec = catalog.get("split_data")
+    schema = schema_of(named_iris)
+    found = list(spec.check(Design({"data": schema}, {"mode": "expression", "expression": '"species" > 3'})))
+    assert [v.param for v in found] == ["expression"] and "compared with the number" in found[0].message
+    found = list(spec.check(Design({"data": schema}, {"mode": "expression", "expression": '"nope" > 3'})))
+    assert "column 'nope' is not in the input" in found[0].message
+    found = list(spec.check(Design({"data": schema}, {"mode": "regex", "regex_column": "species", "pattern": "(a"})))
+    assert [v.param for v in found] == ["pattern"] and "not valid" in found[0].message
+    assert not list(spec.check(Design({"data": schema}, {"mode": "expression", "expression": "target >= 1"})))
+
+
+def test_split_data_stratifies_only_on_classes(catalog, ctx, iris):
+    param = catalog.get("split_data").param("stratify_column")
+    assert param.dtypes == DISCRETE_DTYPES and "Group Data into Bins" in param.hint
+    with pytest.raises(ValueError, match=r"cannot stratify by column 'petal width \(cm\)': column 'petal width "
+                                         r"\(cm\)' holds decimal numbers; .*Group Data into Bins"):
+        catalog.get("split_data").fn(ctx, data=iris, stratify_column="petal width (cm)")
+
+
+# -- design-time checks of Clean Missing Data and Normalize Data ----------------------------------
+def test_clean_missing_data_refuses_a_chosen_text_column_for_mean_at_design_time(catalog, holey_wine):
+    spec = catalog.get("clean_missing_data")
+    schema = schema_of(holey_wine)
+    found = list(spec.check(Design({"data": schema}, {"mode": "median", "columns": ["alcohol", "grade"]})))
+    assert [(v.param, v.column) for v in found] == [("columns", "grade")]
+    assert found[0].hint == "use mode 'mode' or 'constant' for text columns"
+    assert not list(spec.check(Design({"data": schema}, {"mode": "mean", "columns": None})))
+    assert not list(spec.check(Design({"data": schema}, {"mode": "mode", "columns": ["grade"]})))
+
+
+def test_normalize_data_accepts_only_numeric_columns(catalog):
+    assert catalog.get("normalize_data").param("columns").dtypes == NUMERIC_DTYPES
