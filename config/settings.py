@@ -150,7 +150,8 @@ SPECTACULAR_SETTINGS = {
     # one name per status set, whatever serializers use it (else a hash: "Status8e5Enum")
     "ENUM_NAME_OVERRIDES": {"RunStatusEnum": "engine.models.Run.Status", "StepStatusEnum": "engine.models.Step.Status",
                             "AttemptStatusEnum": "engine.models.Attempt.Status",
-                            "UploadStatusEnum": "designer.models.Upload.Status"},
+                            "UploadStatusEnum": "designer.models.Upload.Status",
+                            "ModuleStatusEnum": "designer.models.CustomModule.Status"},
 }
 
 # -- engine -------------------------------------------------------------------------------------

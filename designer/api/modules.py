@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from django.http import Http404
 
 from designer.custom_modules import WorkspaceModules, module_entries
+from designer.models import CustomModule
 from designer.selectors import workspace_default
 from modules_catalog.registry import UnknownModule
 from modules_catalog.schema import module_json
@@ -64,7 +65,7 @@ class ModuleSerializer(serializers.Serializer):
     task = serializers.CharField(required=False, allow_null=True,
                                  help_text="a learner's task: binary, multiclass, regression, clustering, ...")
     group = serializers.CharField(required=False, help_text="a sub-heading within the category")
-    status = serializers.ChoiceField(choices=["active", "deprecated", "disabled"],
+    status = serializers.ChoiceField(choices=CustomModule.Status.choices,
                                      help_text="a custom module version's status (built-ins: active)")
     is_default = serializers.BooleanField(help_text="the version the palette offers (a built-in's newest)")
     custom = serializers.BooleanField(help_text="registered by a user of the workspace (see custom-modules/)")

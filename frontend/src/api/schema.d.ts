@@ -53,6 +53,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/custom-modules/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Every version of the custom modules of your workspaces (or of one). */
+        get: operations["v1_custom_modules_list"];
+        put?: never;
+        /** @description Register the modules a file declares. Its declaration is read in an isolated process (never imported by the server); each declared key@version becomes a module version of the workspace (a newer version becomes the default). The same key and version with other content is refused (409). */
+        post: operations["v1_custom_modules_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/custom-modules/{module_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_custom_modules_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch: operations["v1_custom_modules_partial_update"];
+        trace?: never;
+    };
     "/api/v1/datasets/": {
         parameters: {
             query?: never;
@@ -258,7 +292,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Every registered, enabled module with its ports and parameters. */
+        /** @description The modules a pipeline of the workspace may use: the default version of every built-in and custom module (`?all=1`: every version, deprecated and disabled ones too), with its ports and parameters. */
         get: operations["v1_modules_list"];
         put?: never;
         post?: never;
@@ -641,6 +675,52 @@ export interface components {
             /** @description label, feature, score or weight (Edit Metadata); absent: none */
             role?: string;
         };
+        CustomModule: {
+            readonly id: number;
+            readonly workspace: string;
+            key: string;
+            version: string;
+            label: string;
+            category: string;
+            status?: components["schemas"]["ModuleStatusEnum"];
+            /** @default false */
+            is_default: boolean;
+            content_hash: string;
+            source_kind: string;
+            entry: string;
+            filename?: string;
+            /** @description the declared ports, parameters, requirements (no code) */
+            declaration: unknown;
+            /** @description declared requirements this server lacked at registration */
+            missing_requirements: string[];
+            /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */
+            readonly created_by: string;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        CustomModuleRegistered: {
+            modules: components["schemas"]["CustomModule"][];
+            warnings: components["schemas"]["CustomModuleWarning"][];
+        };
+        CustomModuleUploadInput: {
+            /** @description workspace slug; default: your first workspace */
+            workspace?: string;
+            /**
+             * Format: uri
+             * @description a Python file (.py, at most 1 MB) or a zip of Python files (.zip, at most 5 MB) declaring modules with @module
+             */
+            file: string;
+            /**
+             * @description a zip: the file holding the @module declarations (default: its only .py file, else main.py)
+             * @default
+             */
+            entry: string;
+        };
+        CustomModuleWarning: {
+            code: string;
+            message: string;
+            module?: string;
+        };
         Dataset: {
             readonly id: number;
             readonly workspace: string;
@@ -845,10 +925,26 @@ export interface components {
             user_code: boolean;
             disabled: boolean;
             infers_schema: boolean;
-            /** @description a learner's task: binary, multiclass, regression, clustering, anomaly or recommendation; null otherwise */
-            task: string | null;
-            /** @description a sub-heading within the category; empty when none */
-            group: string;
+            /** @description a learner's task: binary, multiclass, regression, clustering, ... */
+            task?: string | null;
+            /** @description a sub-heading within the category */
+            group?: string;
+            /**
+             * @description a custom module version's status (built-ins: active)
+             *
+             *     * `active` - Active
+             *     * `deprecated` - Deprecated
+             *     * `disabled` - Disabled
+             */
+            status: components["schemas"]["ModuleStatusEnum"];
+            /** @description the version the palette offers (a built-in's newest) */
+            is_default: boolean;
+            /** @description registered by a user of the workspace (see custom-modules/) */
+            custom: boolean;
+            /** @description custom: SHA-256 of its stored file(s) */
+            content_hash?: string;
+            /** @description custom: the Python packages it declares it needs */
+            requires?: string[];
         };
         ModuleParam: {
             name: string;
@@ -866,9 +962,9 @@ export interface components {
             /** @description columns: the input port whose columns are offered */
             port?: string;
             multiple?: boolean;
-            /** @description columns: the column types it accepts (int, float, bool, string, datetime, category); absent: any */
+            /** @description columns: the column types accepted (int, float, bool, string, ...) */
             dtypes?: string[];
-            /** @description columns: what to do with a column of another type */
+            /** @description what to do when a column of another type is chosen */
             hint?: string;
         };
         ModulePort: {
@@ -879,6 +975,13 @@ export interface components {
             optional: boolean;
             help: string;
         };
+        /**
+         * @description * `active` - Active
+         *     * `deprecated` - Deprecated
+         *     * `disabled` - Disabled
+         * @enum {string}
+         */
+        ModuleStatusEnum: "active" | "deprecated" | "disabled";
         NodeSchemas: {
             /** @description input port -> its columns; null when not known before running (not wired, upstream in error, or not a table) */
             inputs: {
@@ -943,6 +1046,18 @@ export interface components {
             /** Format: uri */
             previous: string | null;
             results: components["schemas"]["Version"][];
+        };
+        PatchedCustomModuleUpdateInput: {
+            /**
+             * @description deprecated: still runs, noted at validation; disabled: refused
+             *
+             *     * `active` - Active
+             *     * `deprecated` - Deprecated
+             *     * `disabled` - Disabled
+             */
+            status?: components["schemas"]["ModuleStatusEnum"];
+            /** @description true: this version is the one offered */
+            is_default?: boolean;
         };
         PatchedDraftUpdateInput: {
             name?: string;
@@ -1128,6 +1243,12 @@ export interface components {
             /** @description the pipeline document, to POST as a new draft */
             document: unknown;
         };
+        /**
+         * @description * `warning` - warning
+         *     * `info` - info
+         * @enum {string}
+         */
+        SeverityEnum: "warning" | "info";
         StepAttempt: {
             number: number;
             status: components["schemas"]["AttemptStatusEnum"];
@@ -1331,9 +1452,18 @@ export interface components {
          * @enum {string}
          */
         UploadStatusEnum: "open" | "completed";
+        ValidationNote: {
+            /** @description deprecated_module or newer_version */
+            code: string;
+            severity: components["schemas"]["SeverityEnum"];
+            message: string;
+            node: string;
+        };
         ValidationResult: {
             valid: boolean;
             errors: components["schemas"]["Error"][];
+            /** @description what does not stop a run: a deprecated module version, a newer version */
+            warnings?: components["schemas"]["ValidationNote"][];
         };
         Version: {
             readonly id: number;
@@ -1501,6 +1631,248 @@ export interface operations {
             };
             /** @description Malformed request: each error names the field, node, edge, port or parameter it is about. */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+            /** @description The request body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+            /** @description The request body's media type is not one the operation reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
+    v1_custom_modules_list: {
+        parameters: {
+            query?: {
+                /** @description only versions of this module key */
+                key?: string;
+                /** @description workspace slug */
+                workspace?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomModule"][];
+                };
+            };
+            /** @description Malformed request: each error names the field, node, edge, port or parameter it is about. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+            /** @description No credentials, or a token that is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+            /** @description No such object among your workspaces' (another workspace's object looks the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
+    v1_custom_modules_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["CustomModuleUploadInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomModuleRegistered"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+            /** @description No credentials, or a token that is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+            /** @description Your role in the workspace does not allow this (viewers only read), or the CSRF check failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+            /** @description The request body's media type is not one the operation reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
+    v1_custom_modules_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                module_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomModule"];
+                };
+            };
+            /** @description No credentials, or a token that is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+            /** @description No such object among your workspaces' (another workspace's object looks the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
+    v1_custom_modules_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                module_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedCustomModuleUpdateInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomModule"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+            /** @description No credentials, or a token that is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+            /** @description Your role in the workspace does not allow this (viewers only read), or the CSRF check failed. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+            /** @description No such object among your workspaces' (another workspace's object looks the same). */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2489,7 +2861,12 @@ export interface operations {
     };
     v1_modules_list: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description every version with its status, not only the defaults */
+                all?: "1";
+                /** @description workspace slug (its custom modules); default: your first workspace */
+                workspace?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2504,8 +2881,26 @@ export interface operations {
                     "application/json": components["schemas"]["Module"][];
                 };
             };
+            /** @description Malformed request: each error names the field, node, edge, port or parameter it is about. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
             /** @description No credentials, or a token that is not valid. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+            /** @description No such object among your workspaces' (another workspace's object looks the same). */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2517,7 +2912,10 @@ export interface operations {
     };
     v1_modules_retrieve: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description workspace slug (its custom modules); default: your first workspace */
+                workspace?: string;
+            };
             header?: never;
             path: {
                 key: string;
@@ -2533,6 +2931,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Module"];
+                };
+            };
+            /** @description Malformed request: each error names the field, node, edge, port or parameter it is about. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
                 };
             };
             /** @description No credentials, or a token that is not valid. */
