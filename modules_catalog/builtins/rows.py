@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..checks import ENCODE_HINT, describe
+from ..columns import ROLES_ATTR, frame_roles
 from ..schema import dtype_kind
 from ..spec import (DISCRETE_DTYPES, NUMERIC_DTYPES, Column, Design, Param, ParamKind, Port, PortType, Schema,
                     Violation, module)
@@ -28,6 +29,22 @@ def _renumbered(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy(deep=False)
     out.index = pd.RangeIndex(len(out))
     return out
+
+
+def _with_roles(out: pd.DataFrame, *roles: Mapping[str, str]) -> pd.DataFrame:
+    """`out` carrying the Edit Metadata roles of its sources (the first source's role wins)."""
+    merged: dict[str, str] = {}
+    for found in roles:
+        merged.update({k: v for k, v in found.items() if k not in merged and k in out.columns})
+    out.attrs = {**out.attrs, ROLES_ATTR: merged} if merged else {k: v for k, v in out.attrs.items()
+                                                                   if k != ROLES_ATTR}
+    return out
+
+
+def _right_roles(right: pd.DataFrame, names: list[str], kept: list[Any] | None = None) -> dict[str, str]:
+    roles = frame_roles(right)
+    return {new: roles[str(old)] for old, new in zip(kept if kept is not None else right.columns, names)
+            if str(old) in roles}
 
 
 def _unresolved(value: Any) -> bool:
@@ -69,9 +86,10 @@ def add_columns(ctx: Any, *, left: pd.DataFrame, right: pd.DataFrame) -> pd.Data
     renamed = [(old, new) for old, new in zip(right.columns, names) if str(old) != new]
     if renamed:
         ctx.log("renamed: " + ", ".join(f"{old!r} → {new!r}" for old, new in renamed[:20]))
+    roles = _right_roles(right, names)
     right = _renumbered(right)
     right.columns = names
-    return pd.concat([_renumbered(left), right], axis=1)
+    return _with_roles(pd.concat([_renumbered(left), right], axis=1), frame_roles(left), roles)
 
 
 # -- Add Rows ---------------------------------------------------------------------------------------
@@ -149,7 +167,7 @@ def add_rows(ctx: Any, *, first: pd.DataFrame, second: pd.DataFrame) -> pd.DataF
         else:
             columns[name] = pd.concat([a, b], ignore_index=True)
     ctx.log(f"{len(first)} + {len(second)} rows")
-    return pd.DataFrame(columns)
+    return _with_roles(pd.DataFrame(columns), frame_roles(first), frame_roles(second))
 
 
 # -- Join Data --------------------------------------------------------------------------------------
@@ -253,7 +271,7 @@ def join_data(ctx: Any, *, left: pd.DataFrame, right: pd.DataFrame, left_keys: l
         used = rpart[~rnull].merge(lkeys[~lnull].drop_duplicates(), on=tmp, how="left", indicator=True)
         extra = rpart[~rnull][(used["_merge"] == "left_only").to_numpy()]
         merged = pd.concat([merged, extra, unmatched_right], ignore_index=True)
-    out = merged.drop(columns=tmp)
+    out = _with_roles(merged.drop(columns=tmp), frame_roles(left), _right_roles(right, names, kept))
     out.index = pd.RangeIndex(len(out))
     ctx.log(f"{join} join: {len(left)} left rows, {len(right)} right rows → {len(out)} rows")
     return out
@@ -467,7 +485,7 @@ def smote(ctx: Any, *, data: pd.DataFrame, label_column: str, percentage: int = 
     X, y_new = sampler.fit_resample(data[features], y)
     out = X.copy()
     out[label] = y_new
-    out = out[list(data.columns)]
+    out = _with_roles(out[list(data.columns)], frame_roles(data))
     ctx.log(f"class {minority!r}: {size} rows + {target - size} synthetic")
     ctx.progress(1.0, "done")
     return _renumbered(out)

@@ -227,3 +227,21 @@ def test_smote_names_a_text_feature_at_run_and_design_time(catalog, ctx, iris):
     found = list(spec.check(Design({"data": schema_of(iris)}, {"label_column": "target"})))
     assert [v.column for v in found] == ["species"]
     assert spec.param("label_column").dtypes == DISCRETE_DTYPES
+
+
+def test_edit_metadata_roles_survive_combining_rows_and_columns(catalog, ctx, iris):
+    from modules_catalog.columns import ROLES_ATTR, frame_roles
+
+    labelled = iris.drop(columns="species")
+    labelled.attrs[ROLES_ATTR] = {"target": "label"}
+    weights = labelled[["target"]].assign(w=1.0)
+    weights.attrs[ROLES_ATTR] = {"w": "weight"}
+    assert frame_roles(catalog.get("add_rows").fn(ctx, first=labelled, second=labelled)) == {"target": "label"}
+    assert frame_roles(catalog.get("add_columns").fn(ctx, left=labelled, right=weights)) == {
+        "target": "label", "w": "weight"}
+    joined = catalog.get("join_data").fn(ctx, left=labelled, right=weights.drop_duplicates(), left_keys=["target"],
+                                         right_keys=["target"], join="inner", case_sensitive=True,
+                                         keep_right_keys=False)
+    assert frame_roles(joined) == {"target": "label", "w": "weight"}
+    smoted = catalog.get("smote").fn(ctx, data=labelled, label_column="target", percentage=20, neighbours=3, seed=0)
+    assert frame_roles(smoted) == {"target": "label"}
