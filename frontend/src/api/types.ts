@@ -33,6 +33,11 @@ export interface ModuleSpec {
   user_code: boolean;
   disabled: boolean;
   infers_schema: boolean;
+  /** A custom module version's status (built-ins: active), whether it is the version the palette
+   * offers, and whether a user of the workspace registered it. */
+  status?: "active" | "deprecated" | "disabled";
+  is_default?: boolean;
+  custom?: boolean;
 }
 
 /** A parameter value, or a binding to a pipeline parameter. */
@@ -95,6 +100,7 @@ export interface GraphError {
 export interface ColumnInfo {
   name: string;
   dtype: string; // int, float, bool, datetime, category, string
+  role?: string; // label, feature, score or weight, when Edit Metadata gave it one
 }
 
 /** Inferred table schemas of one node's ports; null where unknown. */

@@ -9,6 +9,7 @@ import { CheckboxInput, ChoiceSelect, TextInput } from "./editors/SimpleInputs";
 import { CodeEditor } from "./editors/CodeEditor";
 import { DatasetPicker } from "./editors/DatasetPicker";
 import { ColumnPicker } from "./editors/ColumnPicker";
+import { asColumnRules } from "./editors/columnRules";
 import { asColumnList, asDatasetRef, isBinding, isEmptyValue, rangeHint, type NumberRule } from "./values";
 
 export interface ParamFieldProps {
@@ -66,7 +67,8 @@ function editor(props: ParamFieldProps, ids: FieldIds): ReactNode {
       const portSpec = props.inputs.find((p) => p.name === port);
       return (
         <ColumnPicker ids={ids} schema={schemaOf(props)} portLabel={portSpec?.label || port}
-          multiple={spec.multiple !== false} value={asColumnList(current)} required={required} onCommit={onCommit} />
+          multiple={spec.multiple !== false} value={asColumnList(current)} rules={asColumnRules(current)}
+          required={required} onCommit={onCommit} />
       );
     }
     default: // text, and any kind this front end does not know yet
@@ -105,7 +107,8 @@ export function ParamField(props: ParamFieldProps) {
       help={spec.help}
       hint={kind}
       errors={missing ? [`${label} needs a value.`] : errors}
-      group={!bound && (spec.kind === "dataset" || (spec.kind === "columns" && spec.multiple !== false && !!schemaOf(props)))}
+      group={!bound && (spec.kind === "dataset" || (spec.kind === "columns" && spec.multiple !== false
+        && (!!schemaOf(props) || asColumnRules(value === undefined ? spec.default : value) !== null)))}
       aside={<BindingToggle id={`${id}-bind`} label={label} bound={bound} parameters={pipelineParameters} onToggle={toggle} />}
     >
       {(ids) =>
