@@ -130,10 +130,26 @@ def apply_sql_transformation(ctx: Any, *, t1: pd.DataFrame, t2: pd.DataFrame | N
     if dupes:
         raise SqlError(f"{MODULE}: the query returns more than one column named {', '.join(map(repr, dupes))}; "
                        "name them apart with AS")
-    out = table.to_pandas()
+    try:
+        out = _to_pandas(table)
+    except (pa.ArrowException, ValueError, TypeError) as exc:
+        raise SqlError(f"{MODULE}: the result cannot become a table: {exc}; cast the column with CAST(… AS …)") from None
     ctx.log(f"query returned {len(out)} rows, {len(out.columns)} columns")
     ctx.progress(1.0, f"{len(out)} rows")
     return out
+
+
+def _to_pandas(table: Any) -> pd.DataFrame:
+    """The result as pandas: DuckDB's enums (dictionaries with unsigned indices) as pandas categories."""
+    import pyarrow as pa
+
+    fields = []
+    for field in table.schema:
+        kind = field.type
+        if pa.types.is_dictionary(kind) and pa.types.is_unsigned_integer(kind.index_type):
+            field = field.with_type(pa.dictionary(pa.int32(), kind.value_type, kind.ordered))
+        fields.append(field)
+    return table.cast(pa.schema(fields)).to_pandas()
 
 
 def _run(con: Any, query: str, result: dict[str, Any]) -> None:

@@ -95,3 +95,10 @@ def test_a_syntax_error_is_reported_at_design_time(catalog):
     assert len(found) == 1 and "syntax error" in found[0].message.lower()
     assert not list(catalog.get("apply_sql_transformation").check(Design({}, {"query": "WITH a AS (SELECT 1) "
                                                                                        "SELECT * FROM a"})))
+
+
+def test_a_category_column_comes_back_as_a_category(catalog, ctx, iris):
+    df = iris.assign(kind=iris["species"].astype("category"))
+    out = _sql(catalog, ctx, "SELECT kind, COUNT(*) AS n FROM t1 GROUP BY kind ORDER BY kind", t1=df)
+    assert isinstance(out["kind"].dtype, pd.CategoricalDtype)
+    assert out["kind"].astype(str).tolist() == SPECIES and out["n"].tolist() == [50, 50, 50]
