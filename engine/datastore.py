@@ -8,6 +8,7 @@ import json
 import math
 import os
 import pickle
+import re
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -159,7 +160,10 @@ class Datastore:
         if kind == "DataFrame":
             return self.put_dataframe(value)
         if kind == "AnyFile" and isinstance(value, (str, os.PathLike)):
-            return self.put_file(os.fspath(value), kind, move=False)
+            # the file's extension (".csv" from Convert to CSV) names its download
+            suffix = os.path.splitext(os.fspath(value))[1].lower()
+            meta = {"suffix": suffix} if re.fullmatch(r"\.[a-z0-9]{1,10}", suffix) else None
+            return self.put_file(os.fspath(value), kind, meta, move=False)
         return self.put_object(value, kind)
 
     def _meta_path(self, digest: str) -> str:

@@ -2,7 +2,9 @@
 transforms as pickles, metrics as JSON."""
 from __future__ import annotations
 
+import mimetypes
 import os
+import re
 from typing import Iterator
 
 from django.http import FileResponse, Http404, StreamingHttpResponse
@@ -60,7 +62,20 @@ def artifact_response(*, digest: str, kind: str, stem: str, fmt: str | None = No
     if fmt not in ("", "parquet", "native"):
         raise serializers.ValidationError({"format": [f"unknown format {fmt!r}; use 'parquet' or 'csv'"]})
     ext, content_type = _FILES.get(kind, _PICKLE)
+    if kind == "AnyFile":
+        ext, content_type = _file_type(digest)
     return FileResponse(open(path, "rb"), as_attachment=True, filename=f"{stem}{ext}", content_type=content_type)
+
+
+def _file_type(digest: str) -> tuple[str, str]:
+    """An AnyFile's extension, as the step that made it named it (engine/datastore.py), and its type."""
+    try:
+        suffix = str(datastore().meta(digest).get("suffix") or "")
+    except FileNotFoundError:
+        suffix = ""
+    if not re.fullmatch(r"\.[a-z0-9]{1,10}", suffix):
+        return "", "application/octet-stream"
+    return suffix, mimetypes.types_map.get(suffix, "application/octet-stream")
 
 
 def _csv_chunks(path: str) -> Iterator[str]:

@@ -218,3 +218,22 @@ def test_export_data_registers_a_dataset_version_once_and_import_data_reads_it_w
     run_id = submit(api, reader)  # the rules are resolved against the frame read back, roles and all
     picked = Step.objects.get(run_id=run_id, node_id="pick").outputs["data"]["digest"]
     pd.testing.assert_frame_equal(datastore().load(picked, "DataFrame"), wine().drop(columns="target"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_convert_to_csv_downloads_as_csv_and_import_data_reads_it_back_in_a_real_run(engine, api, workspace):
+    from engine.models import Step
+    from engine.selectors import datastore
+
+    doc = document([node("wine", "sample_dataset", name="wine"), node("csv", "convert_to_csv"),
+                    node("read", "import_data", file_format="csv")],
+                   [edge("wine", "data", "csv", "data"), edge("csv", "file", "read", "file")])
+    run_id = submit(api, doc)
+    download = api.get(f"/api/v1/runs/{run_id}/steps/csv/outputs/file/download/")
+    assert download.status_code == 200
+    assert download["Content-Type"].startswith("text/csv")
+    assert 'filename="csv_file.csv"' in download["Content-Disposition"]
+    body = b"".join(download.streaming_content)
+    pd.testing.assert_frame_equal(pd.read_csv(io.BytesIO(body)), wine())
+    read = Step.objects.get(run_id=run_id, node_id="read").outputs["data"]["digest"]
+    pd.testing.assert_frame_equal(datastore().load(read, "DataFrame"), wine())
