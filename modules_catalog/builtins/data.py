@@ -9,7 +9,7 @@ import os
 import re
 import tempfile
 import warnings
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 import pandas as pd
 
@@ -98,7 +98,8 @@ def sniff_format(path: str) -> str:
 
 
 def read_table_file(path: str, file_format: str, *, module: str = "Import Data") -> pd.DataFrame:
-    """A CSV, TSV, Parquet or JSON-lines file as a frame; a clear error naming the format and the problem."""
+    """A CSV, TSV, Parquet or JSON-lines file as a frame, read from disk as it streams (never held as
+    one string); a clear error naming the format and the problem."""
     fmt = sniff_format(path) if file_format == "auto" else file_format
     if fmt == "parquet":
         import pyarrow as pa
@@ -109,32 +110,39 @@ def read_table_file(path: str, file_format: str, *, module: str = "Import Data")
         except (pa.ArrowException, OSError) as exc:
             raise ValueError(f"{module}: the file is not readable Parquet ({type(exc).__name__}: {exc})") from None
     try:
-        with open(path, encoding="utf-8-sig") as fh:
-            text = fh.read()
+        if fmt == "jsonl":
+            with open(path, encoding="utf-8-sig") as fh:
+                return _parse_jsonl(fh, module)
+        return _read_delimited(path, fmt, has_header=True, module=module, what="file")
     except UnicodeDecodeError as exc:
         raise ValueError(f"{module}: the file is not UTF-8 text (byte {exc.start}); save it as UTF-8, or upload it as "
                          "a dataset, which detects the encoding") from None
-    return parse_text(text, fmt, has_header=True, module=module)
 
 
 def parse_text(text: str, fmt: str, *, has_header: bool, module: str = MANUAL) -> pd.DataFrame:
     """CSV, TSV or JSON-lines text as a frame (types inferred); columns without a header are Col1, Col2, …"""
     if fmt == "jsonl":
-        return _parse_jsonl(text, module)
-    if fmt not in ("csv", "tsv"):
-        raise ValueError(f"{module}: unknown format {fmt!r}; choose one of {', '.join(MANUAL_FORMATS)}")
+        return _parse_jsonl(text.splitlines(), module)
     if not text.strip():
         raise ValueError(f"{module}: there is no data: the text is empty")
+    return _read_delimited(io.StringIO(text), fmt, has_header=has_header, module=module, what="text")
+
+
+def _read_delimited(source: Any, fmt: str, *, has_header: bool, module: str, what: str) -> pd.DataFrame:
+    if fmt not in ("csv", "tsv"):
+        raise ValueError(f"{module}: unknown format {fmt!r}; choose one of {', '.join(FILE_FORMATS[1:])}")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", pd.errors.ParserWarning)  # a row longer than the header: not data to drop
-            df = pd.read_csv(io.StringIO(text), sep="," if fmt == "csv" else "\t", header=0 if has_header else None,
-                             skip_blank_lines=True, index_col=False)
+            df = pd.read_csv(source, sep="," if fmt == "csv" else "\t", header=0 if has_header else None,
+                             skip_blank_lines=True, index_col=False, encoding="utf-8-sig")
     except pd.errors.ParserWarning:
-        raise ValueError(f"{module}: the {fmt.upper()} text does not parse: the first row has more values than the "
+        raise ValueError(f"{module}: the {fmt.upper()} {what} does not parse: the first row has more values than the "
                          "header names columns") from None
+    except UnicodeDecodeError:
+        raise
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-        raise ValueError(f"{module}: the {fmt.upper()} text does not parse: {str(exc).strip()[:300]}") from None
+        raise ValueError(f"{module}: the {fmt.upper()} {what} does not parse: {str(exc).strip()[:300]}") from None
     if not has_header:
         df.columns = [f"Col{i + 1}" for i in range(len(df.columns))]
     unnamed = [str(c) for c in df.columns if str(c).startswith("Unnamed: ")]
@@ -144,9 +152,9 @@ def parse_text(text: str, fmt: str, *, has_header: bool, module: str = MANUAL) -
     return df
 
 
-def _parse_jsonl(text: str, module: str) -> pd.DataFrame:
+def _parse_jsonl(lines: Iterable[str], module: str) -> pd.DataFrame:
     records = []
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
