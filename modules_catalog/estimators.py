@@ -232,7 +232,11 @@ class OneVsOneProbaClassifier(OneVsOneClassifier):
 
     def predict_proba(self, X: Any) -> np.ndarray:
         from scipy.special import expit
+        from sklearn.utils.validation import check_is_fitted, validate_data
 
+        check_is_fitted(self)
+        # as fit saw it (an array: the pairs' classifiers were fitted without column names)
+        X = validate_data(self, X, accept_sparse=True, ensure_all_finite=False, reset=False)
         k = len(self.classes_)
         rows = X.shape[0]
         proba = np.zeros((rows, k), dtype=np.float64)
