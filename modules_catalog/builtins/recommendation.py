@@ -426,7 +426,8 @@ def _rating_metrics(test: pd.DataFrame, scored: pd.DataFrame, user: str, item: s
     scored_pairs = joined[SCORED_RATING].notna()
     if not scored_pairs.any():
         raise ValueError(f"{name}: no test pair ({user!r}, {item!r}) has a score; score the test dataset itself")
-    y, pred = joined.loc[scored_pairs, "_truth"].to_numpy(float), joined.loc[scored_pairs, SCORED_RATING].to_numpy(float)
+    y = joined.loc[scored_pairs, "_truth"].to_numpy(float)
+    pred = joined.loc[scored_pairs, SCORED_RATING].to_numpy(float)
     return {
         "task": "recommendation", "kind": "rating_prediction", "rows": int(scored_pairs.sum()),
         "unscored_rows": int((~scored_pairs).sum()),

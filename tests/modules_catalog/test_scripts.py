@@ -297,8 +297,10 @@ def test_a_trained_python_model_is_rebuilt_from_its_source_in_another_process(ca
             "model = pickle.load(open(sys.argv[1], 'rb'))\n"
             "scored = model.score(pd.read_parquet(sys.argv[2]))\n"
             "scored.to_parquet(sys.argv[3])\n")
-    subprocess.run([sys.executable, "-c", code, str(path), str(tmp_path / "iris.parquet"), str(tmp_path / "out.parquet")],
-                   check=True, cwd=os.getcwd(), timeout=120)
+    subprocess.run([sys.executable, "-c", code, str(path), str(tmp_path / "iris.parquet"),
+                    str(tmp_path / "out.parquet")],
+                   check=True, cwd=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                   timeout=120)
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "out.parquet"), scored)
 
 
@@ -335,3 +337,32 @@ def test_a_prediction_of_the_wrong_length_is_named(catalog, iris):
     learner = catalog.get("create_python_model").fn(SimpleContext(), script=script, task="multiclass")
     with pytest.raises(ValueError, match=r"predict\(X\) returned \(149,\) values for 150 rows"):
         train_and_score(catalog, learner, iris, "target")
+
+
+def test_a_bundle_travels_through_the_datastore_from_import_script_bundle_to_the_script(tmp_path, iris):
+    """The engine's path: the bundle step's zip is stored as an AnyFile; the script step gets its path."""
+    from engine.datastore import Datastore
+    from engine.runner import run_step
+    from engine.stepspec import StepSpec
+
+    store = Datastore(str(tmp_path / "ds"))
+
+    def step(module, workdir, *, inputs=None, params=None, user_code=False):
+        os.makedirs(tmp_path / workdir)
+        spec = StepSpec(attempt_id=1, run_id=1, node_id=workdir, module=module, version="1", params=params or {},
+                        inputs=inputs or {}, datastore=store.root, workdir=str(tmp_path / workdir),
+                        user_code=user_code)
+        result = run_step(spec, lambda event: None)
+        assert result.status == "succeeded", result.traceback
+        return result.outputs
+
+    bundled = step("import_script_bundle", "bundle", params={"module_name": "top", "code": "LABEL = 'target'\n"})
+    assert bundled["bundle"]["kind"] == "AnyFile"
+    frame = store.put(iris, "DataFrame")
+    script = ("import top\n\ndef azureml_main(a=None, b=None):\n"
+              "    return a.groupby(top.LABEL).size().reset_index(name='n'),\n")
+    out = step("execute_python_script", "script", user_code=True, params={"script": script},
+               inputs={"dataset1": {"digest": frame.digest, "kind": "DataFrame"},
+                       "bundle": {"digest": bundled["bundle"]["digest"], "kind": "AnyFile"}})
+    pd.testing.assert_frame_equal(store.load(out["result1"]["digest"], "DataFrame"),
+                                  iris.groupby("target").size().reset_index(name="n"))
