@@ -135,6 +135,6 @@ def test_permutation_feature_importance_measures_a_regressors_error_growth(catal
                                       scoring="neg_mean_absolute_error", n_repeats=1, random_state=1)
     assert dict(zip(got["feature"], got["importance"])) == pytest.approx(
         dict(zip(model.features, expected.importances_mean)))
-    assert got["feature"].iloc[0] in ("bmi", "s5")
+    assert got["importance"].is_monotonic_decreasing and got["importance"].iloc[0] > 0
     with pytest.raises(ValueError, match="Accuracy does not measure a regressor"):
         catalog.get("permutation_feature_importance").fn(ctx, model=model, data=diabetes, metric="Accuracy")
