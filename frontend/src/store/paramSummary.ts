@@ -1,5 +1,6 @@
 // The few parameter values a node shows on the canvas ("Fraction: 0.7", "Columns: a, b, c").
 import type { ModuleSpec, NodeDoc } from "../api/types";
+import { asColumnRules, summarizeRules } from "../properties/editors/columnRules";
 
 export const SUMMARY_LINES = 2;
 const MAX_TEXT = 40;
@@ -14,6 +15,8 @@ function shown(value: unknown, kind: string): string | null {
     const { name, version } = value as { name: unknown; version?: unknown };
     return version === undefined || version === null ? `${String(name)} (newest)` : `${String(name)} v${String(version)}`;
   }
+  const rules = kind === "columns" ? asColumnRules(value) : null;
+  if (rules) return summarizeRules(rules);
   if (typeof value === "boolean") return value ? "yes" : "no";
   if (Array.isArray(value)) return value.length ? value.map(String).join(", ") : null;
   if (typeof value === "object") return JSON.stringify(value);

@@ -106,3 +106,8 @@ export function describeRule(rule: ColumnRule): string {
   const items = rule.by === "roles" ? ruleItems(rule).map(roleLabel) : ruleItems(rule);
   return `${rule.action} ${rule.by} ${items.join(", ") || "(none yet)"}`;
 }
+
+/** The rules in a few words, for a node on the canvas: "all columns; exclude names species". */
+export function summarizeRules(set: ColumnRuleSet): string {
+  return set.rules.map((r) => (r.by === "all" && r.action === "include" ? "all columns" : describeRule(r))).join("; ");
+}
