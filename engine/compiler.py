@@ -3,6 +3,7 @@ structured error pointing at a node, edge, port or parameter."""
 from __future__ import annotations
 
 import logging
+import weakref
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
@@ -149,7 +150,8 @@ def _compile(document: Any, params: Mapping[str, Any], resolve: DatasetResolver 
     as_json = _SchemaJson()
     failed: set[str] = set()  # nodes in error or downstream of one: they do not run, their outputs are unknown
     # what design-time checks see of the nodes upstream: built once per node, from its sources' own
-    checked = any(s.check is not None for s in specs.values())
+    checked = any(s.check is not None or _takes_upstream(s.infer_schema)
+                  for s in {id(s): s for s in specs.values()}.values())
     resolved_of: dict[str, Mapping[str, Any]] = {}
     upstream_of: dict[str, dict[str, Upstream]] = {}
     user_code_of: dict[str, bool] = {}
@@ -502,13 +504,23 @@ def _infer(spec: ModuleSpec, in_schemas, params, upstream: Mapping[str, Upstream
     return {port: s for port, s in out.items() if s is not None}
 
 
-def _takes_upstream(fn: Callable[..., Any]) -> bool:
-    import inspect
-
-    try:
-        return len(inspect.signature(fn).parameters) >= 3
-    except (TypeError, ValueError):
+def _takes_upstream(fn: Callable[..., Any] | None) -> bool:
+    """Whether an infer_schema takes a third argument (asked once per function: a signature costs ~0.1 ms)."""
+    if fn is None:
         return False
+    found = _TAKES_UPSTREAM.get(fn)
+    if found is None:
+        import inspect
+
+        try:
+            found = len(inspect.signature(fn).parameters) >= 3
+        except (TypeError, ValueError):
+            found = False
+        _TAKES_UPSTREAM[fn] = found
+    return found
+
+
+_TAKES_UPSTREAM: "weakref.WeakKeyDictionary[Callable[..., Any], bool]" = weakref.WeakKeyDictionary()
 
 
 class _SchemaJson:
