@@ -380,7 +380,9 @@ def feature_hashing(ctx: Any, *, data: pd.DataFrame, text_column: str, bits: int
     _check_cells(len(texts), width, module_name, "lower the hashing bitsize")
     hasher = HashingVectorizer(n_features=width, ngram_range=(1, int(ngram_size)), alternate_sign=False,
                                norm=None, dtype=np.float64)
-    matrix = hasher.transform(_documents(texts))
+    documents = _documents(texts)
+    # no rows: no counts (scikit-learn's hasher cannot take an empty list)
+    matrix = hasher.transform(documents) if documents else np.zeros((0, width))
     features = _features_frame(matrix, [_hash_name(name, i) for i in range(width)])
     ctx.log(f"hashed {len(texts)} texts of column {name!r} into {width} columns "
             f"({int((np.asarray(matrix.sum(axis=0)).ravel() > 0).sum())} in use)")

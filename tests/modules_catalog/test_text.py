@@ -197,3 +197,12 @@ def test_every_text_module_declares_text_columns_and_its_category(catalog):
         assert spec.category == "Text Analytics" and spec.description
         assert spec.param("text_column").dtypes == ("string", "category")
         assert spec.infer_schema is not None
+
+
+def test_no_rows_give_no_rows_with_the_same_columns(catalog, docs):
+    hashed, _ = run(catalog, "feature_hashing", data=docs.iloc[:0], text_column="text", bits=3)
+    assert list(hashed.columns) == ["source", "length", *(f"text_hash_{i}" for i in range(8))] and hashed.empty
+    cleaned, _ = run(catalog, "preprocess_text", data=docs.iloc[:0], text_column="text")
+    assert list(cleaned.columns) == ["text", "source", "length", "Preprocessed text"] and cleaned.empty
+    with pytest.raises(ValueError, match="no rows to build a vocabulary from"):
+        run(catalog, "extract_ngram_features", data=docs.iloc[:0], text_column="text")
