@@ -103,14 +103,21 @@ def _edit_check(design: Design) -> list[Violation]:
         problem = _name_problem(names, new, [c.name for c in schema if c.name not in set(names)])
         if problem:
             found.append(Violation(f"{EDIT}: {problem}", param="new_names", code="bad_param"))
-    if design.params.get("data_type") == "datetime" and schema is not None:
+    data_type = design.params.get("data_type")
+    if data_type in ("datetime", "int", "float") and schema is not None:
         by_name = {c.name: c for c in schema}
         for n in names:
             c = by_name.get(n)
-            if c is not None and c.dtype not in ("string", "category", "datetime"):
-                found.append(Violation(f"column {n!r} holds {c.dtype} values: {EDIT} makes dates from text only",
-                                       param="data_type", column=n,
+            if c is None:
+                continue
+            if data_type == "datetime" and c.dtype not in ("string", "category", "datetime"):
+                found.append(Violation(f"column {n!r} holds {TYPE_WORDS.get(c.dtype, c.dtype)}: {EDIT} makes dates "
+                                       "from text only", param="data_type", column=n,
                                        hint="convert the column to string first, or leave its type unchanged"))
+            elif data_type in ("int", "float") and c.dtype == "datetime":
+                found.append(Violation(f"column {n!r} holds dates, which {EDIT} does not convert to numbers",
+                                       param="data_type", column=n,
+                                       hint="leave its type unchanged, or derive numbers from it in a script"))
     return found
 
 

@@ -136,3 +136,21 @@ def test_select_columns_transform_gives_other_rows_the_columns_of_its_input(ctx,
     pd.testing.assert_frame_equal(fitted.apply(df), df[["proline", "alcohol", "target"]])
     with pytest.raises(ValueError, match="Select Columns Transform: column 'proline' is not in the input"):
         transform.apply(test.drop(columns="proline"))
+
+
+def test_the_compiler_carries_roles_downstream_and_reports_edit_metadata_mistakes_on_the_node():
+    from engine.compiler import infer_schemas, validate_document
+    from tests.engine.graphs import document, edge, node
+
+    features = {"rules": [{"action": "include", "by": "all"}, {"action": "exclude", "by": "roles", "roles": ["label"]}]}
+    doc = document([node("wine", "sample_dataset", name="wine"),
+                    node("meta", "edit_metadata", columns=["target"], role="label", new_names="cultivar"),
+                    node("pick", "select_columns", columns=features)],
+                   [edge("wine", "data", "meta", "data"), edge("meta", "data", "pick", "data")])
+    nodes, errors = infer_schemas(doc)
+    assert errors == []
+    assert nodes["meta"]["outputs"]["data"][-1] == {"name": "cultivar", "dtype": "int", "role": "label"}
+    assert [c["name"] for c in nodes["pick"]["outputs"]["data"]] == list(wine().columns[:-1])
+    doc["nodes"][1]["params"].update(columns=["alcohol", "target"], new_names="a")
+    errors = validate_document(doc)
+    assert {(e["node"], e["param"]) for e in errors} == {("meta", "role"), ("meta", "new_names")}
