@@ -27,6 +27,10 @@ def param_json(param: Param) -> dict[str, Any]:
     if param.port is not None:
         out["port"] = param.port
         out["multiple"] = param.multiple
+    if param.dtypes:
+        out["dtypes"] = list(param.dtypes)
+    if param.hint:
+        out["hint"] = param.hint
     return out
 
 
@@ -39,6 +43,7 @@ def module_json(spec: ModuleSpec) -> dict[str, Any]:
         "params": [param_json(p) for p in spec.params],
         "user_code": spec.user_code, "disabled": spec.disabled,
         "infers_schema": spec.infer_schema is not None,
+        "task": spec.task, "group": spec.group,
     }
 
 
