@@ -1,5 +1,6 @@
-// What a Metrics JSON (Evaluate Model's output) holds, read defensively: scalar values, and the
-// curves and matrix the charts draw (absent or malformed parts are simply not drawn).
+// What a Metrics JSON (Evaluate Model's output) holds, read defensively: scalar values, the curves
+// and matrix the charts draw, the per-class, averaging and cluster tables, and a side-by-side
+// comparison of two scored inputs (absent or malformed parts are simply not shown).
 
 export interface Roc {
   fpr: number[];
@@ -25,13 +26,46 @@ export interface ConfusionMatrix {
   matrix: number[][];
 }
 
+/** One class's row of the per-class table (precision, recall, F1 of that class against the rest). */
+export interface ClassRow {
+  label: string;
+  precision: number | null;
+  recall: number | null;
+  f1: number | null;
+  support: number | null;
+}
+
+/** Precision, recall and F1 under one averaging over classes (macro, micro, weighted). */
+export interface AverageRow {
+  average: string;
+  precision: number | null;
+  recall: number | null;
+  f1: number | null;
+}
+
+export interface ClusterSize {
+  cluster: string;
+  rows: number;
+}
+
+/** Evaluate Model's two scored inputs side by side: every number metric of both, and right − left. */
+export interface Comparison {
+  labels: [string, string];
+  rows: { metric: string; left: number | null; right: number | null; difference: number | null }[];
+}
+
 export interface MetricsContent {
   task: string | null;
+  kind: string | null; // a classifier's: "binary" or "multiclass"
   scalars: { name: string; value: number | string | boolean }[];
   roc: Roc | null;
   pr: PrCurve | null;
   residuals: Residuals | null;
   confusion: ConfusionMatrix | null;
+  perClass: ClassRow[] | null;
+  averages: AverageRow[] | null;
+  clusterSizes: ClusterSize[] | null;
+  comparison: Comparison | null;
 }
 
 type Json = Record<string, unknown>;
@@ -84,12 +118,63 @@ function readConfusion(v: unknown): ConfusionMatrix | null {
   return { labels, matrix: matrix as number[][] };
 }
 
-/** Read a Metrics JSON: top-level scalars (numbers, text, booleans) and any curves it carries. */
+function label(v: unknown): string | null {
+  return typeof v === "string" ? v : typeof v === "number" || typeof v === "boolean" ? String(v) : null;
+}
+
+function readPerClass(v: unknown): ClassRow[] | null {
+  if (!Array.isArray(v) || v.length === 0) return null;
+  const rows: ClassRow[] = [];
+  for (const row of v) {
+    const name = isObject(row) ? label(row.class) : null;
+    if (!isObject(row) || name === null) return null;
+    rows.push({ label: name, precision: num(row.precision), recall: num(row.recall), f1: num(row.f1), support: num(row.support) });
+  }
+  return rows;
+}
+
+function readAverages(v: unknown): AverageRow[] | null {
+  if (!isObject(v)) return null;
+  const rows = Object.entries(v)
+    .filter(([, row]) => isObject(row))
+    .map(([average, row]) => {
+      const r = row as Json;
+      return { average, precision: num(r.precision), recall: num(r.recall), f1: num(r.f1) };
+    });
+  return rows.length ? rows : null;
+}
+
+function readClusterSizes(v: unknown): ClusterSize[] | null {
+  if (!Array.isArray(v) || v.length === 0) return null;
+  const rows: ClusterSize[] = [];
+  for (const row of v) {
+    const cluster = isObject(row) ? label(row.cluster) : null;
+    const count = isObject(row) ? num(row.rows) : null;
+    if (cluster === null || count === null) return null;
+    rows.push({ cluster, rows: count });
+  }
+  return rows;
+}
+
+function readComparison(v: unknown): Comparison | null {
+  if (!isObject(v) || !Array.isArray(v.metrics)) return null;
+  const names = Array.isArray(v.labels) && v.labels.length === 2 ? v.labels.map(String) : ["First", "Second"];
+  const rows = v.metrics
+    .filter((row): row is Json => isObject(row) && typeof row.metric === "string")
+    .map((row) => ({ metric: row.metric as string, left: num(row.left), right: num(row.right), difference: num(row.difference) }));
+  return rows.length ? { labels: [names[0], names[1]], rows } : null;
+}
+
+/** Read a Metrics JSON: top-level scalars (numbers, text, booleans), the curves and tables it carries. */
 export function readMetrics(json: unknown): MetricsContent {
-  const content: MetricsContent = { task: null, scalars: [], roc: null, pr: null, residuals: null, confusion: null };
+  const content: MetricsContent = {
+    task: null, kind: null, scalars: [], roc: null, pr: null, residuals: null, confusion: null,
+    perClass: null, averages: null, clusterSizes: null, comparison: null,
+  };
   if (!isObject(json)) return content;
   for (const [name, value] of Object.entries(json)) {
     if (name === "task" && typeof value === "string") content.task = value;
+    else if (name === "kind" && typeof value === "string") content.kind = value;
     else if (typeof value === "number" || typeof value === "string" || typeof value === "boolean") {
       content.scalars.push({ name, value });
     }
@@ -99,6 +184,10 @@ export function readMetrics(json: unknown): MetricsContent {
   content.pr = readPr(curves.pr ?? json.pr);
   content.residuals = readResiduals(curves.residuals ?? json.residuals);
   content.confusion = readConfusion(curves.confusion_matrix ?? json.confusion_matrix);
+  content.perClass = readPerClass(json.per_class);
+  content.averages = readAverages(json.averages);
+  content.clusterSizes = readClusterSizes(json.cluster_sizes);
+  content.comparison = readComparison(json.comparison);
   return content;
 }
 
