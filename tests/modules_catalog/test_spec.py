@@ -83,6 +83,8 @@ def test_every_builtin_uses_one_of_azures_categories_and_a_known_task():
     from modules_catalog.registry import load_builtins
     from modules_catalog.spec import CATEGORIES, TASKS
 
-    for spec in load_builtins():
+    builtins = [s for s in load_builtins() if s.fn.__module__.startswith("modules_catalog.builtins.")]
+    assert len(builtins) > 50
+    for spec in builtins:  # (test fixtures and custom modules may register their own categories)
         assert spec.category in CATEGORIES, spec.ref
         assert spec.task is None or spec.task in TASKS, spec.ref
