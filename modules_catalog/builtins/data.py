@@ -337,8 +337,10 @@ def export_data(ctx: Any, *, data: pd.DataFrame, name: str, description: str | N
 )
 def convert_to_csv(ctx: Any, *, data: pd.DataFrame) -> str:
     """The dataset as a CSV file in the datastore, to download or to hand to a step that reads files."""
+    ctx.progress(0.0, f"writing {len(data)} rows as CSV")
     fd, path = tempfile.mkstemp(dir=ctx.workdir, prefix="data-", suffix=".csv")
     with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
         data.to_csv(fh, index=False)
+    ctx.progress(1.0, f"wrote {len(data)} rows")
     ctx.log(f"{len(data)} rows, {len(data.columns)} columns as CSV ({os.path.getsize(path)} bytes)")
     return path
