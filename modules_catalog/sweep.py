@@ -109,7 +109,7 @@ def range_values(param: Param, value: Any) -> list[Any]:
     if param.item is ParamKind.INT:
         out: list[Any] = []
         for p in points:
-            n = int(round(p))
+            n = math.floor(p + 0.5)  # halves up, as the designer's preview (JavaScript's Math.round)
             if n not in out:
                 out.append(n)
         return out

@@ -71,6 +71,7 @@ def test_evenly_spaced_values_on_a_linear_and_a_log_scale_match_numpy():
 def test_whole_number_ranges_are_rounded_without_repeats():
     assert range_values(INTS, {"min": 1, "max": 1000, "count": 4, "scale": "log"}) == [1, 10, 100, 1000]
     assert range_values(INTS, {"min": 1, "max": 3, "count": 10}) == [1, 2, 3]
+    assert range_values(INTS, {"min": 1, "max": 100, "count": 3}) == [1, 51, 100]  # halves up, as the designer shows
     assert all(isinstance(v, int) for v in range_values(INTS, {"min": 2, "max": 90, "count": 7}))
 
 

@@ -9,6 +9,7 @@ import { CheckboxInput, ChoiceSelect, TextInput } from "./editors/SimpleInputs";
 import { CodeEditor } from "./editors/CodeEditor";
 import { DatasetPicker } from "./editors/DatasetPicker";
 import { ColumnPicker } from "./editors/ColumnPicker";
+import { RangeEditor, type RangeItem } from "./editors/RangeEditor";
 import { asColumnRules } from "./editors/columnRules";
 import { asColumnList, asDatasetRef, isBinding, isEmptyValue, rangeHint, type NumberRule } from "./values";
 
@@ -71,6 +72,12 @@ function editor(props: ParamFieldProps, ids: FieldIds): ReactNode {
           required={required} onCommit={onCommit} />
       );
     }
+    case "range":
+      return (
+        <RangeEditor ids={ids} value={current} item={(spec.item ?? "float") as RangeItem}
+          min={numberRule(spec).min} max={numberRule(spec).max}
+          choices={Array.isArray(spec.choices) ? spec.choices.map(String) : []} required={required} onCommit={onCommit} />
+      );
     default: // text, and any kind this front end does not know yet
       return (
         <TextInput ids={ids} value={typeof current === "string" ? current : current == null ? "" : JSON.stringify(current)}
@@ -107,7 +114,7 @@ export function ParamField(props: ParamFieldProps) {
       help={spec.help}
       hint={kind}
       errors={missing ? [`${label} needs a value.`] : errors}
-      group={!bound && (spec.kind === "dataset" || (spec.kind === "columns" && spec.multiple !== false
+      group={!bound && (spec.kind === "dataset" || spec.kind === "range" || (spec.kind === "columns" && spec.multiple !== false
         && (!!schemaOf(props) || asColumnRules(value === undefined ? spec.default : value) !== null)))}
       aside={<BindingToggle id={`${id}-bind`} label={label} bound={bound} parameters={pipelineParameters} onToggle={toggle} />}
     >
