@@ -8,7 +8,8 @@ from django.db.models import Count, F, Max, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from engine.compiler import infer_schemas
+from engine.compiler import Learned, LearnedResolver, infer_schemas
+from engine.documents import canonical_json
 from engine.models import Artifact, Run, Step
 from engine.selectors import artifact_visible, datastore
 from modules_catalog.registry import UnknownModule, load_builtins
@@ -81,11 +82,60 @@ def version_get(*, user, version_id: int) -> PipelineVersion:
     return _get(version_list(user=user), version_id, "pipeline version")
 
 
-def document_schemas(*, workspace: Workspace, document: Any) -> dict[str, Any]:
+def document_schemas(*, workspace: Workspace, document: Any, draft: Draft | None = None) -> dict[str, Any]:
     """Every node's inferred input and output column schemas (null where not known) and every
-    compile error of `document` with its default parameter values, datasets resolved in `workspace`."""
-    nodes, errors = infer_schemas(document, resolve_dataset=dataset_resolver(workspace=workspace))
+    compile error of `document` with its default parameter values, datasets resolved in `workspace`;
+    for a `draft`, outputs a module cannot infer have the columns its last successful run produced."""
+    nodes, errors = infer_schemas(document, resolve_dataset=dataset_resolver(workspace=workspace),
+                                  learned=learned_schemas(workspace=workspace, draft=draft))
     return {"nodes": nodes, "errors": errors}
+
+
+LEARN_CANDIDATES = 5  # a node's newest successful steps looked at for one that ran with the same params
+
+
+def learned_schemas(*, workspace: Workspace, draft: Draft | None) -> LearnedResolver | None:
+    """For the compiler: the columns the newest successful step of the same node of `draft` wrote on
+    its DataFrame outputs (same module and version, same resolved params, e.g. the same script
+    text), with its run; None without a draft."""
+    if draft is None:
+        return None
+
+    def resolve(node_id: str, spec: ModuleSpec, params: Any) -> Learned | None:
+        want = canonical_json(params)
+        steps = (Step.objects.filter(run__workspace=workspace, run__draft=draft, node_id=node_id, module=spec.key,
+                                     version=spec.version, status__in=Step.DONE_OK)
+                 .order_by("-id").only("id", "run_id", "outputs")[:LEARN_CANDIDATES])
+        for step in steps:
+            plan = Run.objects.filter(pk=step.run_id).values_list("plan", flat=True).first() or {}
+            planned = next((s for s in plan.get("steps", ()) if s.get("node_id") == node_id), None)
+            if planned is None or canonical_json(planned.get("params")) != want:
+                continue
+            outputs = {port: _table_schema(ref) for port, ref in (step.outputs or {}).items()}
+            outputs = {port: schema for port, schema in outputs.items() if schema is not None}
+            if outputs:
+                return Learned(outputs, step.run_id)
+        return None
+
+    return resolve
+
+
+def _table_schema(ref: Any):
+    """The columns of a stored DataFrame output (its artifact's metadata), None when it is not one."""
+    from modules_catalog.schema import schema_from_json
+
+    if not isinstance(ref, dict) or ref.get("kind") != "DataFrame" or not ref.get("digest"):
+        return None
+    meta = Artifact.objects.filter(digest=ref["digest"]).values_list("meta", flat=True).first()
+    if meta is None:
+        try:
+            meta = datastore().meta(ref["digest"])
+        except (FileNotFoundError, ValueError):
+            return None
+    columns = meta.get("columns") if isinstance(meta, dict) else None
+    if not isinstance(columns, list):
+        return None
+    return schema_from_json([{"name": c["name"], "dtype": c["dtype"], "role": c.get("role") or ""} for c in columns])
 
 
 # -- runs -------------------------------------------------------------------------------------

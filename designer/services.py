@@ -23,7 +23,7 @@ from engine.models import Run
 from engine.plan import Plan
 
 from .models import Dataset, Draft, Membership, PipelineVersion, Workspace
-from .selectors import dataset_resolver, membership_role
+from .selectors import dataset_resolver, learned_schemas, membership_role
 
 EMPTY_DOCUMENT: dict[str, Any] = {"schema_version": 1, "parameters": [], "nodes": [], "edges": []}
 DATASET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}$")
@@ -146,9 +146,12 @@ def draft_delete(*, draft: Draft, user) -> None:
 
 # -- versions and runs ------------------------------------------------------------------------
 
-def document_validate(*, workspace: Workspace, document: Any, params: dict[str, Any] | None = None) -> list[dict]:
-    """Every compile error of `document` for `params`, datasets resolved in `workspace`."""
-    return validate_document(document, params=params, resolve_dataset=dataset_resolver(workspace=workspace))
+def document_validate(*, workspace: Workspace, document: Any, params: dict[str, Any] | None = None,
+                      draft: Draft | None = None) -> list[dict]:
+    """Every compile error of `document` for `params`, datasets resolved in `workspace`; for a `draft`,
+    checked also against the columns its last runs produced where a module cannot infer them."""
+    return validate_document(document, params=params, resolve_dataset=dataset_resolver(workspace=workspace),
+                             learned=learned_schemas(workspace=workspace, draft=draft))
 
 
 def version_snapshot(*, workspace: Workspace, user, document: dict[str, Any], name: str,

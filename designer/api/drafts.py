@@ -116,7 +116,7 @@ class DraftValidationApi(APIView):
                    description="Every compile error of the saved draft (with default parameter values).")
     def get(self, request: Request, draft_id: int) -> Response:
         draft = draft_get(user=request.user, draft_id=draft_id)
-        errors = document_validate(workspace=draft.workspace, document=draft.document)
+        errors = document_validate(workspace=draft.workspace, document=draft.document, draft=draft)
         return Response({"valid": not errors, "errors": errors,
                          "warnings": module_notes(document=draft.document, workspace=draft.workspace)})
 
@@ -171,7 +171,7 @@ class DraftSchemasApi(APIView):
                                "in `errors`): only what depends on an error is null.")
     def get(self, request: Request, draft_id: int) -> Response:
         draft = draft_get(user=request.user, draft_id=draft_id)
-        return Response(document_schemas(workspace=draft.workspace, document=draft.document))
+        return Response(document_schemas(workspace=draft.workspace, document=draft.document, draft=draft))
 
 
 class DraftPlanApi(APIView):
