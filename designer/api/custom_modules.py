@@ -27,6 +27,7 @@ class CustomModuleSerializer(serializers.ModelSerializer):
         model = CustomModule
         fields = ["id", "workspace", "key", "version", "label", "category", "status", "is_default", "content_hash",
                   "source_kind", "entry", "filename", "declaration", "missing_requirements", "created_by", "created_at"]
+        read_only_fields = fields
         ref_name = "CustomModule"
 
 

@@ -678,17 +678,17 @@ export interface components {
         CustomModule: {
             readonly id: number;
             readonly workspace: string;
-            key: string;
-            version: string;
-            label: string;
-            category: string;
-            status?: components["schemas"]["ModuleStatusEnum"];
+            readonly key: string;
+            readonly version: string;
+            readonly label: string;
+            readonly category: string;
+            readonly status: components["schemas"]["ModuleStatusEnum"];
             /** @default false */
-            is_default: boolean;
-            content_hash: string;
-            source_kind: string;
-            entry: string;
-            filename?: string;
+            readonly is_default: boolean;
+            readonly content_hash: string;
+            readonly source_kind: string;
+            readonly entry: string;
+            readonly filename: string;
             /** @description the declared ports, parameters, requirements (no code) */
             declaration: unknown;
             /** @description declared requirements this server lacked at registration */

@@ -9,6 +9,7 @@ import { RunsPage } from "../pages/RunsPage";
 import { RunPage } from "../pages/RunPage";
 import { DatasetsPage } from "../pages/DatasetsPage";
 import { CataloguePage } from "../pages/CataloguePage";
+import { CustomModulesPage } from "../custommodules/CustomModulesPage";
 import { NotFoundPage } from "../pages/NotFoundPage";
 
 export const queryClient = new QueryClient({
@@ -29,6 +30,7 @@ export function App() {
             <Route path="datasets/:datasetId" element={<DatasetsPage />} />
             <Route path="modules" element={<CataloguePage />} />
             <Route path="modules/:key/:version" element={<CataloguePage />} />
+            <Route path="custom-modules" element={<CustomModulesPage />} />
             <Route path="*" element={<NotFoundPage />} />
           </Route>
         </Routes>

@@ -39,6 +39,7 @@ export function Layout() {
           <NavLink to="/runs">Runs</NavLink>
           <NavLink to="/datasets">Datasets</NavLink>
           <NavLink to="/modules">Modules</NavLink>
+          <NavLink to="/custom-modules">Custom modules</NavLink>
         </nav>
         <div className="header-end">
           <WorkspaceSwitcher />

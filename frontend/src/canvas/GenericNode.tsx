@@ -2,8 +2,8 @@
 // ports (xyflow handles named "input Dataset of Split Data"), comment, errors and plan marks.
 import { Handle, Position, type NodeProps } from "@xyflow/react";
 import { memo, useEffect, useRef, type CSSProperties } from "react";
-import type { GraphError, PortSpec } from "../api/types";
-import { moduleOf } from "../store/catalogue";
+import type { GraphError, ModuleSpec, PortSpec } from "../api/types";
+import { compareVersions, moduleOf } from "../store/catalogue";
 import { useDesigner, useDesignerStoreApi } from "../store/designerStore";
 import { nodeWidth, portFraction } from "../store/nodeSize";
 import { paramSummary } from "../store/paramSummary";
@@ -64,9 +64,32 @@ function outputErrors(errors: GraphError[], inputs: PortSpec[]): GraphError[] {
   return errors.filter((e) => !e.port || !inputNames.has(e.port));
 }
 
+/** A node pinned to an older version than the one offered says so ("v1 → v2 available"); a
+ * deprecated or disabled version says that. */
+function VersionBadge({ module, offered }: { module?: ModuleSpec; offered?: ModuleSpec }) {
+  if (!module) return null;
+  const newer = offered && compareVersions(offered.version, module.version) > 0 ? offered.version : null;
+  const status = module.status === "deprecated" || module.status === "disabled" ? module.status : null;
+  if (!newer && !status) return null;
+  const text = [status, newer ? `v${module.version} → v${newer} available` : null].filter(Boolean).join(" · ");
+  const title = [
+    status === "disabled" ? `${module.label} v${module.version} is disabled: a pipeline using it is refused` : null,
+    status === "deprecated" ? `${module.label} v${module.version} is deprecated` : null,
+    newer ? `version ${newer} is the default, which the palette offers` : null,
+  ]
+    .filter(Boolean)
+    .join("; ");
+  return (
+    <div className={`gw-node-version gw-node-version--${status ?? "newer"}`} title={title} data-testid="version-badge">
+      {text}
+    </div>
+  );
+}
+
 function GenericNodeView({ id, data, selected }: NodeProps<DesignerNode>) {
   const doc = data.doc;
   const module = useDesigner((s) => moduleOf(s.modules, doc));
+  const offered = useDesigner((s) => s.modules.newest.get(doc.module)); // the default version
   const errors = useDesigner((s) => s.errors.byNode[id]) ?? NO_ERRORS;
   const plan = useDesigner((s) => s.plan?.[id]);
   const editing = useEditing((s) => (s.target?.nodeId === id ? s.target.field : null));
@@ -115,6 +138,7 @@ function GenericNodeView({ id, data, selected }: NodeProps<DesignerNode>) {
           )}
         </div>
         {doc.label && module && <div className="gw-node-module">{module.label}</div>}
+        <VersionBadge module={module} offered={offered} />
         {module && paramSummary(module, doc).map((line) => (
           <div key={line} className="gw-node-param">
             {line}

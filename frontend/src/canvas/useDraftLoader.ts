@@ -1,7 +1,8 @@
 // Opens a draft into the store (saving the one shown before), saves on leaving the page, warns
 // before the tab closes with unsaved edits, and loads the catalogue and the compute targets.
-import { useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
+import { useStore } from "zustand";
 import { api, ApiError, unwrap } from "../api/client";
 import type { ModuleSpec } from "../api/types";
 import type { DesignerStore } from "../store/designerStore";
@@ -9,11 +10,15 @@ import type { DesignerApi } from "../store/types";
 
 export type LoadState = { state: "loading" } | { state: "ready" } | { state: "failed"; message: string };
 
-export function useModules() {
+/** Every version of every module a pipeline of `workspace` may use ("": the user's first
+ * workspace): built-ins and the workspace's custom modules, with their status and default. */
+export function useModules(workspace = "") {
   return useQuery({
-    queryKey: ["modules"],
-    queryFn: async () => unwrap(await api.GET("/api/v1/modules/")) as ModuleSpec[],
+    queryKey: ["modules", "all", workspace],
+    queryFn: async () =>
+      unwrap(await api.GET("/api/v1/modules/", { params: { query: { all: "1", ...(workspace ? { workspace } : {}) } } })) as ModuleSpec[],
     staleTime: 60_000,
+    placeholderData: keepPreviousData, // the draft's own workspace replaces the first guess without a gap
   });
 }
 
@@ -31,7 +36,8 @@ export function useTargets(): string[] {
 
 export function useDraftLoader(store: DesignerStore, api: DesignerApi, draftId: number): LoadState {
   const [load, setLoad] = useState<LoadState>({ state: "loading" });
-  const modules = useModules();
+  const workspace = useStore(store, (s) => s.workspace);
+  const modules = useModules(workspace);
 
   useEffect(() => {
     if (modules.data) store.getState().setModules(modules.data);

@@ -1,5 +1,6 @@
 // The module palette: modules by category with a search; help on hover and on keyboard focus;
-// drag an entry onto the canvas, or press Enter (or click) to add it.
+// drag an entry onto the canvas, or press Enter (or click) to add it. It offers each module's
+// default version (a custom module's chosen one), marking custom and deprecated ones.
 import { useId, useMemo, useState, type DragEvent } from "react";
 import type { ModuleSpec } from "../api/types";
 import { MODULE_DRAG_TYPE } from "../canvas/dnd";
@@ -58,9 +59,15 @@ export function Palette({ modules, onAdd }: PaletteProps) {
                       onBlur={hideHelp}
                       onKeyDown={(e) => e.key === "Escape" && hideHelp()}
                       aria-describedby={open ? helpId : undefined}
-                      aria-label={`Add ${m.label}`}
+                      aria-label={`Add ${m.label}${m.custom ? ` (custom, v${m.version})` : ""}`}
                     >
                       {m.label}
+                      {m.custom && (
+                        <span className="gw-palette-tag" title={`a custom module of this workspace, version ${m.version}`}>
+                          custom v{m.version}
+                        </span>
+                      )}
+                      {m.status === "deprecated" && <span className="gw-palette-tag gw-palette-tag--deprecated">deprecated</span>}
                     </button>
                   </li>
                 );

@@ -1,5 +1,6 @@
 // The module catalogue as the canvas looks it up: a node's module by key and version (absent
-// version: the newest), and the modules the palette offers.
+// version: the default, which is the newest unless the server names another), and the modules the
+// palette offers (the defaults, none disabled).
 import type { ModuleSpec, NodeDoc } from "../api/types";
 
 export interface ModuleIndex {
@@ -8,19 +9,22 @@ export interface ModuleIndex {
   list: ModuleSpec[];
 }
 
-function compareVersions(a: string, b: string): number {
+export function compareVersions(a: string, b: string): number {
   return a.localeCompare(b, undefined, { numeric: true });
 }
 
 export function indexModules(modules: readonly ModuleSpec[]): ModuleIndex {
   const byKeyVersion = new Map<string, ModuleSpec>();
   const newest = new Map<string, ModuleSpec>();
+  const chosen = new Set<string>();
   for (const m of modules) {
     byKeyVersion.set(`${m.key}@${m.version}`, m);
+    if (chosen.has(m.key)) continue;
     const known = newest.get(m.key);
-    if (!known || compareVersions(m.version, known.version) > 0) newest.set(m.key, m);
+    if (m.is_default) chosen.add(m.key); // the server's default wins over a newer version
+    if (m.is_default || !known || compareVersions(m.version, known.version) > 0) newest.set(m.key, m);
   }
-  return { byKeyVersion, newest, list: [...newest.values()] };
+  return { byKeyVersion, newest, list: [...newest.values()].filter((m) => !m.disabled) };
 }
 
 export const EMPTY_INDEX: ModuleIndex = indexModules([]);
