@@ -1,7 +1,9 @@
 import "../testing/mockFetch";
+import "../testing/jsdomShims";
 import { afterEach, describe, expect, it } from "vitest";
 import { cleanup, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
+import axe from "axe-core";
 import { moduleWith, param, renderPanel } from "../testing/harness";
 import { parseSpaced, parseValueList, rangeValues } from "./RangeEditor";
 
@@ -113,3 +115,16 @@ describe("range values as the server expands them", () => {
       ok: false, message: "Enter at most 100 values." });
   });
 });
+
+it("has no serious accessibility violation, listed, spaced or as choices", async () => {
+  const user = userEvent.setup();
+  const losses = param("loss_range", "range", { label: "Losses", item: "choice", choices: ["hinge", "log_loss"] });
+  const { container } = renderPanel(moduleWith([trees, losses]), {
+    errors: [{ code: "bad_param", message: "bad range", node: "n1", param: "trees_range" }],
+  });
+  const serious = async () => (await axe.run(container, { rules: { "color-contrast": { enabled: false } } })).violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id);
+  expect(await serious()).toEqual([]);
+  await user.click(screen.getByRole("radio", { name: "Evenly spaced" }));
+  expect(await serious()).toEqual([]);
+}, 30_000);
