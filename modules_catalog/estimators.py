@@ -2,13 +2,15 @@
 a quantile regression forest, PCA-based anomaly detection, Poisson regression that says what is
 wrong with a label, and one-vs-one classification with probabilities. Each follows scikit-learn's
 conventions (get_params / set_params / clone, fit / predict), so Train Model, Tune Model
-Hyperparameters and Score Model treat them like any other estimator."""
+Hyperparameters and Score Model treat them like any other estimator. Platt scaling that names a
+class too small for its folds."""
 from __future__ import annotations
 
 from typing import Any, Sequence
 
 import numpy as np
 from sklearn.base import BaseEstimator, OutlierMixin, RegressorMixin
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import PoissonRegressor
 from sklearn.multiclass import OneVsOneClassifier
 
@@ -257,3 +259,22 @@ class OneVsOneProbaClassifier(OneVsOneClassifier):
 
     def predict(self, X: Any) -> np.ndarray:
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+
+class PlattCalibratedClassifier(CalibratedClassifierCV):
+    """scikit-learn's CalibratedClassifierCV (Platt scaling on `cv` folds), refusing a label with a
+    class too small to appear in every fold with a message that names it (instead of one about
+    folds)."""
+
+    def fit(self, X: Any, y: Any, **fit_params: Any) -> "PlattCalibratedClassifier":
+        import pandas as pd
+
+        folds = self.cv if isinstance(self.cv, int) else 5
+        counts = pd.Series(np.asarray(y)).value_counts()
+        if (counts < folds).any():
+            small = counts[counts < folds]
+            cls = small.index[0].item() if hasattr(small.index[0], "item") else small.index[0]
+            raise ValueError(f"{_label_name(y)} has {int(small.iloc[0])} rows of class {cls!r}; turning "
+                             f"this learner's scores into probabilities (Platt scaling on {folds} folds) needs at "
+                             f"least {folds} rows of each class")
+        return super().fit(X, y, **fit_params)

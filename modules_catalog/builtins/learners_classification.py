@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from ..checks import upstream_task
-from ..estimators import OneVsOneProbaClassifier
+from ..estimators import OneVsOneProbaClassifier, PlattCalibratedClassifier
 from ..learner import Learner, as_learner
 from ..spec import Design, Param, ParamKind, Port, PortType, Violation, module
 from .learners_common import (BOOSTED_TARGETS, CATEGORY, FOREST_TARGETS, SINGLE, boosted, boosted_params, build,
@@ -116,9 +116,7 @@ def _calibrated(pipeline: Any) -> Any:
     """Platt scaling of a classifier that gives scores, not probabilities: the sigmoid is fitted on
     held-out scores of CALIBRATION_FOLDS folds (in order, not shuffled); the model is one
     classifier fitted on every row."""
-    from sklearn.calibration import CalibratedClassifierCV
-
-    return CalibratedClassifierCV(estimator=pipeline, method="sigmoid", cv=CALIBRATION_FOLDS, ensemble=False)
+    return PlattCalibratedClassifier(estimator=pipeline, method="sigmoid", cv=CALIBRATION_FOLDS, ensemble=False)
 
 
 @module(

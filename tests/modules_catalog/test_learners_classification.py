@@ -104,6 +104,16 @@ def test_the_support_vector_machine_is_pegasos_hinge_sgd_with_platt_probabilitie
     assert ((proba > 0) & (proba < 1)).all()  # probabilities, not 0/1 votes
 
 
+def test_platt_scaling_names_a_class_too_small_for_its_folds(catalog, cancer):
+    X, _, y, _ = cancer
+    y = y.copy()
+    y.iloc[:3] = 7  # a third class of three rows
+    for key in ("two_class_support_vector_machine", "two_class_averaged_perceptron"):
+        with pytest.raises(ValueError, match="label column 'target' has 3 rows of class 7; .* needs at least 5 rows "
+                                             "of each class"):
+            fitted(catalog, key, X, y)
+
+
 def test_the_averaged_perceptron_averages_perceptron_weights_with_platt_probabilities(catalog, cancer):
     X, Xt, y, _ = cancer
     X, Xt = X / X.max(), Xt / X.max()
