@@ -12,7 +12,7 @@ from ..checks import TYPE_WORDS, describe
 from ..schema import dtype_kind
 from ..spec import DISCRETE_DTYPES, NUMERIC_DTYPES, Column, Design, Param, ParamKind, Port, PortType, Violation, module
 from ..trained import TrainedModel, is_numeric_series, require_columns
-from .training import default_features, role_label
+from .training import _score_check, default_features, role_label
 from .transforms import column_list, single_column
 
 CATEGORY = "Feature Selection"
@@ -168,6 +168,18 @@ REGRESSION_METRICS = {"Mean Absolute Error": "neg_mean_absolute_error",
 IMPORTANCE_SCHEMA = (Column("feature", "string"), Column("importance", "float"), Column("importance_std", "float"))
 
 
+def _importance_check(design: Design) -> list[Violation]:
+    """The test rows hold the label the model predicts and every feature it was trained on."""
+    trained, schema = design.inputs.get("model"), design.inputs.get("data")
+    if not trained or schema is None:
+        return []
+    names = {c.name for c in schema}
+    out = [Violation(f"label column {c.name!r}, which the model predicts, is not in the test data", port="data",
+                     column=c.name, code="missing_column", hint="give it test rows with their true labels")
+           for c in trained if c.role == "label" and c.name not in names]
+    return out + _score_check(design)
+
+
 @module(
     "permutation_feature_importance", "1", "Permutation Feature Importance", CATEGORY,
     inputs=[Port("model", PortType.MODEL, "Trained model"), Port("data", PortType.DATAFRAME, "Test data")],
@@ -182,6 +194,7 @@ IMPORTANCE_SCHEMA = (Column("feature", "string"), Column("importance", "float"),
               help="The importance is the mean over these shuffles; their standard deviation is reported too."),
     ],
     infer_schema=lambda inputs, params: {"data": IMPORTANCE_SCHEMA},
+    check=_importance_check,
 )
 def permutation_feature_importance(ctx: Any, *, model: TrainedModel, data: pd.DataFrame, metric: str = AUTO,
                                    seed: int = 0, repeats: int = 1) -> pd.DataFrame:

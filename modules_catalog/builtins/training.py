@@ -13,7 +13,8 @@ from ..learner import Learner, as_learner
 from ..schema import dtype_kind
 from ..spec import (NUMERIC_DTYPES, Column, Design, Param, ParamKind, Port, PortType, Schema, Upstream, Violation,
                     module)
-from ..trained import ASSIGNMENTS, SCORED_LABEL, SCORED_PROBABILITY, TrainedModel, is_numeric_series, require_columns
+from ..trained import (ASSIGNMENTS, DISTANCE_PREFIX, QUANTILE_PREFIX, SCORED_LABEL, SCORED_PROBABILITY,
+                       TrainedModel, is_numeric_series, require_columns)
 from .evaluation import SCORING, evaluate_frame
 from .stepwise import fit_with_progress, score_with_progress
 from .transforms import column_list, single_column
@@ -230,6 +231,50 @@ def _model_schema(inputs: Mapping[str, Schema | None], params: Mapping[str, Any]
     return label_cols + tuple(Column(n, by_name[n].dtype, "feature") for n in names if n in by_name)
 
 
+def upstream_learner(upstream: Mapping[str, Upstream] | None, port: str) -> Upstream | None:
+    """The learner node feeding `port`, following trainers back to it (as checks.upstream_task)."""
+    found = (upstream or {}).get(port)
+    for _ in range(64):
+        if found is None or found.spec.task is not None:
+            return found
+        found = next(iter(found.upstream.values()), None) if len(found.upstream) == 1 else \
+            found.upstream.get("learner") or found.upstream.get("model")
+    return None
+
+
+def scored_columns(learner: Upstream | None, label: Column | None) -> tuple[Column, ...] | None:
+    """The columns a model of this learner adds when it scores, or None where only its training can
+    tell (a multiclass model's one probability column per class)."""
+    if learner is None:
+        return (Column(SCORED_LABEL, "float"),)  # what is known of any model: it predicts something
+    task, params = learner.spec.task, learner.params
+    if task == "binary":
+        return Column(SCORED_LABEL, label.dtype if label else "int"), Column(SCORED_PROBABILITY, "float")
+    if task == "anomaly":
+        return Column(SCORED_LABEL, "int"), Column(SCORED_PROBABILITY, "float")
+    if task == "clustering":
+        decl = learner.spec.param("n_clusters")
+        k = params.get("n_clusters", decl.default if decl is not None else None)
+        if not isinstance(k, int) or isinstance(k, bool) or not 0 < k <= 10_000:
+            return None
+        return (Column(ASSIGNMENTS, "int"), *(Column(f"{DISTANCE_PREFIX}{i}", "float") for i in range(k)))
+    if task == "regression":
+        if learner.spec.param("quantiles") is None:
+            return (Column(SCORED_LABEL, "float"),)
+        from ..estimators import parse_quantiles
+
+        levels = parse_quantiles(params.get("quantiles", learner.spec.param("quantiles").default))
+        return (Column(SCORED_LABEL, "float"), *(Column(f"{QUANTILE_PREFIX}{q:g}", "float") for q in levels))
+    return None
+
+
+def _with_scores(schema: Schema | None, added: tuple[Column, ...] | None) -> Schema | None:
+    if schema is None or added is None:
+        return None
+    names = {c.name for c in added}
+    return (*(c for c in schema if c.name not in names), *added)
+
+
 def _label_param(help_text: str) -> Param:
     return Param("label_column", ParamKind.COLUMNS, "Label column", port="data", multiple=False, required=False,
                  help=help_text)
@@ -303,9 +348,14 @@ def train_model(ctx: Any, *, learner: Any, data: pd.DataFrame, label_column: str
 
 
 # -- Train Clustering Model, Train Anomaly Detection Model ---------------------------------------------
-def _clusters_schema(inputs: Mapping[str, Schema | None], params: Mapping[str, Any]) -> Mapping[str, Schema | None]:
-    # the rows gain `assignments` and one distance per centroid: how many is the learner's to say
-    return {"model": _model_schema(inputs, params, numeric_only=True, label_required=False), "data": None}
+def _clusters_schema(inputs: Mapping[str, Schema | None], params: Mapping[str, Any],
+                     upstream: Mapping[str, Upstream] | None = None) -> Mapping[str, Schema | None]:
+    """The training columns on the model port; the rows gain `assignments` and one distance per
+    centroid, known when the learner's number of centroids is."""
+    learner = upstream_learner(upstream, "learner")
+    added = scored_columns(learner, None) if learner is not None and learner.spec.task == "clustering" else None
+    return {"model": _model_schema(inputs, params, numeric_only=True, label_required=False),
+            "data": _with_scores(inputs.get("data"), added)}
 
 
 @module(
@@ -378,27 +428,14 @@ def _fit_unsupervised(ctx: Any, learner: Learner, data: pd.DataFrame, feature_co
 # -- Score Model, Assign Data to Clusters ---------------------------------------------------------------
 def _score_schema(inputs: Mapping[str, Schema | None], params: Mapping[str, Any],
                   upstream: Mapping[str, Upstream] | None = None) -> Mapping[str, Schema | None]:
-    """The input columns plus what the model adds. With the learner's task known (`upstream`, the
-    nodes feeding this one): a classifier's `scored_label` has the label's type and two classes add
-    `scored_probability`; a multiclass model's one column per class, or a clustering model's one per
-    centroid, are only known once it is trained. Without it, `scored_label` only, as a number."""
-    schema = inputs.get("data")
-    if schema is None:
-        return {"data": None}
-    task = upstream_task(Design(inputs, params, upstream or {}), "model") if upstream else None
+    """The input columns plus what the model adds, by the task of the learner upstream: a two-class
+    model's `scored_label` (of the label's type) and `scored_probability`, a regressor's number (and
+    quantiles), an anomaly detector's 0/1 and score, a clustering model's assignments and distances.
+    A multiclass model's columns (one per class) are only known once it is trained. With no learner
+    in sight, `scored_label` only, as a number."""
     trained = inputs.get("model") or ()
     label = next((c for c in trained if c.role == "label"), None)
-    if task in ("multiclass", "clustering"):
-        return {"data": None}
-    if task == "binary":
-        added: tuple[Column, ...] = (Column(SCORED_LABEL, label.dtype if label else "int"),
-                                     Column(SCORED_PROBABILITY, "float"))
-    elif task == "anomaly":
-        added = (Column(SCORED_LABEL, "int"), Column(SCORED_PROBABILITY, "float"))
-    else:
-        added = (Column(SCORED_LABEL, "float"),)
-    names = {c.name for c in added}
-    return {"data": (*(c for c in schema if c.name not in names), *added)}
+    return {"data": _with_scores(inputs.get("data"), scored_columns(upstream_learner(upstream, "model"), label))}
 
 
 def _score_check(design: Design) -> list[Violation]:
@@ -441,12 +478,22 @@ def score_model(ctx: Any, *, model: TrainedModel, data: pd.DataFrame) -> pd.Data
     return scored
 
 
+def _assign_schema(inputs: Mapping[str, Schema | None], params: Mapping[str, Any],
+                   upstream: Mapping[str, Upstream] | None = None) -> Mapping[str, Schema | None]:
+    learner = upstream_learner(upstream, "model")
+    added = scored_columns(learner, None) if learner is not None and learner.spec.task == "clustering" else None
+    if added is None or inputs.get("data") is None:
+        return {"data": None}
+    return {"data": _with_scores(inputs["data"], added) if params.get("append", True) else added}
+
+
 @module(
     "assign_data_to_clusters", "1", "Assign Data to Clusters", SCORING,
     inputs=[Port("model", PortType.MODEL, "Trained model"), Port("data", PortType.DATAFRAME, "Dataset")],
     outputs=[Port("data", PortType.DATAFRAME, "Results dataset")],
     params=[Param("append", ParamKind.BOOL, "Append to the input", default=True,
                   help="On: the input columns plus the assignments; off: the assignments and distances only.")],
+    infer_schema=_assign_schema,
 )
 def assign_data_to_clusters(ctx: Any, *, model: TrainedModel, data: pd.DataFrame, append: bool = True) -> pd.DataFrame:
     """Each row's cluster (`assignments`) under a trained clustering model, and its distance to
@@ -466,6 +513,25 @@ def assign_data_to_clusters(ctx: Any, *, model: TrainedModel, data: pd.DataFrame
 MAX_FOLDS = 100
 
 
+def _cv_schema(inputs: Mapping[str, Schema | None], params: Mapping[str, Any],
+               upstream: Mapping[str, Upstream] | None = None) -> Mapping[str, Schema | None]:
+    """The scored rows as Score Model's, plus the fold; the metrics by fold depend on what was scored."""
+    schema = inputs.get("data")
+    learner = upstream_learner(upstream, "learner")
+    if schema is None or learner is None or learner.spec.task not in SUPERVISED:
+        return {"data": None, "evaluation": None}
+    label_name = single_column(params.get("label_column")) or role_label(list(schema))
+    label = next((c for c in schema if c.name == label_name), None)
+    scored = _with_scores(schema, scored_columns(learner, label))
+    if scored is None:
+        return {"data": None, "evaluation": None}
+    chosen = single_column(params.get("fold_column"))
+    by_name = {c.name: c for c in schema}
+    fold = "fold" if "fold" not in by_name or chosen == "fold" else "cv_fold"
+    dtype = by_name[chosen].dtype if chosen in by_name else "int"
+    return {"data": (*(c for c in scored if c.name != fold), Column(fold, dtype)), "evaluation": None}
+
+
 @module(
     "cross_validate_model", "1", "Cross Validate Model", TRAINING,
     inputs=[_LEARNER_IN, Port("data", PortType.DATAFRAME, "Dataset")],
@@ -483,6 +549,7 @@ MAX_FOLDS = 100
             Param("stratify", ParamKind.BOOL, "Stratify by class", default=True,
                   help="A classifier's folds keep the class proportions of the whole."),
             Param("seed", ParamKind.INT, "Random seed", default=0, min=0, max=2**32 - 1)],
+    infer_schema=_cv_schema,
     check=_supervised_check("Cross Validate Model"),
 )
 def cross_validate_model(ctx: Any, *, learner: Any, data: pd.DataFrame, label_column: str | None = None,
@@ -520,10 +587,11 @@ def cross_validate_model(ctx: Any, *, learner: Any, data: pd.DataFrame, label_co
         table.append({"fold": str(fold), "rows": int(held.sum()), **_scalars(metrics)})
         ctx.progress(0.05 + (i + 1) * span, f"fold {i + 1} of {len(names)}")
     added = pd.concat(parts).sort_index()
-    out = data.copy(deep=False)  # new columns only: the input's own columns are shared, not copied
+    fold_name = "fold" if "fold" not in data.columns or single_column(fold_column) == "fold" else "cv_fold"
+    # as Score Model: the scores (and the fold) go last, replacing columns of the same name
+    out = data[[c for c in data.columns if c not in added.columns and c != fold_name]].copy(deep=False)
     for name in added.columns:
         out[name] = added[name].to_numpy()
-    fold_name = "fold" if "fold" not in data.columns or single_column(fold_column) == "fold" else "cv_fold"
     out[fold_name] = fold_of.to_numpy()
     evaluation = _fold_table(table)
     for name in evaluation.columns[2:]:

@@ -107,3 +107,76 @@ def test_score_model_reports_a_feature_the_model_was_trained_on_that_its_rows_la
          edge("pick", "data", "score", "data")])
     errors = _errors_on(validate_document(doc), "score")
     assert [(e["port"], e["column"]) for e in errors] == [("data", "mean radius")]
+
+
+def _inferred(doc, node_id, port="data"):
+    schemas, errors = infer_schemas(doc)
+    assert errors == []
+    found = schemas[node_id]["outputs"].get(port)
+    return None if found is None else [(c["name"], c["dtype"]) for c in found]
+
+
+def _columns(frame):
+    return [(c.name, c.dtype) for c in schema_of(frame)]
+
+
+def test_clustering_outputs_are_inferred_from_the_number_of_centroids():
+    from sklearn.datasets import load_iris
+
+    doc = document(
+        [node("data", "sample_dataset", name="iris"), node("learner", "k_means_clustering", n_clusters=4),
+         node("train", "train_clustering_model", label_column="target"), node("assign", "assign_data_to_clusters"),
+         node("only", "assign_data_to_clusters", append=False), node("score", "score_model")],
+        [edge("data", "data", "train", "data"), edge("learner", "learner", "train", "learner"),
+         edge("train", "model", "assign", "model"), edge("data", "data", "assign", "data"),
+         edge("train", "model", "only", "model"), edge("data", "data", "only", "data"),
+         edge("train", "model", "score", "model"), edge("data", "data", "score", "data")])
+    iris = load_iris(as_frame=True).frame
+    ctx = SimpleContext()
+    out = registry.get("train_clustering_model").fn(ctx, learner=registry.get("k_means_clustering").fn(ctx, n_clusters=4),
+                                                    data=iris, label_column="target")
+    assigned = registry.get("assign_data_to_clusters").fn(ctx, model=out["model"], data=iris)
+    only = registry.get("assign_data_to_clusters").fn(ctx, model=out["model"], data=iris, append=False)
+    assert _inferred(doc, "train") == _columns(out["data"])
+    assert _inferred(doc, "assign") == _columns(assigned) == _inferred(doc, "score")
+    assert _inferred(doc, "only") == _columns(only)
+
+
+def test_quantile_anomaly_and_cross_validation_outputs_are_inferred_as_they_come_out():
+    from sklearn.datasets import load_diabetes
+
+    doc = document(
+        [node("data", "sample_dataset", name="diabetes"),
+         node("quantile", "fast_forest_quantile_regression", n_estimators=5, quantiles="0.1; 0.9"),
+         node("train", "train_model", label_column="target"), node("score", "score_model"),
+         node("iso", "isolation_forest"), node("anomaly", "train_anomaly_detection_model", label_column="target"),
+         node("flag", "score_model"), node("linear", "linear_regression"),
+         node("cv", "cross_validate_model", label_column="target", folds=3)],
+        [edge("data", "data", "train", "data"), edge("quantile", "learner", "train", "learner"),
+         edge("train", "model", "score", "model"), edge("data", "data", "score", "data"),
+         edge("data", "data", "anomaly", "data"), edge("iso", "learner", "anomaly", "learner"),
+         edge("anomaly", "model", "flag", "model"), edge("data", "data", "flag", "data"),
+         edge("data", "data", "cv", "data"), edge("linear", "learner", "cv", "learner")])
+    frame = load_diabetes(as_frame=True).frame
+    ctx = SimpleContext()
+    run = lambda key, **kw: registry.get(key).fn(ctx, **kw)  # noqa: E731
+    model = run("train_model", learner=run("fast_forest_quantile_regression", n_estimators=5, quantiles="0.1; 0.9"),
+                data=frame, label_column="target")
+    assert _inferred(doc, "score") == _columns(run("score_model", model=model, data=frame))
+    detector = run("train_anomaly_detection_model", learner=run("isolation_forest"), data=frame, label_column="target")
+    assert _inferred(doc, "flag") == _columns(run("score_model", model=detector, data=frame))
+    cv = run("cross_validate_model", learner=run("linear_regression"), data=frame, label_column="target", folds=3)
+    assert _inferred(doc, "cv") == _columns(cv["data"])
+    assert _inferred(doc, "cv", "evaluation") is None
+
+
+def test_permutation_feature_importance_wants_the_label_and_features_of_the_model():
+    doc = document(
+        [node("data", "sample_dataset", name="diabetes"), node("learner", "linear_regression"),
+         node("train", "train_model", label_column="target"), node("pick", "select_columns", columns=["bmi", "s5"]),
+         node("pfi", "permutation_feature_importance")],
+        [edge("data", "data", "train", "data"), edge("learner", "learner", "train", "learner"),
+         edge("data", "data", "pick", "data"), edge("train", "model", "pfi", "model"), edge("pick", "data", "pfi", "data")])
+    errors = _errors_on(validate_document(doc), "pfi")
+    assert errors[0]["column"] == "target" and "true labels" in errors[0]["hint"]
+    assert {e["column"] for e in errors[1:]} == {"age", "sex", "bp", "s1", "s2", "s3", "s4", "s6"}
