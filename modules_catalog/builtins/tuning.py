@@ -261,7 +261,11 @@ def _fit(ctx: Any, learner: Learner, combo: dict[str, Any], X: pd.DataFrame, y: 
     estimator = clone(learner.estimator).set_params(**combo)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        estimator.fit(X, y)
+        try:
+            estimator.fit(X, y)
+        except ValueError as exc:  # the learner's own message, with the combination that met it
+            raise ValueError(f"{MODULE}: training {learner.name or type(estimator).__name__} with "
+                             f"{_show(combo)} failed: {exc}") from exc
     for warning in caught:
         text = f"warning: {type(warning.message).__name__}: {str(warning.message).splitlines()[0]}"
         if text not in seen:

@@ -175,6 +175,14 @@ def test_a_learner_that_is_not_a_classifier_or_regressor_or_a_text_label_for_a_r
              validation=data.drop(columns="petal width (cm)"))
 
 
+def test_a_learner_s_own_error_names_the_combination_that_met_it(catalog):
+    data = load_diabetes(as_frame=True).frame.assign(target=lambda d: d["target"] - 200)
+    with pytest.raises(ValueError, match=r"training Poisson Regression with alpha=0.1, tol=0.0001 failed: Poisson "
+                                         r"Regression: label column 'target' holds negative values"):
+        tune(catalog, learner=ranged(catalog, "poisson_regression", alpha_range=[0.1], tol_range=[1e-4]), data=data,
+             label_column="target", folds=2)
+
+
 def design(catalog, learner_key, columns, label="target", validation=None):
     upstream = {"learner": Upstream(catalog.get(learner_key), {}, "learner")}
     inputs = {"data": tuple(columns)} | ({"validation": tuple(validation)} if validation is not None else {})
