@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+import time
 from typing import Any
 
 import pandas as pd
@@ -103,27 +104,38 @@ def apply_sql_transformation(ctx: Any, *, t1: pd.DataFrame, t2: pd.DataFrame | N
 
     check_query(query)
     con = duckdb.connect(":memory:", config=_config())
+    worker: threading.Thread | None = None
     try:
         for name, frame in (("t1", t1), ("t2", t2), ("t3", t3)):
             if frame is not None:
                 con.register(name, frame)
+        con.execute("SET enable_progress_bar = true")  # query_progress() answers only with it on
+        con.execute("SET enable_progress_bar_print = false")
         con.execute("SET lock_configuration = true")
         result: dict[str, Any] = {}
-        worker = threading.Thread(target=_run, args=(con, query, result), daemon=True)
+        worker = threading.Thread(target=_run, args=(con, query, result), daemon=True, name="apply-sql-query")
         worker.start()
+        started = reported = time.monotonic()
+        last = -1.0
         while worker.is_alive():
             worker.join(0.5)
-            if worker.is_alive():
-                try:
-                    done = con.query_progress()
-                except duckdb.Error:
-                    done = -1
-                if done >= 0:
-                    ctx.progress(min(done, 100.0) / 100 * 0.9, "running the query")
+            if not worker.is_alive():
+                break
+            try:
+                done = float(con.query_progress())
+            except duckdb.Error:
+                done = -1.0
+            now = time.monotonic()
+            if done >= last + 1 or now - reported >= 5:  # a step forward, or a sign of life every 5 s
+                ctx.progress(max(done, 0.0) / 100 * 0.9, f"running the query ({now - started:.0f} s)")
+                last, reported = max(done, last), now
         if "error" in result:
             raise SqlError(f"{MODULE}: {result['error']}")
         table = pa.Table.from_batches(result["batches"], schema=result["schema"])
     finally:
+        if worker is not None and worker.is_alive():  # the step is being stopped: stop the query first
+            con.interrupt()
+            worker.join()
         con.close()
     names = table.column_names
     dupes = sorted({n for n in names if names.count(n) > 1})

@@ -102,3 +102,35 @@ def test_a_category_column_comes_back_as_a_category(catalog, ctx, iris):
     out = _sql(catalog, ctx, "SELECT kind, COUNT(*) AS n FROM t1 GROUP BY kind ORDER BY kind", t1=df)
     assert isinstance(out["kind"].dtype, pd.CategoricalDtype)
     assert out["kind"].astype(str).tolist() == SPECIES and out["n"].tolist() == [50, 50, 50]
+
+
+class _Stopped(Exception):
+    pass
+
+
+class _StoppingContext:
+    """A context whose first progress report stops the step, as a cancelled run does."""
+
+    seed, workdir = 0, "."
+
+    def __init__(self) -> None:
+        self.reports = 0
+
+    def progress(self, fraction: float, message: str = "") -> None:
+        self.reports += 1
+        raise _Stopped(message)
+
+    def log(self, message: str) -> None:
+        pass
+
+
+def test_a_step_stopped_during_a_long_query_interrupts_the_query(catalog):
+    import threading
+
+    numbers = pd.DataFrame({"a": np.arange(1200)})
+    ctx = _StoppingContext()
+    with pytest.raises(_Stopped, match="running the query"):
+        catalog.get("apply_sql_transformation").fn(
+            ctx, t1=numbers, query="SELECT COUNT(*) FROM t1 a, t1 b, t1 c WHERE a.a + b.a + c.a = 7")
+    assert ctx.reports == 1
+    assert not [t for t in threading.enumerate() if t.name == "apply-sql-query"]
