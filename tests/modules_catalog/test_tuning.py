@@ -226,3 +226,34 @@ def test_tune_model_leaves_its_dataframe_inputs_exactly_as_they_were(catalog, ke
     for name, df in frames.items():
         pd.testing.assert_frame_equal(df, before[name])
     assert isinstance(inputs["learner"], Learner) and not hasattr(inputs["learner"].estimator, "coef_")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_tuning_pipeline_runs_in_the_engine_and_its_best_model_scores_new_rows(engine, workspace):
+    """The Learner with its sweep, the results table and the best model go through the datastore."""
+    from designer.services import version_snapshot
+    from engine import services
+    from engine.selectors import datastore
+    from tests.conftest import wait_for_run
+
+    doc = document(
+        [node("data", "sample_dataset", name="breast_cancer"), node("split", "split_data", fraction=0.7, seed=1),
+         node("learner", "two_class_boosted_decision_tree", trainer_mode="Parameter Range",
+              max_iter_range={"values": [5, 10]}, learning_rate_range={"min": 0.1, "max": 0.3, "count": 2},
+              max_leaf_nodes_range=[8], min_samples_leaf_range=[10]),
+         node("tune", KEY, label_column="target", classification_metric="AUC"),
+         node("score", "score_model")],
+        [edge("data", "data", "split", "data"), edge("split", "train", "tune", "data"),
+         edge("split", "test", "tune", "validation"), edge("learner", "learner", "tune", "learner"),
+         edge("tune", "model", "score", "model"), edge("split", "test", "score", "data")])
+    version = version_snapshot(workspace=workspace, user=None, document=doc, name="tuning")
+    run = wait_for_run(services.run_submit(workspace=workspace, version=version).id, timeout=180)
+    assert run.status == "succeeded", run.error
+    tune_step = run.steps.get(node_id="tune")
+    results = datastore().load(tune_step.outputs["results"]["digest"], "DataFrame")
+    assert len(results) == 4 and list(results["AUC"]) == sorted(results["AUC"], reverse=True)
+    assert {"max_iter", "learning_rate"} <= set(results.columns)
+    scored = datastore().load(run.steps.get(node_id="score").outputs["data"]["digest"], "DataFrame")
+    assert "scored_probability" in scored.columns
+    best = skm.roc_auc_score(scored["target"], scored["scored_probability"])
+    assert best == pytest.approx(results["AUC"].iloc[0])  # the validation rows are the scored test rows
