@@ -265,7 +265,7 @@ def dataset_create(*, workspace: Workspace, user, name: str, file: Any, descript
 
 
 def dataset_check_name(*, name: str) -> None:
-    if not DATASET_NAME.match(name or ""):
+    if not DATASET_NAME.fullmatch(name or ""):
         raise ServiceError("a dataset name is 1-100 letters, digits, '_', '-' or '.', starting with a letter or digit",
                            code="invalid_name", field="name")
 
@@ -275,7 +275,7 @@ def dataset_check_encoding(*, encoding: str | None) -> str | None:
     if not encoding:
         return None
     try:
-        info = codecs.lookup(encoding) if ENCODING_NAME.match(encoding) else None
+        info = codecs.lookup(encoding) if ENCODING_NAME.fullmatch(encoding) else None
         # the flag str.encode checks: byte-to-byte codecs such as base64 or zlib are not text
         if info is None or not getattr(info, "_is_text_encoding", True):
             raise LookupError(encoding)

@@ -51,7 +51,7 @@ def upload_list(*, user) -> QuerySet[Upload]:
 
 def upload_get(*, user, upload_id: str) -> Upload:
     """A session of the user's (only its creator sees it); an expired one is gone."""
-    if not UPLOAD_ID.match(upload_id or ""):
+    if not UPLOAD_ID.fullmatch(upload_id or ""):
         raise Http404("upload session not found")
     upload = (Upload.objects.filter(pk=upload_id, created_by=user, workspace__memberships__user=user)
               .select_related("workspace", "dataset").first())
@@ -63,7 +63,7 @@ def upload_get(*, user, upload_id: str) -> Upload:
 
 def part_path(upload_id: str) -> Path:
     """Where a session's bytes go: named by the server-made id, never by a user's string."""
-    if not UPLOAD_ID.match(upload_id):
+    if not UPLOAD_ID.fullmatch(upload_id):
         raise ValueError(f"not an upload id: {upload_id!r}")
     return Path(settings.UPLOAD_PARTS_DIR) / f"{upload_id}.part"
 
@@ -77,7 +77,7 @@ def upload_create(*, workspace: Workspace, user, name: str, filename: str, size:
     filename = dataset_check_filename(filename=filename)
     encoding = dataset_check_encoding(encoding=encoding) or ""
     sha256 = (sha256 or "").lower()
-    if not SHA256.match(sha256):
+    if not SHA256.fullmatch(sha256):
         raise ServiceError("sha256 is the SHA-256 of the whole file: 64 hexadecimal digits", code="invalid",
                            field="sha256")
     if size <= 0:
@@ -184,7 +184,7 @@ def upload_expire(*, now=None) -> int:
     with contextlib.suppress(FileNotFoundError), os.scandir(settings.UPLOAD_PARTS_DIR) as entries:
         for entry in entries:
             upload_id = entry.name.removesuffix(".part")
-            if (UPLOAD_ID.match(upload_id) and entry.stat().st_mtime < cutoff.timestamp()
+            if (UPLOAD_ID.fullmatch(upload_id) and entry.stat().st_mtime < cutoff.timestamp()
                     and not Upload.objects.filter(pk=upload_id).exists()):
                 os.unlink(entry.path)
     return len(stale)
