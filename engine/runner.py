@@ -110,6 +110,10 @@ def run_step(spec: StepSpec, emit: Emit, frames: FrameCache | None = None) -> St
         ds = datastore_for(spec.datastore)
         if mod.user_code:
             frames = None  # defence in depth: user code never shares frames with anyone
+        if spec.user_code:  # its own process: a custom module's objects on its inputs can be unpickled
+            from modules_catalog.custom import allow_stored_imports
+
+            allow_stored_imports(spec.datastore, spec.workdir)
         ctx = StepContext(spec, emit, ds, frames)
         inputs = _load_inputs(mod, spec, ds, ctx)
         limits.trim_heap()  # the Arrow buffers of the load are freed: give them back before the module runs

@@ -717,3 +717,41 @@ def load_for_step(datastore_root: str, sha256: str, key: str, version: str, work
                            f"{'; '.join(gone)}. Install them where steps run (environments per module come with "
                            "the compute targets)")
     return dataclasses.replace(spec, user_code=True, source_hash=sha256)
+
+
+class _StoredModules:
+    """A meta-path finder for a user-code step: `gw_custom_<16 hex>` (the name a custom module's
+    entry file is imported under, which pickles of its classes name) is loaded from the stored,
+    hash-checked files whose SHA-256 begins with those digits. A Train Model fed a custom learner
+    can so unpickle it; a shared pool worker never installs this, so never imports user code."""
+
+    _NAME = re.compile(r"^gw_custom_([0-9a-f]{16})$")
+
+    def __init__(self, datastore_root: str, workdir: str) -> None:
+        self.root = os.path.join(os.path.abspath(datastore_root), STORE_FOLDER)
+        self.workdir = workdir
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
+        import importlib.util
+
+        match = self._NAME.match(fullname)
+        if match is None:
+            return None
+        try:
+            found = [n for n in os.listdir(self.root) if HASH_RE.match(n) and n.startswith(match.group(1))]
+        except OSError:
+            return None
+        if len(found) != 1:
+            return None
+        data, manifest = read_stored(os.path.dirname(self.root), found[0])
+        folder = os.path.join(self.workdir, f"custom_module_{found[0][:16]}")
+        entry = unpack(data, manifest["kind"], folder, filename=manifest.get("entry", ""), entry=manifest.get("entry"))
+        if folder not in sys.path:
+            sys.path.insert(0, folder)
+        return importlib.util.spec_from_file_location(fullname, os.path.join(folder, entry))
+
+
+def allow_stored_imports(datastore_root: str, workdir: str) -> None:
+    """In a user-code step's own process: custom modules' classes can be unpickled (_StoredModules)."""
+    if not any(isinstance(f, _StoredModules) for f in sys.meta_path):
+        sys.meta_path.append(_StoredModules(datastore_root, workdir))

@@ -84,3 +84,48 @@ def test_a_stored_file_changed_behind_the_designer_is_refused_by_its_step(engine
     steps = run_of(api, draft_of(api, workspace, pipeline("1")))
     assert steps["scale"]["status"] == "failed"
     assert "do not match their SHA-256" in str(api.get(f"/api/v1/runs/{steps['id']}/steps/scale/").json())
+
+
+LEARNER = '''"""A linear regression whose predictions are shifted by a constant."""
+from sklearn.linear_model import LinearRegression
+
+from modules_catalog.learner import Learner
+from modules_catalog.spec import module, Port, PortType
+
+
+class ShiftedRegression(LinearRegression):
+    def __init__(self, shift=100.0, fit_intercept=True):
+        super().__init__(fit_intercept=fit_intercept)
+        self.shift = shift
+
+    def predict(self, X):
+        return super().predict(X) + self.shift
+
+
+@module("shifted_regression", "1", "Shifted Regression", "Machine Learning Algorithms",
+        outputs=[Port("learner", PortType.UNTRAINED_MODEL, label="Untrained model")], task="regression")
+def shifted_regression(ctx):
+    return Learner(ShiftedRegression(), "regression", name="Shifted Regression")
+'''
+
+
+def test_a_custom_learner_is_trained_and_scored_by_the_builtins_in_processes_of_their_own(engine, api, workspace):
+    from tests.engine.graphs import iris_regression
+
+    registered(api, LEARNER.encode())
+    builtin = iris_regression()
+    custom = iris_regression()
+    (learner,) = [n for n in custom["nodes"] if n["id"] == "learner"]
+    learner.update(module="shifted_regression", version="1", params={})
+    runs = {}
+    for name, doc in (("builtin", builtin), ("custom", custom)):
+        runs[name] = run_of(api, draft_of(api, workspace, doc))
+        assert {s: runs[name][s]["status"] for s in ("train", "score")} == {"train": "succeeded", "score": "succeeded"}, \
+            api.get(f"/api/v1/runs/{runs[name]['id']}/steps/train/").json()
+    plan = {s["node_id"]: s for s in Run.objects.get(pk=runs["custom"]["id"]).plan["steps"]}
+    assert plan["train"]["user_code"] and plan["score"]["user_code"]  # what a custom learner made is user code
+    ours, theirs = output_frame(api, runs["custom"]["id"], "score"), output_frame(api, runs["builtin"]["id"], "score")
+    assert list(ours.columns) == list(theirs.columns)
+    numeric = theirs.select_dtypes("number").columns
+    shifted = [c for c in numeric if not (ours[c] - theirs[c]).abs().lt(1e-9).all()]
+    assert len(shifted) == 1 and (ours[shifted[0]] - theirs[shifted[0]]).tolist() == pytest.approx([100.0] * len(ours))
