@@ -21,8 +21,8 @@ def learner_port() -> Port:
 
 def trainer_mode() -> Param:
     return Param("trainer_mode", ParamKind.CHOICE, "Create trainer mode", default=SINGLE, choices=TRAINER_MODES,
-                 help="Single Parameter: train with the values below. Parameter Range: Tune Model "
-                      "Hyperparameters tries every value of each range (Train Model uses the single values).")
+                 help="Single Parameter: train with the single values (Train Model). Parameter Range: for Tune "
+                      "Model Hyperparameters, which tries the combinations of the ranges and keeps the best.")
 
 
 def tunable(name: str, kind: ParamKind, label: str, *, default: Any, values: list[Any],
