@@ -19,6 +19,7 @@ from .transforms import column_list
 CATEGORY = "Data Transformation"
 MAX_BINS = 1000
 MAX_EDGES_TEXT = 20_000
+MAX_NAME_CHARS = 200
 
 
 # -- Convert to Indicator Values --------------------------------------------------------------------
@@ -162,6 +163,8 @@ def group_data_into_bins(ctx: Any, *, data: pd.DataFrame, columns: list[str], bi
                 raise ValueError(f"param 'binning' must be quantiles, equal_width or custom; got {binning!r}")
             fitted[name] = cuts.tolist() if len(cuts) > 1 else [float(cuts[0]), float(cuts[0])]
         ctx.progress((i + 1) / len(names), f"binned {name}")
+    if suffix and len(suffix) > MAX_NAME_CHARS:
+        raise ValueError(f"Group Data into Bins: param 'suffix' is longer than {MAX_NAME_CHARS} characters")
     transform = BinTransform(names, fitted, output=output, mode=mode, suffix=suffix or "_bin")
     out = transform.apply(data)
     ctx.log(", ".join(f"{n}: {len(fitted[n]) - 1} bins" for n in names[:20]))

@@ -14,6 +14,7 @@ from ..trained import require_columns
 from .transforms import column_list, single_column
 
 CATEGORY = "Data Transformation"
+MAX_NAME_CHARS = 200
 NUMBERS_HINT = "convert the column to numbers with Edit Metadata, or leave it out"
 
 UNARY: dict[str, Callable[[np.ndarray], np.ndarray]] = {
@@ -112,6 +113,8 @@ def apply_math_operation(ctx: Any, *, data: pd.DataFrame, columns: list[str], op
                 raise ValueError(f"{module}: param 'constant' must be a finite number; got {constant}")
             second = float(constant)
     out = data.copy(deep=False)
+    if suffix and len(suffix) > MAX_NAME_CHARS:
+        raise ValueError(f"{module}: param 'suffix' is longer than {MAX_NAME_CHARS} characters")
     suffix = suffix or f"_{operation}"
     for name in names:
         values = _as_floats(data, name, module)

@@ -17,6 +17,7 @@ from ..transforms_fitted import unique_name
 from .transforms import column_list, single_column
 
 CATEGORY = "Data Transformation"
+MAX_NAME_CHARS = 200
 MAX_JOIN_ROWS = 50_000_000  # a many-to-many join past this is refused before it fills the memory
 STRATIFY_HINT = "stratify on a column of classes; bin a continuous column first with Group Data into Bins"
 
@@ -393,6 +394,8 @@ def partition_and_sample(ctx: Any, *, data: pd.DataFrame, mode: str = "sample", 
     number = _fold_numbers(data, folds, strat, seed, module)
     if mode == "assign_folds":
         name = fold_column or "fold"
+        if len(name) > MAX_NAME_CHARS:
+            raise ValueError(f"{module}: param 'fold_column' is longer than {MAX_NAME_CHARS} characters")
         out = data.copy(deep=False)
         out[name] = number
         return _renumbered(out)
