@@ -115,31 +115,32 @@ class QuantileForestRegressor(RegressorMixin, BaseEstimator):
         leaves = self.forest_.apply(X)
         rows = leaves.shape[0]
         out = np.empty((rows, len(levels)), dtype=np.float64)
+        width = np.int64(len(self.values_))
         for begin in range(0, rows, QUANTILE_CHUNK_ROWS):
             part = leaves[begin:begin + QUANTILE_CHUNK_ROWS]
+            # where each row's leaf starts in each tree's keys, and how many training rows it holds
+            bases = part.T.astype(np.int64) * width  # trees x rows
+            starts = np.empty_like(bases)
+            sizes = np.empty(bases.shape, dtype=np.float64)
+            for t in range(self.keys_.shape[0]):
+                starts[t] = np.searchsorted(self.keys_[t], bases[t], side="left")
+                sizes[t] = np.searchsorted(self.keys_[t], bases[t] + width, side="left") - starts[t]
             for j, level in enumerate(levels):
-                out[begin:begin + len(part), j] = self.values_[self._search(part, level)]
+                out[begin:begin + len(part), j] = self.values_[self._search(bases, starts, sizes, level)]
         return out
 
-    def _search(self, leaves: np.ndarray, level: float) -> np.ndarray:
+    def _search(self, bases: np.ndarray, starts: np.ndarray, sizes: np.ndarray, level: float) -> np.ndarray:
         """Per row, the smallest label rank whose conditional distribution reaches `level`."""
-        width = np.int64(len(self.values_))
-        trees = self.keys_.shape[0]
-        bases = leaves.T.astype(np.int64) * width  # trees x rows
-        starts = np.empty_like(bases)
-        sizes = np.empty(bases.shape, dtype=np.float64)
-        for t in range(trees):
-            starts[t] = np.searchsorted(self.keys_[t], bases[t], side="left")
-            sizes[t] = np.searchsorted(self.keys_[t], bases[t] + width, side="left") - starts[t]
-        low = np.zeros(leaves.shape[0], dtype=np.int64)
-        high = np.full(leaves.shape[0], len(self.values_) - 1, dtype=np.int64)
+        trees, rows = bases.shape
+        low = np.zeros(rows, dtype=np.int64)
+        high = np.full(rows, len(self.values_) - 1, dtype=np.int64)
         target = level * trees - 1e-9 * trees  # compare sums, not means, with room for rounding
         while True:
             open_ = low < high
             if not open_.any():
                 return low
             mid = (low + high) // 2
-            mass = np.zeros(leaves.shape[0], dtype=np.float64)
+            mass = np.zeros(rows, dtype=np.float64)
             for t in range(trees):
                 below = np.searchsorted(self.keys_[t], bases[t] + mid, side="right") - starts[t]
                 mass += below / sizes[t]
