@@ -21,12 +21,14 @@ AVERAGES = ("macro", "micro", "weighted")
 SILHOUETTE_SAMPLE_ROWS = 5_000  # silhouette costs rows²: above this, on a seeded sample of rows
 MAX_CLASSES = 1_000  # per-class tables and confusion matrices of more classes are not a classifier's
 _SECOND = "Scored dataset to compare"
+DEFAULT_LABEL = "target"  # the label when none is chosen nor marked (older pipelines relied on it)
 _NOT_COMPARED = ("positive_class", "threshold")  # settings, not measures
 
 
 def _check(design: Design) -> list[Violation]:
-    """Each scored input must carry what a scoring module adds."""
+    """Each scored input must carry what a scoring module adds, and predictions a label to compare with."""
     out = []
+    chosen = single_column(design.params.get("label_column"))
     for port in ("data", "data2"):
         schema = design.inputs.get(port)
         if schema is None:
@@ -37,6 +39,15 @@ def _check(design: Design) -> list[Violation]:
                 f"the input holds no {SCORED_LABEL!r} (nor {ASSIGNMENTS!r}) column: Evaluate Model measures "
                 "scored rows", port=port, code="missing_scores",
                 hint="connect the output of Score Model (or of Assign Data to Clusters)"))
+        elif ASSIGNMENTS not in names and not (chosen or DEFAULT_LABEL in names or any(c.role == "label" for c in schema)):
+            out.append(Violation("Evaluate Model needs the label column to compare the scores with: none is chosen, "
+                                 f"none has the label role and there is no {DEFAULT_LABEL!r} column",
+                                 param="label_column", code="required",
+                                 hint="choose the label column, or mark it as the label with Edit Metadata"))
+        elif port == "data2" and chosen and chosen not in names:
+            out.append(Violation(f"label column {chosen!r} is not in the second scored input", port=port,
+                                 column=chosen, code="missing_column",
+                                 hint="compare two models' scores of the same rows"))
     return out
 
 
@@ -47,8 +58,9 @@ def _check(design: Design) -> list[Violation]:
                  help="A second model's scores of the same rows: both are measured and compared side by side.")],
     outputs=[Port("metrics", PortType.METRICS, "Evaluation results")],
     params=[
-        Param("label_column", ParamKind.COLUMNS, "Label column", port="data", multiple=False, default="target",
-              help="The true labels to compare `scored_label` with (not needed for clusters)."),
+        Param("label_column", ParamKind.COLUMNS, "Label column", port="data", multiple=False, required=False,
+              help="The true labels to compare `scored_label` with (for clusters, optional: classes to compare "
+                   "them with). Empty: the column Edit Metadata marked as the label, else `target`."),
         Param("average", ParamKind.CHOICE, "Averaging over classes", default="macro", choices=AVERAGES,
               help="How precision, recall, F1 and AUC of several classes are averaged: macro (each class "
                    "counts the same), micro (each row counts the same), weighted (by class size)."),
@@ -61,7 +73,7 @@ def _check(design: Design) -> list[Violation]:
     check=_check,
 )
 def evaluate_model(ctx: Any, *, data: pd.DataFrame, data2: pd.DataFrame | None = None,
-                   label_column: str | None = "target", average: str = "macro", positive_class: str | None = None,
+                   label_column: str | None = None, average: str = "macro", positive_class: str | None = None,
                    threshold: float | None = None) -> dict[str, Any]:
     """Metrics by what the rows carry: clusters (`assignments`), classes (`scored_probability` or
     scored labels that are not decimal numbers) or numbers. `curves` holds the points of the results
@@ -106,13 +118,13 @@ def compare(left: Mapping[str, Any], right: Mapping[str, Any]) -> dict[str, Any]
     return {"labels": ["Scored dataset", _SECOND], "metrics": rows, "right": dict(right)}
 
 
-def evaluate_frame(data: pd.DataFrame, *, label_column: str | None = "target", average: str = "macro",
+def evaluate_frame(data: pd.DataFrame, *, label_column: str | None = None, average: str = "macro",
                    positive_class: str | None = None, threshold: float | None = None, seed: int = 0,
                    curves: bool = True) -> dict[str, Any]:
     """The metrics of one scored frame (what Evaluate Model and Cross Validate Model report)."""
     if len(data) == 0:
         raise ValueError("Evaluate Model: the scored dataset has no rows")
-    label = single_column(label_column) or _role_label(data)
+    label = single_column(label_column) or _role_label(data) or (DEFAULT_LABEL if DEFAULT_LABEL in data.columns else None)
     if ASSIGNMENTS in data.columns:
         return clustering_metrics(data, label if label in data.columns else None, seed=seed)
     if label is None:

@@ -161,3 +161,20 @@ def test_the_check_asks_for_scored_rows():
     found = _check(Design(inputs={"data": unscored, "data2": unscored + (Column("scored_label", "int"),)}, params={}))
     assert [(v.port, v.code) for v in found] == [("data", "missing_scores")]
     assert "Score Model" in found[0].hint
+
+
+def test_the_label_defaults_to_the_marked_label_then_to_target(catalog, cancer_scored):
+    from modules_catalog.builtins.evaluation import _check
+
+    plain, _ = _evaluate(catalog, cancer_scored)
+    assert plain["accuracy"] == pytest.approx(skm.accuracy_score(cancer_scored["target"], cancer_scored["scored_label"]))
+    marked = cancer_scored.rename(columns={"target": "diagnosis"})
+    marked.attrs["roles"] = {"diagnosis": "label"}
+    assert _evaluate(catalog, marked)[0]["accuracy"] == plain["accuracy"]
+    with pytest.raises(ValueError, match="choose the label column"):
+        _evaluate(catalog, cancer_scored.rename(columns={"target": "diagnosis"}))
+    scored = (Column("x", "float"), Column("y", "int"), Column("scored_label", "int"))
+    assert [v.param for v in _check(Design({"data": scored}, {}))] == ["label_column"]
+    assert _check(Design({"data": scored}, {"label_column": "y"})) == []
+    clusters = (Column("x", "float"), Column("assignments", "int"))
+    assert _check(Design({"data": clusters}, {})) == []
