@@ -378,6 +378,19 @@ def _renumbered(df: pd.DataFrame) -> pd.DataFrame:
 
 
 # -- Apply Transformation ---------------------------------------------------------------------------
+# modules whose fitted transform does to other rows what the module did to its own: the columns it gives
+# the test rows are the ones its own inference gives for them
+_REPLAYED = ("clean_missing_data", "normalize_data", "group_data_into_bins")
+
+
+def _apply_schema(inputs: Mapping[str, Schema | None], params: Mapping[str, Any],
+                  upstream: Mapping[str, Any]) -> Mapping[str, Schema | None]:
+    fitted, schema = upstream.get("transform"), inputs.get("data")
+    if fitted is None or schema is None or fitted.spec.key not in _REPLAYED or fitted.spec.infer_schema is None:
+        return {"data": None}
+    return {"data": fitted.spec.infer_schema({"data": schema}, fitted.params).get("data")}
+
+
 def _apply_check(design: Design) -> list[Violation]:
     """The columns the upstream module fits its transform on (when chosen by name) are in the dataset."""
     upstream, schema = design.upstream.get("transform"), design.inputs.get("data")
@@ -400,6 +413,7 @@ def _apply_check(design: Design) -> list[Violation]:
                       "Group Data into Bins or Select Columns Transform."),
             Port("data", PortType.DATAFRAME, "Dataset")],
     outputs=[Port("data", PortType.DATAFRAME, "Transformed dataset")],
+    infer_schema=_apply_schema,
     check=_apply_check,
 )
 def apply_transformation(ctx: Any, *, transform: Any, data: pd.DataFrame) -> pd.DataFrame:

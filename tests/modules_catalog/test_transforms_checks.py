@@ -71,3 +71,17 @@ def test_inferred_columns_flow_through_the_transformations():
     def columns(nid):
         return [(c["name"], c["dtype"]) for c in schemas[nid]["outputs"]["data"]]
     assert columns("bins")[-1] == ("fare_bin", "int") and columns("math")[-1] == ("fare_bin", "float")
+
+
+def test_apply_transformation_infers_the_columns_its_fitted_bins_give_the_test_rows():
+    doc = document([node("data", "enter_data_manually", data=PASSENGERS),
+                    node("split", "split_data", fraction=0.6, seed=0),
+                    node("bins", "group_data_into_bins", columns=["fare"], output="label", bins=2),
+                    node("apply", "apply_transformation"),
+                    node("math", "apply_math_operation", columns=["fare"], operation="log")],
+                   [edge("data", "data", "split", "data"), edge("split", "train", "bins", "data"),
+                    edge("bins", "transform", "apply", "transform"), edge("split", "test", "apply", "data"),
+                    edge("apply", "data", "math", "data")])
+    schemas, errors = infer_schemas(doc)
+    assert ("fare", "string") in [(c["name"], c["dtype"]) for c in schemas["apply"]["outputs"]["data"]]
+    assert [(e["node"], e["param"], e["column"]) for e in errors] == [("math", "columns", "fare")]
