@@ -180,8 +180,10 @@ def custom_module_register(*, workspace: Workspace, user, file: Any, entry: str 
     try:
         declared = custom.inspect_upload(data, filename, entry=entry or None)
     except custom.DeclarationError as exc:
-        raise ServiceError(exc.message, code=exc.code, **{k: v for k, v in exc.as_json().items()
-                                                           if k not in ("code", "message")}) from None
+        error = ServiceError(exc.message, code=exc.code, **{k: v for k, v in exc.as_json().items()
+                                                            if k not in ("code", "message")})
+        error.status_code = {"too_large": 413, "busy": 503}.get(exc.code, 400)
+        raise error from None
     specs = [custom.spec_from_declaration(d, code=declared.sha256) for d in declared.modules]
     for spec in specs:
         if _builtin_key(spec.key):

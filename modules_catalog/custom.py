@@ -24,6 +24,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ READ_TIMEOUT_SECONDS = 60.0  # wall clock for the child that reads a declaration
 READ_CPU_SECONDS = 30
 READ_MEMORY_MB = 3072  # address space: numpy/pandas/sklearn imports reserve a good deal of it
 READ_FILE_MB = 16  # the largest file the child may write
+READ_CONCURRENCY = 2  # readers at once per server process; more registrations wait for one to end
 STORE_FOLDER = "modules"  # under the datastore root: modules/<sha256>/{source.py|source.zip, manifest.json}
 
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
@@ -52,7 +54,7 @@ _TEXT_LIMITS = {"label": 200, "category": 100, "description": 20_000, "group": 1
 
 class DeclarationError(ValueError):
     """A file whose declaration cannot be read or is not acceptable: `code` says which (syntax_error,
-    import_error, invalid_declaration, no_module, forbidden, timeout, bad_file, too_large), `line`
+    import_error, invalid_declaration, no_module, forbidden, timeout, bad_file, too_large, busy), `line`
     and `file` point into the upload when known."""
 
     def __init__(self, code: str, message: str, *, line: int | None = None, file: str | None = None) -> None:
@@ -368,6 +370,9 @@ def unpack(data: bytes, kind: str, dest: str, *, filename: str = "", entry: str 
 
 # -- reading a declaration in a child ----------------------------------------------------------
 
+_readers = threading.BoundedSemaphore(READ_CONCURRENCY)
+
+
 def module_name(sha256: str) -> str:
     """The name a custom module's entry file is imported under (in the reader and in its steps)."""
     return f"gw_custom_{sha256[:16]}"
@@ -380,14 +385,18 @@ def inspect_upload(data: bytes, filename: str, *, entry: str | None = None,
     kind = kind_of(filename, data)
     check_size(kind, len(data))
     sha = hashlib.sha256(data).hexdigest()
+    timeout = timeout or READ_TIMEOUT_SECONDS
+    if not _readers.acquire(timeout=timeout):
+        raise DeclarationError("busy", "the server is busy reading other modules' declarations; try again in a minute")
     work = tempfile.mkdtemp(prefix="gw-declare-")
     try:
         src, home = os.path.join(work, "src"), os.path.join(work, "home")
         os.makedirs(home)
         entry = unpack(data, kind, src, filename=filename, entry=entry)
-        result = _run_reader(work, src, home, entry, module_name(sha), timeout or READ_TIMEOUT_SECONDS)
+        result = _run_reader(work, src, home, entry, module_name(sha), timeout)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        _readers.release()
     modules = result.get("modules")
     if not isinstance(modules, list) or not modules:
         raise DeclarationError("no_module", f"{entry!r} declares no module: decorate a function with "

@@ -78,7 +78,7 @@ class CustomModuleListApi(APIView):
 
     @extend_schema(request={"multipart/form-data": InputSerializer},
                    responses={201: RegisteredSerializer, 400: ErrorListSerializer, 409: ErrorListSerializer,
-                              413: ErrorListSerializer},
+                              413: ErrorListSerializer, 503: ErrorListSerializer},
                    description="Register the modules a file declares. Its declaration is read in an isolated "
                                "process (never imported by the server); each declared key@version becomes a module "
                                "version of the workspace (a newer version becomes the default). The same key and "

@@ -133,7 +133,7 @@ def test_a_file_whose_declaration_cannot_be_read_is_a_400_saying_why(api, worksp
 def test_files_that_are_not_python_too_large_or_escape_their_folder_are_refused(api, workspace):
     err = error_of(upload(api, b"a,b\n1,2\n", "data.csv"))
     assert err["code"] == "bad_file" and "neither a Python file" in err["message"]
-    err = error_of(upload(api, b"# " + b"x" * (1 << 20) + b"\n", "big.py"))
+    err = error_of(upload(api, b"# " + b"x" * (1 << 20) + b"\n", "big.py"), 413)
     assert err["code"] == "too_large" and "1048576 bytes" in err["message"]
     err = error_of(upload(api, zipped({"../evil.py": "x = 1\n"}), "evil.zip"))
     assert err["code"] == "bad_file" and "'..'" in err["message"]
@@ -281,3 +281,18 @@ def test_a_disabled_version_is_refused_naming_the_node_and_a_deprecated_one_is_n
     # a node without a version takes the default
     api.patch(f"/api/v1/drafts/{draft}/", {"document": pipeline(None)}, format="json")
     assert api.get(f"/api/v1/drafts/{draft}/validation/").json()["valid"] is True
+
+
+def test_registrations_beyond_the_readers_at_once_wait_then_say_the_server_is_busy(api, workspace, monkeypatch):
+    import threading
+
+    from modules_catalog import custom
+
+    readers = threading.BoundedSemaphore(1)
+    readers.acquire()  # another registration is being read
+    monkeypatch.setattr(custom, "_readers", readers)
+    monkeypatch.setattr(custom, "READ_TIMEOUT_SECONDS", 0.2)
+    err = error_of(upload(api, scale()), 503)
+    assert err["code"] == "busy" and "try again" in err["message"]
+    readers.release()
+    assert upload(api, scale()).status_code == 201

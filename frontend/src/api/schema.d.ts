@@ -1781,6 +1781,14 @@ export interface operations {
                     "application/json": components["schemas"]["Errors"];
                 };
             };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
         };
     };
     v1_custom_modules_retrieve: {
