@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from functools import partial
 from typing import Any, Iterable
 
 import numpy as np
@@ -136,6 +137,7 @@ def tune_model_hyperparameters(ctx: Any, *, learner: Any, data: pd.DataFrame, va
         raise ValueError(f"{MODULE}: unknown metric {metric!r}")
     seed = int(seed) if seed is not None else int(ctx.seed) % (MAX_SEED + 1)
     combos = _combinations(learner, sweep_mode, max_runs, seed)
+    splits: list[tuple[Any, Any]] = []
     if validation is not None:
         require_columns(validation, [label], what=f"{MODULE}: label column")
         require_columns(validation, features, what=f"{MODULE}: feature column")
@@ -146,6 +148,7 @@ def tune_model_hyperparameters(ctx: Any, *, learner: Any, data: pd.DataFrame, va
         if len(data) < folds:
             raise ValueError(f"{MODULE}: {folds}-fold cross-validation needs at least {folds} training rows; "
                              f"got {len(data)}")
+        splits = _splits(X, y, task, folds, seed)
         ctx.log(f"measuring {len(combos)} combinations by {folds}-fold cross-validation, by {metric}")
     rows, best, best_index, best_fitted, seen = [], None, 0, None, set()
     for i, combo in enumerate(combos):
@@ -153,7 +156,8 @@ def tune_model_hyperparameters(ctx: Any, *, learner: Any, data: pd.DataFrame, va
             fitted = _fit(ctx, learner, combo, X, y, seen)
             scores = _metrics(task, fitted, *val)
         else:
-            fitted, scores = None, _cross_validate(ctx, learner, combo, X, y, task, folds, seed, seen)
+            report = partial(_fold_progress, ctx, i, len(combos))
+            fitted, scores = None, _cross_validate(ctx, learner, combo, X, y, task, splits, seen, report)
         rows.append({**combo, **scores})
         value = scores[_column(metric, task)]
         ctx.metric(_column(metric, task), value, step=i)
@@ -274,22 +278,32 @@ def _fit(ctx: Any, learner: Learner, combo: dict[str, Any], X: pd.DataFrame, y: 
     return estimator
 
 
-def _cross_validate(ctx: Any, learner: Learner, combo: dict[str, Any], X: pd.DataFrame, y: pd.Series, task: str,
-                    folds: int, seed: int, seen: set[str]) -> dict[str, float]:
-    """The metrics of `combo`, averaged over the folds."""
+def _fold_progress(ctx: Any, run: int, runs: int, done: float) -> None:
+    ctx.progress(0.9 * (run + done) / runs, f"run {run + 1} of {runs}: {done:.0%} of the folds")
+
+
+def _splits(X: pd.DataFrame, y: pd.Series, task: str, folds: int, seed: int) -> list[tuple[Any, Any]]:
+    """The cross-validation folds (stratified by class for a classifier), shuffled by the seed."""
     from sklearn.model_selection import KFold, StratifiedKFold
 
     if task == "regression":
         splitter: Any = KFold(n_splits=folds, shuffle=True, random_state=seed)
     else:
         splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    per_fold = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # a class with fewer rows than folds: measured all the same
-        splits = list(splitter.split(X, y))
-    for train, test in splits:
+        return list(splitter.split(X, y))
+
+
+def _cross_validate(ctx: Any, learner: Learner, combo: dict[str, Any], X: pd.DataFrame, y: pd.Series, task: str,
+                    splits: list[tuple[Any, Any]], seen: set[str], report: Any) -> dict[str, float]:
+    """The metrics of `combo`, averaged over the folds (a metric a fold cannot measure, such as AUC
+    on one class, is averaged over the others); `report(done)` after each fold."""
+    per_fold = []
+    for k, (train, test) in enumerate(splits):
         fitted = _fit(ctx, learner, combo, X.iloc[train], y.iloc[train], seen)
         per_fold.append(_metrics(task, fitted, X.iloc[test], y.iloc[test], classes=pd.unique(y)))
+        report((k + 1) / len(splits))
     return {name: float(np.nanmean([f[name] for f in per_fold])) if not all(math.isnan(f[name]) for f in per_fold)
             else math.nan for name in per_fold[0]}
 

@@ -69,8 +69,12 @@ def test_on_a_validation_set_each_combination_is_measured_as_scikit_learn_measur
 def test_without_a_validation_set_combinations_are_cross_validated_and_the_best_refitted(catalog):
     data = load_diabetes(as_frame=True).frame
     alphas = [0.0, 0.1, 1.0, 10.0, 100.0]
-    out = tune(catalog, learner=ranged(catalog, "linear_regression", l2_regularization_range=alphas), data=data,
+    ctx = SimpleContext(seed=0)
+    out = tune(catalog, ctx, learner=ranged(catalog, "linear_regression", l2_regularization_range=alphas), data=data,
                label_column="target", folds=4, seed=7, regression_metric="Root mean squared error")
+    marks = [f for f, _ in ctx.progress_marks]
+    assert marks == sorted(marks) and marks[-1] == 1.0
+    assert sum("of the folds" in m for _, m in ctx.progress_marks) == 5 * 4  # every fold of every run
     X, y = data.drop(columns="target"), data["target"]
     folds = KFold(n_splits=4, shuffle=True, random_state=7)
     results = out["results"].set_index("alpha")
