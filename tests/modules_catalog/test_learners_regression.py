@@ -154,3 +154,13 @@ def test_regression_learners_are_deterministic_under_their_seed(catalog, diabete
         np.testing.assert_array_equal(a, b)
     assert not np.array_equal(fitted(catalog, "decision_forest_regression", X, y, seed=1).predict(Xt),
                               fitted(catalog, "decision_forest_regression", X, y, seed=2).predict(Xt))
+
+
+def test_the_compiler_reports_bad_quantile_levels_on_the_param_before_the_run():
+    from engine.compiler import validate_document
+    from engine.documents import document, node
+
+    (error,) = validate_document(document([node("qrf", "fast_forest_quantile_regression", quantiles="0.5; 2")], []))
+    assert (error["code"], error["node"], error["param"]) == ("bad_param", "qrf", "quantiles")
+    assert "quantile 2 is not strictly between 0 and 1" in error["message"]
+    assert validate_document(document([node("qrf", "fast_forest_quantile_regression", quantiles="0.1;0.9")], [])) == []
