@@ -169,6 +169,12 @@ def _sorted_labels(values: Iterable[Any]) -> list[Any]:
         return sorted(values, key=str)
 
 
+def _class_kind(s: pd.Series) -> str:
+    """Categories are predicted back as their text: the two are the same kind of class."""
+    kind = dtype_kind(s.dtype)
+    return "string" if kind == "category" else kind
+
+
 def _find_class(labels: list[Any], wanted: str, label: str) -> Any:
     for value in labels:
         if value == wanted or str(_plain(value)) == str(wanted).strip():
@@ -183,7 +189,7 @@ def classification_metrics(data: pd.DataFrame, label: str, *, average: str = "ma
     from sklearn import metrics as skm
 
     y, pred = data[label], data[SCORED_LABEL]
-    if dtype_kind(y.dtype) != dtype_kind(pred.dtype) and not (is_numeric_series(y) and is_numeric_series(pred)):
+    if _class_kind(y) != _class_kind(pred) and not (is_numeric_series(y) and is_numeric_series(pred)):
         kinds = (TYPE_WORDS.get(dtype_kind(y.dtype)), TYPE_WORDS.get(dtype_kind(pred.dtype)))
         raise ValueError(f"Evaluate Model: label column {label!r} holds {kinds[0]} but {SCORED_LABEL!r} holds "
                          f"{kinds[1]}; choose the label column the model was trained on")

@@ -248,8 +248,9 @@ def scored_columns(learner: Upstream | None, label: Column | None) -> tuple[Colu
     if learner is None:
         return (Column(SCORED_LABEL, "float"),)  # what is known of any model: it predicts something
     task, params = learner.spec.task, learner.params
-    if task == "binary":
-        return Column(SCORED_LABEL, label.dtype if label else "int"), Column(SCORED_PROBABILITY, "float")
+    if task == "binary":  # predictions take the label's type (categories come back as their text)
+        dtype = "string" if label is not None and label.dtype == "category" else label.dtype if label else "int"
+        return Column(SCORED_LABEL, dtype), Column(SCORED_PROBABILITY, "float")
     if task == "anomaly":
         return Column(SCORED_LABEL, "int"), Column(SCORED_PROBABILITY, "float")
     if task == "clustering":

@@ -178,3 +178,14 @@ def test_the_label_defaults_to_the_marked_label_then_to_target(catalog, cancer_s
     assert _check(Design({"data": scored}, {"label_column": "y"})) == []
     clusters = (Column("x", "float"), Column("assignments", "int"))
     assert _check(Design({"data": clusters}, {})) == []
+
+
+def test_a_label_of_categories_is_evaluated_against_its_predicted_text(catalog):
+    frame = load_breast_cancer(as_frame=True).frame
+    frame["target"] = frame["target"].map({0: "malignant", 1: "benign"}).astype("category")
+    scored = _scored(catalog, LogisticRegression(max_iter=5000), frame)
+    got, _ = _evaluate(catalog, scored, label_column="target", positive_class="malignant")
+    y = scored["target"].astype(str)
+    assert got["positive_class"] == "malignant"
+    assert got["recall"] == pytest.approx(skm.recall_score(y, scored["scored_label"], pos_label="malignant"))
+    assert got["roc_auc"] == pytest.approx(skm.roc_auc_score(y == "malignant", scored["scored_probability"]))
