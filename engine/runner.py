@@ -117,6 +117,7 @@ def run_step(spec: StepSpec, emit: Emit, frames: FrameCache | None = None) -> St
         ctx = StepContext(spec, emit, ds, frames)
         inputs = _load_inputs(mod, spec, ds, ctx)
         limits.trim_heap()  # the Arrow buffers of the load are freed: give them back before the module runs
+        limits.pin_threads()  # OpenMP and BLAS to the step's share of the cores (the zygote loaded them unpinned)
         # a rule-set column selection becomes the names it selects from the actual input frame
         value = mod.fn(ctx, **inputs, **resolve_params(mod, spec.params, inputs))
         produced = _normalise(mod, value)

@@ -41,7 +41,9 @@ class ZygoteHost:
         self._zygote_ready = False
         self._gen = 0
         self._scratch = tempfile.mkdtemp(prefix="graphwright-local-")
-        self._env = limits.scrubbed_env(PROJECT_ROOT, self._scratch)
+        # each step's OpenMP and BLAS threads: its share of the cores among the steps running side by side
+        self._env = limits.scrubbed_env(PROJECT_ROOT, self._scratch,
+                                        threads=limits.thread_share(getattr(self, "concurrency", max_pool)))
 
     # -- hooks -------------------------------------------------------------------------------
     def _proc_exited(self, proc: _Proc, code: int | None, sig: int | None) -> None:

@@ -74,6 +74,7 @@ def warm_up(modules: list[str]) -> None:
             ds.load(ds.put([1, 2], "Model").digest, "Model")
     except Exception:
         traceback.print_exc()
+    limits.pin_threads()  # inspect the thread pools once, here: every forked step inherits it
 
 
 # -- the zygote's own loop -----------------------------------------------------------------------
