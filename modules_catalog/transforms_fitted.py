@@ -43,7 +43,7 @@ class IndicatorTransform(Transform):
         taken = {str(c) for c in kept}
         for name in self.columns:
             cats = self.categories[name]
-            codes = pd.Categorical(_comparable(df[name], cats), categories=cats).codes
+            codes = pd.Categorical(_comparable(df[name]), categories=cats).codes
             start = 1 if self.drop_first else 0
             for code, label in zip(range(start, len(cats)), self.indicator_names(name)):
                 label = unique_name(label, taken)
@@ -57,7 +57,7 @@ class IndicatorTransform(Transform):
         return f"IndicatorTransform(columns={self.columns!r}, drop_first={self.drop_first})"
 
 
-def _comparable(s: pd.Series, cats: list[Any]) -> pd.Series:
+def _comparable(s: pd.Series) -> pd.Series:
     """The values as the fitted categories hold them: a categorical column's values as plain values."""
     if isinstance(s.dtype, pd.CategoricalDtype):
         return s.astype(object)

@@ -64,7 +64,8 @@ def convert_to_indicator_values(ctx: Any, *, data: pd.DataFrame, columns: list[s
         values = s.cat.categories if ordered else s.dropna().unique()
         if len(values) > max_categories:
             raise ValueError(f"Convert to Indicator Values: column {name!r} has {len(values)} distinct values, more "
-                             f"than 'max_categories' ({max_categories}); use Feature Hashing for it, or raise the limit")
+                             f"than 'max_categories' ({max_categories}); use Feature Hashing for it, or raise "
+                             "the limit")
         try:
             categories[name] = list(values) if ordered else sorted(values.tolist())
         except TypeError:  # values of mixed types (numbers and text): sort them by their text

@@ -94,8 +94,8 @@ def add_columns(ctx: Any, *, left: pd.DataFrame, right: pd.DataFrame) -> pd.Data
 
 
 # -- Add Rows ---------------------------------------------------------------------------------------
-_WIDER = {frozenset({"int", "float"}): "float", frozenset({"int", "bool"}): "int", frozenset({"float", "bool"}): "float",
-          frozenset({"string", "category"}): "string"}
+_WIDER = {frozenset({"int", "float"}): "float", frozenset({"int", "bool"}): "int",
+          frozenset({"float", "bool"}): "float", frozenset({"string", "category"}): "string"}
 
 
 def _union_kind(a: str, b: str) -> str | None:
@@ -443,7 +443,8 @@ def _smote_check(design: Design) -> list[Violation]:
         Param("label_column", ParamKind.COLUMNS, "Label column", port="data", multiple=False,
               dtypes=DISCRETE_DTYPES, hint="SMOTE balances classes: bin a continuous label with Group Data into Bins"),
         Param("percentage", ParamKind.INT, "SMOTE percentage", default=100, min=1, max=10_000,
-              help="How many synthetic rows of the minority class to add, as a percentage of its rows: 100 doubles it."),
+              help="How many synthetic rows of the minority class to add, as a percentage of its rows: "
+                   "100 doubles it."),
         Param("neighbours", ParamKind.INT, "Number of nearest neighbours", default=5, min=1, max=100,
               help="New rows are drawn between a minority row and one of its nearest minority neighbours."),
         Param("seed", ParamKind.INT, "Random seed", default=0, min=0, max=2**32 - 1),

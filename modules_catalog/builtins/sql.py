@@ -145,7 +145,8 @@ def apply_sql_transformation(ctx: Any, *, t1: pd.DataFrame, t2: pd.DataFrame | N
     try:
         out = _to_pandas(table)
     except (pa.ArrowException, ValueError, TypeError) as exc:
-        raise SqlError(f"{MODULE}: the result cannot become a table: {exc}; cast the column with CAST(… AS …)") from None
+        raise SqlError(f"{MODULE}: the result cannot become a table: {exc}; "
+                       "cast the column with CAST(… AS …)") from None
     ctx.log(f"query returned {len(out)} rows, {len(out.columns)} columns")
     ctx.progress(1.0, f"{len(out)} rows")
     return out

@@ -402,7 +402,7 @@ def _apply_check(design: Design) -> list[Violation]:
         return []
     return [Violation(f"column {name!r}, which {upstream.spec.label} fitted its transformation on, is not in the "
                       "dataset", port="data", column=name, code="unknown_column",
-                      hint="give Apply Transformation rows with the same columns as the rows the transform was fitted on")
+                      hint="give Apply Transformation rows with the columns of the rows the transform was fitted on")
             for name in column_list(chosen) if name not in have]
 
 
