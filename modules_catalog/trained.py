@@ -167,11 +167,13 @@ class TrainedModel:
         X = df[self.features]
         for name in self.features:
             if not is_numeric_series(X[name]):
+                from .checks import TYPE_WORDS
                 from .schema import dtype_kind
 
-                raise ValueError(f"feature column {name!r} is not numeric: it holds {dtype_kind(X[name].dtype)} "
-                                 f"({X[name].dtype}), and {module} needs numbers; encode it with Convert to "
-                                 "Indicator Values, or leave it out with Select Columns")
+                kind = dtype_kind(X[name].dtype)
+                raise ValueError(f"feature column {name!r} is not numeric: it holds {TYPE_WORDS.get(kind, kind)}, and "
+                                 f"{module} needs numbers; encode it with Convert to Indicator Values, or leave it "
+                                 "out with Select Columns")
             missing = int(X[name].isna().sum())
             if missing:
                 raise ValueError(f"feature column {name!r} has {missing} missing values; "
