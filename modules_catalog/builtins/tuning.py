@@ -5,6 +5,7 @@ and the best model."""
 from __future__ import annotations
 
 import math
+import re
 import warnings
 from functools import partial
 from typing import Any, Iterable
@@ -160,7 +161,8 @@ def tune_model_hyperparameters(ctx: Any, *, learner: Any, data: pd.DataFrame, va
             fitted, scores = None, _cross_validate(ctx, learner, combo, X, y, task, splits, seen, report)
         rows.append({**combo, **scores})
         value = scores[_column(metric, task)]
-        ctx.metric(_column(metric, task), value, step=i)
+        if math.isfinite(value):
+            ctx.metric(_metric_name(metric, task), value, step=i)
         if _better(metric, value, best):
             best, best_index, best_fitted = value, i, fitted
         ctx.log(f"run {i + 1} of {len(combos)}: {_show(combo)}: {metric} {value:.6g}")
@@ -175,7 +177,7 @@ def tune_model_hyperparameters(ctx: Any, *, learner: Any, data: pd.DataFrame, va
     model = TrainedModel(best_fitted, label, features, task)
     model.learner_name = learner.name
     ctx.log(f"best: {_show(chosen)}: {metric} {best:.6g}")
-    ctx.metric(f"best_{_column(metric, task)}", best)
+    ctx.metric(f"best_{_metric_name(metric, task)}", best)
     ctx.progress(1.0, "tuned")
     return {"results": _results(rows, learner, metric, task), "model": model}
 
@@ -306,6 +308,11 @@ def _cross_validate(ctx: Any, learner: Learner, combo: dict[str, Any], X: pd.Dat
         report((k + 1) / len(splits))
     return {name: float(np.nanmean([f[name] for f in per_fold])) if not all(math.isnan(f[name]) for f in per_fold)
             else math.nan for name in per_fold[0]}
+
+
+def _metric_name(metric: str, task: str) -> str:
+    """The run metric of a results column: "f_score_macro" for "F-score (macro)"."""
+    return re.sub(r"[^a-z0-9]+", "_", _column(metric, task).lower()).strip("_")
 
 
 def _column(metric: str, task: str) -> str:

@@ -62,7 +62,8 @@ def test_on_a_validation_set_each_combination_is_measured_as_scikit_learn_measur
     assert model.label_column == "target" and model.features == list(X.columns) and model.task == "binary"
     np.testing.assert_allclose(model.estimator.predict_proba(Xv),
                                LogisticRegression(C=best, max_iter=1000).fit(X, y).predict_proba(Xv))
-    assert sorted(results["run"]) == [1, 2, 3, 4] and len([m for m in ctx.metrics if m[0] == "AUC"]) == 4
+    assert sorted(results["run"]) == [1, 2, 3, 4] and len([m for m in ctx.metrics if m[0] == "auc"]) == 4
+    assert ("best_auc", results.iloc[0]["AUC"], None) in ctx.metrics
     assert [f for f, _ in ctx.progress_marks][-1] == 1.0 and len(ctx.progress_marks) >= 4
 
 
