@@ -257,6 +257,7 @@ def join_data(ctx: Any, *, left: pd.DataFrame, right: pd.DataFrame, left_keys: l
         ctx.log(f"{len(out)} of {len(left)} left rows have a match")
         return _renumbered(out)
     _check_size(lkeys[~lnull], rkeys[~rnull], tmp, join, len(left), len(right))
+    ctx.progress(0.2, f"joining {len(left)} rows with {len(right)}")
     drop = set() if keep_right_keys else set(rk)
     kept = [c for c in right.columns if c not in drop]
     names = _renamed([str(c) for c in left.columns], [str(c) for c in kept])
@@ -274,6 +275,7 @@ def join_data(ctx: Any, *, left: pd.DataFrame, right: pd.DataFrame, left_keys: l
         merged = pd.concat([merged, extra, unmatched_right], ignore_index=True)
     out = _with_roles(merged.drop(columns=tmp), frame_roles(left), _right_roles(right, names, kept))
     out.index = pd.RangeIndex(len(out))
+    ctx.progress(1.0, f"{len(out)} rows")
     ctx.log(f"{join} join: {len(left)} left rows, {len(right)} right rows → {len(out)} rows")
     return out
 
