@@ -58,8 +58,8 @@ class QuantileForestRegressor(RegressorMixin, BaseEstimator):
     equally within its tree; a quantile is the smallest training label where that distribution
     reaches the level.
 
-    `predict_quantiles(X)` returns one column per level of `quantiles` (in increasing order);
-    `predict(X)` the conditional median.
+    `predict_quantiles(X)` returns one column per level of `quantiles` (in its order; the module
+    gives them increasing); `predict(X)` the conditional median.
     """
 
     def __init__(self, quantiles: Sequence[float] = (0.25, 0.5, 0.75), n_estimators: int = 100,
@@ -79,7 +79,7 @@ class QuantileForestRegressor(RegressorMixin, BaseEstimator):
     def fit(self, X: Any, y: Any) -> "QuantileForestRegressor":
         from sklearn.ensemble import RandomForestRegressor
 
-        levels = parse_quantiles(list(self.quantiles))
+        parse_quantiles(list(self.quantiles))  # valid levels, or a ValueError saying which is not
         target = np.asarray(y, dtype=np.float64).ravel()
         if not np.isfinite(target).all():
             raise ValueError(f"Fast Forest Quantile Regression: {_label_name(y)} holds missing or infinite values")
@@ -100,12 +100,12 @@ class QuantileForestRegressor(RegressorMixin, BaseEstimator):
         # per tree, (leaf, label rank) pairs as one sorted int64 key: a leaf's rows form one run,
         # ordered by label, so "rows of the leaf with a label <= v" is one binary search
         self.keys_ = np.sort(leaves.T.astype(np.int64) * width + ranks, axis=1)
-        self.levels_ = levels
+        self.levels_ = tuple(float(q) for q in self.quantiles)
         return self
 
     def predict_quantiles(self, X: Any) -> np.ndarray:
-        """Rows x quantiles: the conditional quantiles of the label, in the order of `quantiles`
-        sorted increasingly (`levels_`)."""
+        """Rows x quantiles: the conditional quantiles of the label, one column per level of
+        `quantiles`, in its order."""
         return self._quantiles(X, self.levels_)
 
     def predict(self, X: Any) -> np.ndarray:

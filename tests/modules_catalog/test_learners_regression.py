@@ -140,6 +140,15 @@ def test_quantile_levels_are_parsed_strictly_and_checked_at_design_time(catalog)
         spec.fn(SimpleContext(), quantiles="half")
 
 
+def test_a_quantile_forest_gives_its_quantiles_in_the_order_they_are_asked(diabetes):
+    X, y, Xt, _ = diabetes
+    forward = QuantileForestRegressor(quantiles=(0.2, 0.8), n_estimators=5, random_state=1).fit(X, y)
+    backward = QuantileForestRegressor(quantiles=(0.8, 0.2), n_estimators=5, random_state=1).fit(X, y)
+    np.testing.assert_array_equal(forward.predict_quantiles(Xt), backward.predict_quantiles(Xt)[:, ::-1])
+    with pytest.raises(ValueError, match="quantile 1.5 is not strictly between 0 and 1"):
+        QuantileForestRegressor(quantiles=(0.5, 1.5), n_estimators=2).fit(X, y)
+
+
 def test_a_quantile_forest_refuses_a_label_with_missing_values(diabetes):
     X, y, _, _ = diabetes
     with pytest.raises(ValueError, match="label column 'target' holds missing"):
