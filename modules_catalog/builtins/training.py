@@ -414,6 +414,10 @@ def _fit_unsupervised(ctx: Any, learner: Learner, data: pd.DataFrame, feature_co
     if label is None:
         label = role_label(_columns_with_roles(data))
     features = _features(data, label, feature_columns, module_label, numeric_only=True)
+    if not column_list(feature_columns):
+        left = [c.name for c in _columns_with_roles(data) if c.name not in features and c.name != label]
+        if left:
+            ctx.log(f"features: every numeric column; left out {len(left)} others: " + ", ".join(map(repr, left[:20])))
     if len(data) == 0:
         raise ValueError(f"{module_label}: the training dataset has no rows")
     estimator, _ = prepared_estimator(ctx, learner)
