@@ -197,7 +197,8 @@ class ValidationResultSerializer(serializers.Serializer):
     valid = serializers.BooleanField()
     errors = ErrorSerializer(many=True)
     warnings = NoteSerializer(many=True, required=False,
-                              help_text="what does not stop a run: a deprecated module version, a newer version")
+                              help_text="what does not stop a run: a deprecated module version, a newer "
+                                        "version (absent when there is none)")
 
     class Meta:
         ref_name = "ValidationResult"

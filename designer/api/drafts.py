@@ -117,8 +117,8 @@ class DraftValidationApi(APIView):
     def get(self, request: Request, draft_id: int) -> Response:
         draft = draft_get(user=request.user, draft_id=draft_id)
         errors = document_validate(workspace=draft.workspace, document=draft.document, draft=draft)
-        return Response({"valid": not errors, "errors": errors,
-                         "warnings": module_notes(document=draft.document, workspace=draft.workspace)})
+        notes = module_notes(document=draft.document, workspace=draft.workspace)
+        return Response({"valid": not errors, "errors": errors, **({"warnings": notes} if notes else {})})
 
 
 class ColumnSerializer(serializers.Serializer):

@@ -1462,7 +1462,7 @@ export interface components {
         ValidationResult: {
             valid: boolean;
             errors: components["schemas"]["Error"][];
-            /** @description what does not stop a run: a deprecated module version, a newer version */
+            /** @description what does not stop a run: a deprecated module version, a newer version (absent when there is none) */
             warnings?: components["schemas"]["ValidationNote"][];
         };
         Version: {
