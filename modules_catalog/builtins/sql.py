@@ -2,6 +2,7 @@
 DuckDB with no access to files, network or extensions, and bounded memory, threads and output rows."""
 from __future__ import annotations
 
+import functools
 import os
 import re
 import threading
@@ -73,15 +74,22 @@ def _config() -> dict[str, Any]:
             "memory_limit": MEMORY_LIMIT, "threads": int(threads) if threads.isdigit() and int(threads) > 0 else 1}
 
 
+@functools.lru_cache(maxsize=256)
+def _query_problem(query: str) -> str | None:
+    """check_query's complaint about `query`, remembered: a draft is validated at every edit."""
+    try:
+        check_query(query)
+    except SqlError as exc:
+        return str(exc).removeprefix(f"{MODULE}: ")
+    return None
+
+
 def _sql_check(design: Design) -> list[Violation]:
     query = design.params.get("query")
     if not isinstance(query, str) or not query.strip():
         return []
-    try:
-        check_query(query)
-    except SqlError as exc:
-        return [Violation(str(exc).removeprefix(f"{MODULE}: "), param="query", code="bad_param", hint=SQL_HINT)]
-    return []
+    problem = _query_problem(query)
+    return [] if problem is None else [Violation(problem, param="query", code="bad_param", hint=SQL_HINT)]
 
 
 @module(
