@@ -94,7 +94,7 @@ def test_a_learner_module_keeps_its_own_seed_and_an_empty_one_takes_the_runs(cat
 # -- scoring by task --------------------------------------------------------------------------------------
 def test_a_multiclass_model_scores_one_probability_column_per_class(catalog):
     train, test = _halves(load_wine(as_frame=True).frame)
-    learner = _run(catalog, "multiclass_logistic_regression")
+    learner = _run(catalog, "multiclass_logistic_regression", max_iter=10000)
     model = _run(catalog, "train_model", learner=learner, data=train, label_column="target")
     scored = _run(catalog, "score_model", model=model, data=test)
     direct = clone(learner.estimator).fit(train.drop(columns="target"), train["target"])
