@@ -9,7 +9,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 REDIS  ?= redis://127.0.0.1:6379/0
 export PYTHONDONTWRITEBYTECODE
 
-.PHONY: install frontend run test test-frontend test-embedded test-scaled bench clean
+.PHONY: install frontend run test test-frontend test-embedded test-scaled bench clean docs-modules
 
 # the front end: npm ci when the lock file changed, vite build when a source changed
 NODE_STAMP   := node_modules/.installed-stamp
@@ -65,6 +65,10 @@ bench: install frontend
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/scale.py --database-url $(SCALE_PG_URL) --redis-url $(SCALE_REDIS)
 	$(BIN)/python bench/canvas.py
+
+# docs/modules.md, the reference of the built-in modules, from their declarations (a test checks it)
+docs-modules: install
+	$(BIN)/python manage.py export_modules_doc
 
 clean:
 	rm -rf var/work var/datastore/tmp
