@@ -46,7 +46,13 @@ function RunView({ runId }: { runId: number }) {
     enabled: versionId !== undefined,
     staleTime: Infinity, // a version never changes
   });
-  const modules = useQuery({ queryKey: ["runs", "modules"], queryFn: fetchModules, staleTime: 300_000 });
+  const workspace = run.data?.workspace;
+  const modules = useQuery({
+    queryKey: ["runs", "modules", workspace],
+    queryFn: () => fetchModules(workspace),
+    enabled: workspace !== undefined, // its custom modules are the run's workspace's
+    staleTime: 300_000,
+  });
   const status = useStore(live.store, (s) => s.run.status);
   const liveSnapshot = useStore(live.store, (s) => s.run.snapshot);
   const [selected, setSelected] = useState<string | null>(null);

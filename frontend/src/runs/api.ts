@@ -43,8 +43,10 @@ export async function fetchVersion(versionId: number): Promise<VersionDetail> {
   return unwrap(result) as unknown as VersionDetail;
 }
 
-export async function fetchModules(): Promise<ModuleSpec[]> {
-  return unwrap(await api.GET("/api/v1/modules/")) as ModuleSpec[];
+/** Every version of every module the run's workspace may use (a node may be pinned to any). */
+export async function fetchModules(workspace?: string): Promise<ModuleSpec[]> {
+  const query = { all: "1" as const, ...(workspace ? { workspace } : {}) };
+  return unwrap(await api.GET("/api/v1/modules/", { params: { query } })) as ModuleSpec[];
 }
 
 export interface SubmitInput {
