@@ -93,6 +93,10 @@ export interface GraphError {
   edge?: string | null;
   port?: string | null;
   param?: string | null;
+  /** the input column it is about (a refused column type) */
+  column?: string | null;
+  /** what the user can do about it ("encode it with Convert to Indicator Values") */
+  hint?: string | null;
   field?: string;
 }
 

@@ -64,6 +64,7 @@ export function ErrorsPanel({ onClose }: ErrorsPanelProps) {
               <button type="button" onClick={() => jump(error)}>
                 <span className="gw-errors-where">{describe(error)}</span>
                 <span>{error.message}</span>
+                {error.hint && <span className="gw-errors-hint">{error.hint}</span>}
               </button>
             </li>
           ))}

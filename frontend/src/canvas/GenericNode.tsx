@@ -11,6 +11,7 @@ import type { DesignerNode } from "../store/types";
 import { useEditing, type EditedField } from "./editing";
 import { InlineText } from "./InlineText";
 import { portColor } from "./portTypes";
+import { withHint } from "./errorText";
 
 const NO_ERRORS: GraphError[] = [];
 
@@ -29,7 +30,7 @@ function Ports({ ports, side, title, errors }: PortsProps) {
         const left = `${portFraction(i, ports.length) * 100}%`;
         const portErrors = errors.filter((e) => e.port === port.name);
         const name = port.label || port.name;
-        const hint = [`${name} (${port.type}${port.optional ? ", optional" : ""})`, port.help, ...portErrors.map((e) => e.message)]
+        const hint = [`${name} (${port.type}${port.optional ? ", optional" : ""})`, port.help, ...portErrors.map(withHint)]
           .filter(Boolean)
           .join("\n");
         const style: CSSProperties = { left, background: portColor(port.type) };
@@ -132,7 +133,7 @@ function GenericNodeView({ id, data, selected }: NodeProps<DesignerNode>) {
             <span className="gw-node-name">{title}</span>
           )}
           {errors.length > 0 && (
-            <span className="gw-error-badge" title={errors.map((e) => e.message).join("\n")}>
+            <span className="gw-error-badge" title={errors.map(withHint).join("\n")}>
               {errors.length} {errors.length === 1 ? "error" : "errors"}
             </span>
           )}
@@ -145,7 +146,12 @@ function GenericNodeView({ id, data, selected }: NodeProps<DesignerNode>) {
           </div>
         ))}
         {!module && <div className="gw-node-problem">Unknown module “{doc.module}”</div>}
-        {nodeErrors[0] && <div className="gw-node-problem">{nodeErrors[0].message}</div>}
+        {nodeErrors[0] && (
+          <div className="gw-node-problem" title={withHint(nodeErrors[0])}>
+            {nodeErrors[0].message}
+            {nodeErrors[0].hint && <div className="gw-node-hint">{nodeErrors[0].hint}</div>}
+          </div>
+        )}
         {editing === "comment" ? (
           <InlineText value={doc.comment ?? ""} label={`Comment of ${title}`} placeholder="Comment" maxLength={2000} onDone={finishEdit("comment")} />
         ) : (

@@ -13,6 +13,12 @@ export interface FieldIds {
   message: string;
 }
 
+/** An error shown under a field: the server's message, and what the user can do about it. */
+export interface FieldError {
+  message: string;
+  hint?: string | null;
+}
+
 export interface FieldShellProps {
   id: string;
   label: string;
@@ -20,7 +26,7 @@ export interface FieldShellProps {
   help?: string;
   /** e.g. the allowed range of a number */
   hint?: string;
-  errors?: string[];
+  errors?: (string | FieldError)[];
   /** a group of controls (checkbox list, two selects): a fieldset with a legend, not a label */
   group?: boolean;
   /** beside the label, e.g. the binding switch */
@@ -60,9 +66,15 @@ export function FieldShell({ id, label, required, help, hint, errors = [], group
       {children(ids)}
       {errors.length > 0 && (
         <ul id={`${id}-errors`} className="gw-field-errors">
-          {errors.map((message, i) => (
-            <li key={i}>{message}</li>
-          ))}
+          {errors.map((error, i) => {
+            const { message, hint } = typeof error === "string" ? { message: error, hint: null } : error;
+            return (
+              <li key={i}>
+                {message}
+                {hint && <span className="gw-field-hint"> {hint}</span>}
+              </li>
+            );
+          })}
         </ul>
       )}
     </>

@@ -2,7 +2,7 @@
 // its binding to a pipeline parameter. `onCommit(undefined)` removes the value: the default holds.
 import { useRef, type ReactNode } from "react";
 import type { ColumnInfo, ParamSpec, PipelineParameter, PortSpec } from "../api/types";
-import { FieldShell, type FieldIds } from "./FieldShell";
+import { FieldShell, type FieldError, type FieldIds } from "./FieldShell";
 import { BindingEditor, BindingToggle, bindingCandidate } from "./BindingControl";
 import { NumberInput } from "./editors/NumberInput";
 import { CheckboxInput, ChoiceSelect, TextInput } from "./editors/SimpleInputs";
@@ -18,7 +18,8 @@ export interface ParamFieldProps {
   spec: ParamSpec;
   /** the node's value; undefined when the document leaves it to the default */
   value: unknown;
-  errors: string[];
+  /** the server's errors about this parameter, each with its hint */
+  errors: (string | FieldError)[];
   inputs: PortSpec[];
   inputSchemas: Record<string, ColumnInfo[] | null>;
   pipelineParameters: PipelineParameter[];

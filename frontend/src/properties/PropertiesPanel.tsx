@@ -58,6 +58,7 @@ export function PropertiesPanel(props: PropertiesPanelProps) {
             {atTop.map((e, i) => (
               <li key={i} data-code={e.code}>
                 {describeError(e)}
+                {e.hint && <span className="gw-field-hint"> {e.hint}</span>}
               </li>
             ))}
           </ul>
@@ -72,7 +73,7 @@ export function PropertiesPanel(props: PropertiesPanelProps) {
             idPrefix={idPrefix}
             spec={spec}
             value={node.params?.[spec.name]}
-            errors={mine.filter((e) => e.param === spec.name).map(describeError)}
+            errors={mine.filter((e) => e.param === spec.name).map((e) => ({ message: describeError(e), hint: e.hint }))}
             inputs={module.inputs}
             inputSchemas={props.inputSchemas}
             pipelineParameters={props.pipelineParameters}
