@@ -51,6 +51,7 @@ class WorkspaceModules:
     def __init__(self, workspace: Workspace | None) -> None:
         self.workspace = workspace
         self.builtins: Registry = load_builtins()
+        self._builtin_keys = {spec.key for spec in self.builtins}  # a look-up per node stays O(1)
         self._custom: dict[str, list[custom.CustomModuleSpec]] | None = None
 
     def custom(self) -> dict[str, list[custom.CustomModuleSpec]]:
@@ -69,10 +70,12 @@ class WorkspaceModules:
         return self._custom
 
     def versions(self, key: str) -> list[ModuleSpec]:
-        return self.builtins.versions(key) or list(self.custom().get(key, []))
+        if key in self._builtin_keys:
+            return self.builtins.versions(key)
+        return list(self.custom().get(key, []))
 
     def get(self, key: str, version: str | None = None) -> ModuleSpec:
-        if self.builtins.versions(key):
+        if key in self._builtin_keys:
             return self.builtins.get(key, version)
         specs = self.custom().get(key)
         if not specs:
@@ -89,7 +92,7 @@ class WorkspaceModules:
 
     def default(self, key: str) -> ModuleSpec | None:
         """The version the palette offers: a custom module's chosen default, a built-in's newest."""
-        if self.builtins.versions(key):
+        if key in self._builtin_keys:
             return self.builtins.versions(key)[-1]
         return next((s for s in self.custom().get(key, []) if s.is_default), None)
 
