@@ -181,6 +181,12 @@ def _param(data: Any, where: str) -> Param:
                 raise DeclarationError("invalid_declaration", f"{where}: port of parameter {name!r} must be a port name")
         elif f.name in ("required", "multiple"):
             value = bool(value)
+        elif "ParamKind" in str(f.type) and value is not None:  # e.g. a range's item kind
+            try:
+                value = ParamKind(value)
+            except ValueError:
+                raise DeclarationError("invalid_declaration", f"{where}: {f.name} of parameter {name!r} is not a "
+                                       f"parameter kind: {str(value)[:40]!r}") from None
         elif isinstance(value, list) and f.name != "default":
             value = tuple(value)
         values[f.name] = value

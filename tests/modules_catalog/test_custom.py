@@ -166,3 +166,17 @@ def test_a_builtin_hashes_its_whole_file_and_code_without_a_file_is_refused():
     with pytest.raises(ValueError, match="source cannot be read"):
         _source_hash(namespace["nowhere"])
     assert signal.SIGTERM  # the signal test above left this process alive
+
+
+def test_every_parameter_kind_round_trips_through_its_declaration():
+    text = (HEADER + "@module('ranged', '1', 'Ranged', 'Utility', params=[\n"
+            "    Param('depth', ParamKind.RANGE, item=ParamKind.INT, default={'values': [1, 2]}),\n"
+            "    Param('cols', ParamKind.COLUMNS, port='data', multiple=False, dtypes=('int', 'float'), hint='encode it'),\n"
+            "    Param('ds', ParamKind.DATASET, required=False)],\n"
+            "    inputs=[Port('data', PortType.DATAFRAME, optional=True)])\n"
+            "def ranged(ctx, data, depth, cols, ds):\n    return None\n").encode()
+    declared = custom.inspect_upload(text, "ranged.py")
+    depth, cols, ds = custom.spec_from_declaration(declared.modules[0], code="0" * 64).params
+    assert depth.kind is ParamKind.RANGE and depth.item is ParamKind.INT and depth.default == {"values": [1, 2]}
+    assert cols.dtypes == ("int", "float") and cols.hint == "encode it" and cols.multiple is False and cols.port == "data"
+    assert ds.kind is ParamKind.DATASET and ds.required is False
