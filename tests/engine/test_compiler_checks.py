@@ -205,3 +205,20 @@ def test_whatever_loads_a_model_or_transform_user_code_made_runs_as_user_code():
     user = {s.node_id for s in plan.steps if s.user_code}
     # tables and metrics are data: only the model or transform a user-code step made carries its code
     assert user == {"mine", "train", "score", "fit", "apply", "py"}
+
+
+def test_create_python_model_taints_train_tune_cross_validate_and_score_but_not_their_tables():
+    doc = document(
+        [node("data", "sample_dataset", name="breast_cancer"), node("mine", "create_python_model"),
+         node("train", "train_model", label_column="target"), node("score", "score_model"),
+         node("tune", "tune_model_hyperparameters", label_column="target"), node("score_tuned", "score_model"),
+         node("cv", "cross_validate_model", label_column="target"), node("after_cv", "passthrough"),
+         node("evaluate", "evaluate_model", label_column="target")],
+        [edge("mine", "learner", "train", "learner"), edge("data", "data", "train", "data"),
+         edge("train", "model", "score", "model"), edge("data", "data", "score", "data"),
+         edge("mine", "learner", "tune", "learner"), edge("data", "data", "tune", "data"),
+         edge("tune", "model", "score_tuned", "model"), edge("data", "data", "score_tuned", "data"),
+         edge("mine", "learner", "cv", "learner"), edge("data", "data", "cv", "data"),
+         edge("cv", "data", "after_cv", "data"), edge("score", "data", "evaluate", "data")])
+    plan = compile_document(doc)
+    assert {s.node_id for s in plan.steps if s.user_code} == {"mine", "train", "score", "tune", "score_tuned", "cv"}
