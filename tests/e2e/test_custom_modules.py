@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import serious_accessibility_violations, sign_in
 from tests.e2e.designer_steps import api, create_draft, edge, open_draft
 
 SOURCE = '''"""Multiplies the chosen columns by a factor."""
@@ -50,7 +50,8 @@ def test_a_module_registered_on_its_page_is_offered_by_the_palette(page, designe
     register(form, v2)
     expect(form.get_by_role("status")).to_contain_text("Registered E2E Scale Columns v2 (default)", timeout=60_000)
     expect(versions.get_by_role("row")).to_have_count(3)
-    expect(versions.get_by_role("button", name="Make E2E Scale Columns v1 the default")).to_be_visible()
+    expect(versions.get_by_role("button", name="Make default: E2E Scale Columns v1")).to_be_visible()
+    assert serious_accessibility_violations(page) == []
 
     # a draft with a node pinned to v1: the palette offers v2, the node says v2 is there
     draft = create_draft(page, "Custom module", [
@@ -62,10 +63,11 @@ def test_a_module_registered_on_its_page_is_offered_by_the_palette(page, designe
     open_draft(page, draft)
     palette = page.get_by_role("navigation", name="Modules")
     palette.get_by_role("searchbox", name="Search modules").fill("e2e scale")
-    entry = palette.get_by_role("button", name="Add E2E Scale Columns (custom, v2)")
+    entry = palette.get_by_role("button", name="Add E2E Scale Columns custom v2")
     expect(entry).to_be_visible()
     expect(entry).to_contain_text("custom v2")
     expect(page.get_by_test_id("version-badge")).to_have_text("v1 → v2 available")
+    assert serious_accessibility_violations(page) == []
     validation = api(page, "GET", f"/api/v1/drafts/{draft}/validation/")
     assert validation["valid"] is True and validation["warnings"][0]["code"] == "newer_version"
 

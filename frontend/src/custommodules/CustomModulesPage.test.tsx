@@ -44,7 +44,7 @@ describe("CustomModulesPage", () => {
     const versions = within(section).getAllByRole("row").slice(1);
     expect(versions.map((r) => r.getAttribute("data-version"))).toEqual(["2", "1"]);
     expect(within(versions[0]).getByText("Default")).toBeInTheDocument();
-    expect(within(versions[1]).getByRole("button", { name: "Make Scale Columns v1 the default" })).toBeInTheDocument();
+    expect(within(versions[1]).getByRole("button", { name: "Make default: Scale Columns v1" })).toBeInTheDocument();
     expect(server.calls("GET /api/v1/custom-modules/")[0].url).toContain("workspace=lab");
   });
 
@@ -108,7 +108,7 @@ describe("CustomModulesPage", () => {
     renderPage();
     const user = userEvent.setup();
     await user.selectOptions(await screen.findByRole("combobox", { name: "Status of Scale Columns v1" }), "deprecated");
-    await user.click(screen.getByRole("button", { name: "Make Scale Columns v1 the default" }));
+    await user.click(screen.getByRole("button", { name: "Make default: Scale Columns v1" }));
     await waitFor(() => expect(patches).toEqual([{ status: "deprecated" }, { is_default: true }]));
   });
 

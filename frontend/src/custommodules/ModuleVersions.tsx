@@ -35,7 +35,7 @@ function VersionRow({ row, canEdit, title }: { row: CustomModule; canEdit: boole
           <button
             type="button"
             disabled={update.isPending}
-            aria-label={`Make ${title} v${row.version} the default`}
+            aria-label={`Make default: ${title} v${row.version}`}
             onClick={() => update.mutate({ id: row.id, is_default: true })}
           >
             Make default

@@ -59,15 +59,23 @@ export function Palette({ modules, onAdd }: PaletteProps) {
                       onBlur={hideHelp}
                       onKeyDown={(e) => e.key === "Escape" && hideHelp()}
                       aria-describedby={open ? helpId : undefined}
-                      aria-label={`Add ${m.label}${m.custom ? ` (custom, v${m.version})` : ""}`}
+                      aria-label={`Add ${m.label}${m.custom ? ` custom v${m.version}` : ""}${m.status === "deprecated" ? " deprecated" : ""}`}
                     >
                       {m.label}
                       {m.custom && (
-                        <span className="gw-palette-tag" title={`a custom module of this workspace, version ${m.version}`}>
-                          custom v{m.version}
-                        </span>
+                        <>
+                          {" "}
+                          <span className="gw-palette-tag" title={`a custom module of this workspace, version ${m.version}`}>
+                            custom v{m.version}
+                          </span>
+                        </>
                       )}
-                      {m.status === "deprecated" && <span className="gw-palette-tag gw-palette-tag--deprecated">deprecated</span>}
+                      {m.status === "deprecated" && (
+                        <>
+                          {" "}
+                          <span className="gw-palette-tag gw-palette-tag--deprecated">deprecated</span>
+                        </>
+                      )}
                     </button>
                   </li>
                 );

@@ -42,7 +42,7 @@ describe("custom modules in the palette", () => {
 
   it("marks a custom module and a deprecated default", () => {
     render(<Palette modules={[scale("2", { is_default: true, status: "deprecated" })]} onAdd={() => {}} />);
-    const entry = screen.getByRole("button", { name: "Add Scale Columns (custom, v2)" });
+    const entry = screen.getByRole("button", { name: "Add Scale Columns custom v2 deprecated" });
     expect(entry).toHaveTextContent("custom v2");
     expect(entry).toHaveTextContent("deprecated");
   });
