@@ -2,7 +2,10 @@
 in a pool worker (a built-in) and in a user-code child (Execute Python Script), on the local target.
 Prints one JSON document: each fit's seconds and the thread pools the step saw (threadpoolctl).
 
-    .venv/bin/python bench/threads.py [--rows 20000] [--repeat 3]
+    .venv/bin/python bench/threads.py [--rows 20000] [--repeat 3] [--threads N]
+
+--threads N gives every step N threads instead of its share of the cores (N = the number of cores
+shows what steps did before OpenMP was pinned: the OpenMP runtime's default is one thread per core).
 """
 from __future__ import annotations
 
@@ -24,7 +27,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=20000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=0, help="threads per step instead of its share")
     args = parser.parse_args()
+    from engine.targets import limits
+
+    if args.threads:
+        limits.thread_share = lambda *a, **k: args.threads  # read by the target when it builds the steps' env
     from engine.datastore import Datastore
     from engine.stepspec import StepSpec
     from engine.targets.local import LocalTarget
@@ -35,7 +43,7 @@ def main() -> None:
     target = LocalTarget(concurrency=2, pool_size=1, extra_modules=["tests.engine.thread_modules"])
     assert target.warm(120), "the zygote did not come up"
     frame = store.put(__import__("pandas").DataFrame({"rows": [args.rows]}), "DataFrame")
-    results: dict = {"cpus": os.cpu_count(), "rows": args.rows}
+    results: dict = {"cpus": os.cpu_count(), "rows": args.rows, "threads": args.threads or "share"}
     try:
         for name, module, params, inputs, user in (
                 ("pool_worker", "threadtest.report", {"rows": args.rows}, {}, False),
