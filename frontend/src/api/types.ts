@@ -111,6 +111,8 @@ export interface ColumnInfo {
 export interface NodeSchemas {
   inputs: Record<string, ColumnInfo[] | null>;
   outputs: Record<string, ColumnInfo[] | null>;
+  /** outputs the module cannot infer, whose columns are those the node's last successful run produced */
+  learned_from?: { run: number; ports: string[] };
 }
 
 /** A column's statistics as the datastore keeps them in a table's metadata (engine/datastore.py). */

@@ -20,9 +20,11 @@ interface PortsProps {
   side: "input" | "output";
   title: string;
   errors: GraphError[];
+  /** outputs whose columns were learned from a run (the module cannot infer them) */
+  learned?: { run: number; ports: string[] };
 }
 
-function Ports({ ports, side, title, errors }: PortsProps) {
+function Ports({ ports, side, title, errors, learned }: PortsProps) {
   const type = side === "input" ? "target" : "source";
   return (
     <div className={`gw-ports gw-ports--${side}`}>
@@ -30,7 +32,9 @@ function Ports({ ports, side, title, errors }: PortsProps) {
         const left = `${portFraction(i, ports.length) * 100}%`;
         const portErrors = errors.filter((e) => e.port === port.name);
         const name = port.label || port.name;
-        const hint = [`${name} (${port.type}${port.optional ? ", optional" : ""})`, port.help, ...portErrors.map(withHint)]
+        const learnedRun = learned?.ports.includes(port.name) ? learned.run : undefined;
+        const hint = [`${name} (${port.type}${port.optional ? ", optional" : ""})`, port.help,
+          learnedRun !== undefined ? `columns as run ${learnedRun} produced them` : "", ...portErrors.map(withHint)]
           .filter(Boolean)
           .join("\n");
         const style: CSSProperties = { left, background: portColor(port.type) };
@@ -46,6 +50,7 @@ function Ports({ ports, side, title, errors }: PortsProps) {
               aria-label={`${side} ${name} of ${title}`}
               title={hint}
               data-port-type={port.type}
+              data-learned-run={learnedRun}
             />
             <span className="gw-port-label" style={{ left }} aria-hidden="true">
               {portErrors.length > 0 && <span className="gw-port-error">!</span>}
@@ -93,6 +98,7 @@ function GenericNodeView({ id, data, selected }: NodeProps<DesignerNode>) {
   const offered = useDesigner((s) => s.modules.newest.get(doc.module)); // the default version
   const errors = useDesigner((s) => s.errors.byNode[id]) ?? NO_ERRORS;
   const plan = useDesigner((s) => s.plan?.[id]);
+  const learned = useDesigner((s) => s.schemas[id]?.learned_from);
   const editing = useEditing((s) => (s.target?.nodeId === id ? s.target.field : null));
   const storeApi = useDesignerStoreApi();
   const ref = useRef<HTMLDivElement>(null);
@@ -167,7 +173,7 @@ function GenericNodeView({ id, data, selected }: NodeProps<DesignerNode>) {
           </div>
         )}
       </div>
-      <Ports ports={outputs} side="output" title={title} errors={outputErrors(errors, inputs)} />
+      <Ports ports={outputs} side="output" title={title} errors={outputErrors(errors, inputs)} learned={learned} />
     </div>
   );
 }

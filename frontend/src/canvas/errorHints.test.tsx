@@ -78,6 +78,22 @@ describe("error hints", () => {
     expect(screen.getByText(HINT)).toHaveClass("gw-errors-hint");
   });
 
+  it("an output whose columns were learned from a run says so in its tooltip", async () => {
+    const { store, server } = openStore();
+    const id = store.getState().addNode(SPLIT, { x: 0, y: 0 });
+    server.schemasAnswer = {
+      nodes: { [id]: { inputs: { dataset: null }, outputs: { train: [{ name: "a", dtype: "float" }], test: null },
+        learned_from: { run: 12, ports: ["train"] } } },
+      errors: [],
+    };
+    await store.getState().runAnalysis();
+    renderNode(store, id);
+    const train = screen.getByRole("img", { name: "output train of Split Data" });
+    expect(train.getAttribute("title")).toContain("columns as run 12 produced them");
+    expect(train).toHaveAttribute("data-learned-run", "12");
+    expect(screen.getByRole("img", { name: "output test of Split Data" })).not.toHaveAttribute("data-learned-run");
+  });
+
   it("a parameter's field describes its error with the hint, and the node's other errors keep theirs", () => {
     const module = moduleWith([param("columns", "columns", { label: "Columns", port: "data" })]);
     renderPanel(module, {
