@@ -180,8 +180,10 @@ def _compile(document: Any, params: Mapping[str, Any], resolve: DatasetResolver 
             resolved_of[nid] = named
             upstream_of[nid] = {i.port: Upstream(specs[i.source], resolved_of[i.source], i.source_port,
                                                  upstream_of[i.source]) for i in inputs if i.source in resolved_of}
-            # a module's own check runs on a node whose params, inputs and columns are all there
-            if spec.check is not None and not unknown and all(e["code"] == "column_type" for e in errors[before:]):
+            # a module's own check runs on a node whose params, inputs and columns are all there, fed by
+            # nodes without errors (whose params it may read)
+            if spec.check is not None and not unknown and all(e["code"] == "column_type" for e in errors[before:]) \
+                    and not any(i.source in failed for i in inputs):
                 errors += _run_check(nid, spec, named, in_schemas, upstream_of[nid], errors[before:])
         typed[nid] = {} if node_errors or unknown else _infer(spec, in_schemas, named, upstream_of.get(nid))
         # a node in error, or fed by one, does not run: what flows out of it is not known

@@ -222,3 +222,11 @@ def test_create_python_model_taints_train_tune_cross_validate_and_score_but_not_
          edge("cv", "data", "after_cv", "data"), edge("score", "data", "evaluate", "data")])
     plan = compile_document(doc)
     assert {s.node_id for s in plan.steps if s.user_code} == {"mine", "train", "score", "tune", "score_tuned", "cv"}
+
+
+def test_a_node_fed_by_a_node_in_error_is_not_checked():
+    cm.SEEN.clear()
+    doc = trained_and_checked("species")
+    doc["nodes"][3]["params"]["label_column"] = "no such column"  # the trainer is in error; its model is unknown
+    assert [(e["code"], e["node"]) for e in validate_document(doc)] == [("unknown_column", "train")]
+    assert cm.SEEN == []
