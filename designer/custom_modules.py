@@ -235,7 +235,8 @@ def custom_module_update(*, row: CustomModule, user, status: str | None = None,
                          is_default: bool | None = None) -> CustomModule:
     """Change a version's status (active, deprecated, disabled) and/or make it the default. A
     disabled version cannot be the default; disabling the default hands it to the newest version
-    still enabled (none: the module leaves the palette until one is)."""
+    still enabled (none: the module leaves the palette until one is enabled again, which makes it
+    the default)."""
     _require_editor(user=user, workspace=row.workspace)
     if status is not None and status not in CustomModule.Status.values:
         raise ServiceError(f"status must be one of {', '.join(CustomModule.Status.values)}, not {str(status)[:40]!r}",
@@ -262,6 +263,8 @@ def custom_module_update(*, row: CustomModule, user, status: str | None = None,
             if others:
                 heir = max(others, key=lambda r: version_key(r.version))
                 CustomModule.objects.filter(pk=heir.pk).update(is_default=True)
+        elif new_status != CustomModule.Status.DISABLED and not any(r.is_default for r in versions if r.pk != current.pk):
+            current.is_default = True  # enabled again while every other version is disabled: offered again
         current.save(update_fields=["status", "is_default"])
     current.refresh_from_db()
     return current

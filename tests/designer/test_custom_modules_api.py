@@ -218,6 +218,12 @@ def test_deprecate_disable_and_choose_the_default(api, workspace):
     err = error_of(api.patch(f"/api/v1/custom-modules/{v1['id']}/", {"status": "gone"}, format="json"))
     assert err["field"] == "status"
 
+    # every version disabled: the module leaves the palette; enabling one offers it again
+    api.patch(f"/api/v1/custom-modules/{v2['id']}/", {"status": "disabled"}, format="json")
+    assert not any(key == "scale_columns" for key, _ in modules(api, workspace))
+    again = api.patch(f"/api/v1/custom-modules/{v1['id']}/", {"status": "active"}, format="json").json()
+    assert again["is_default"] is True and ("scale_columns", "1") in modules(api, workspace)
+
 
 # -- the compiler sees them -----------------------------------------------------------------
 
