@@ -1,15 +1,20 @@
 // The module catalogue from the server, and the search and grouping the catalogue page applies.
 import { useQuery } from "@tanstack/react-query";
 import { api, unwrap, type components } from "../api/client";
+import { useCurrentWorkspace, useWorkspaces } from "../app/hooks";
 
 export type Module = components["schemas"]["Module"];
 export type ModuleParam = components["schemas"]["ModuleParam"];
 export type ModulePort = components["schemas"]["ModulePort"];
 
+/** The default version of every module of the current workspace: built-ins and its custom modules. */
 export function useModules() {
+  const workspaces = useWorkspaces();
+  const workspace = useCurrentWorkspace()?.slug;
   return useQuery({
-    queryKey: ["modules"],
-    queryFn: async () => unwrap(await api.GET("/api/v1/modules/")),
+    queryKey: ["modules", workspace ?? ""],
+    queryFn: async () => unwrap(await api.GET("/api/v1/modules/", { params: { query: workspace ? { workspace } : {} } })),
+    enabled: !workspaces.isPending, // which workspace's custom modules: known once the workspaces are
     staleTime: 5 * 60_000,
   });
 }
