@@ -60,7 +60,8 @@ def test_a_user_script_sees_no_secret_of_the_parent(secret_target, store, tmp_pa
     assert not any(secret in value for value in env.values() for secret in SECRETS.values())
     assert env["HOME"] == env["TMPDIR"] == step.workdir
     assert set(env) <= {"PATH", "LANG", "LC_ALL", "HOME", "TMPDIR", "PYTHONPATH", "PYTHONDONTWRITEBYTECODE",
-                        "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "ARROW_DEFAULT_MEMORY_POOL", "MALLOC_MMAP_THRESHOLD_"}
+                        "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "GRAPHWRIGHT_STEP_THREADS",
+                        "ARROW_DEFAULT_MEMORY_POOL", "MALLOC_MMAP_THRESHOLD_"}
 
 
 def test_two_steps_launched_together_overlap_in_time(target, store, tmp_path):
