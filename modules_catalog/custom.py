@@ -206,10 +206,10 @@ def spec_from_declaration(decl: Any, *, code: str, status: str = "active", is_de
     if not isinstance(decl, dict):
         raise DeclarationError("invalid_declaration", "a declaration must be an object")
     key, version = decl.get("key"), decl.get("version")
-    if not isinstance(key, str) or not KEY_RE.match(key):
+    if not isinstance(key, str) or not KEY_RE.fullmatch(key):
         raise DeclarationError("invalid_declaration", f"module key {str(key)[:80]!r} is not valid: lower-case letters, "
                                "digits and _, starting with a letter, at most 64 characters")
-    if not isinstance(version, str) or not VERSION_RE.match(version):
+    if not isinstance(version, str) or not VERSION_RE.fullmatch(version):
         raise DeclarationError("invalid_declaration", f"{key}: version {str(version)[:60]!r} is not valid: letters, digits, "
                                "'.', '_' and '-', at most 50 characters (for example '1' or '2.1')")
     where = f"{key}@{version}"
@@ -287,7 +287,7 @@ def _member_path(name: str) -> str:
     if "\\" in name or "\0" in name or name.startswith("/") or len(name) > 300:
         raise DeclarationError("bad_file", f"the zip holds a file named {name[:100]!r}, which is not a plain relative path")
     parts = [p for p in name.split("/") if p]
-    if not parts or any(p in (".", "..") or not _MEMBER_RE.match(p) for p in parts) or len(parts) > 10:
+    if not parts or any(p in (".", "..") or not _MEMBER_RE.fullmatch(p) for p in parts) or len(parts) > 10:
         raise DeclarationError("bad_file", f"the zip holds a file named {name[:100]!r}: paths may use letters, digits, "
                                "'_', '-', '.' and spaces, never '..'")
     return "/".join(parts)
@@ -650,7 +650,7 @@ def _reader_main(argv: list[str]) -> None:
 # -- storing and loading ----------------------------------------------------------------------
 
 def store_folder(datastore_root: str, sha256: str) -> str:
-    if not HASH_RE.match(sha256 or ""):
+    if not HASH_RE.fullmatch(sha256 or ""):
         raise ValueError(f"not a SHA-256 digest: {str(sha256)[:80]!r}")
     return os.path.join(os.path.abspath(datastore_root), STORE_FOLDER, sha256)
 
@@ -753,7 +753,7 @@ class _StoredModules:
         if match is None:
             return None
         try:
-            found = [n for n in os.listdir(self.root) if HASH_RE.match(n) and n.startswith(match.group(1))]
+            found = [n for n in os.listdir(self.root) if HASH_RE.fullmatch(n) and n.startswith(match.group(1))]
         except OSError:
             return None
         if len(found) != 1:
