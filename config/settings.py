@@ -7,6 +7,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from engine.stepspec import DEFAULT_CPU_SECONDS_MAX, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("GRAPHWRIGHT_VAR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -171,13 +173,13 @@ ENGINE = {
         }
     },
     "DEFAULT_TARGET": "local",
-    "STEP_TIMEOUT": float(os.environ.get("STEP_TIMEOUT", "3600")),
-    "STEP_MEMORY_MB": int(os.environ.get("STEP_MEMORY_MB", "8192")),
+    "STEP_TIMEOUT": float(os.environ.get("STEP_TIMEOUT", DEFAULT_TIMEOUT)),
+    "STEP_MEMORY_MB": int(os.environ.get("STEP_MEMORY_MB", DEFAULT_MEMORY_MB)),
     # CPU seconds a step may use (all threads); unset: bounded only by the wall-clock timeout
     "STEP_CPU_SECONDS": int(os.environ["STEP_CPU_SECONDS"]) if os.environ.get("STEP_CPU_SECONDS") else None,
     # the most CPU seconds a node may ask for (its `cpu_seconds`) when STEP_CPU_SECONDS is unset;
     # a node's timeout and memory_mb are capped by STEP_TIMEOUT and STEP_MEMORY_MB
-    "STEP_CPU_SECONDS_MAX": int(os.environ.get("STEP_CPU_SECONDS_MAX", "86400")),
+    "STEP_CPU_SECONDS_MAX": int(os.environ.get("STEP_CPU_SECONDS_MAX", DEFAULT_CPU_SECONDS_MAX)),
     "HEARTBEAT_SECONDS": float(os.environ.get("HEARTBEAT_SECONDS", "5")),
     "LEASE_SECONDS": float(os.environ.get("LEASE_SECONDS", "30")),
     # start the engine thread inside the web process (embedded mode)

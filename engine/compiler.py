@@ -19,6 +19,7 @@ from modules_catalog.spec import NUMERIC_DTYPES, Design, ModuleSpec, Param, Para
 
 from .documents import canonical_document, document_digest, edge_id, error, shape_errors  # noqa: F401
 from .plan import Plan, PlannedStep, StepInput
+from .stepspec import DEFAULT_CPU_SECONDS_MAX, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
 
 DatasetResolver = Callable[[dict[str, Any]], "dict[str, Any] | None"]
 SchemaJson = "list[dict[str, str]] | None"  # schema_json: [{"name", "dtype"}], None when not known
@@ -48,9 +49,9 @@ LearnedResolver = Callable[[str, ModuleSpec, Mapping[str, Any]], "Learned | None
 class ServerLimits:
     """What a node may ask of this server: the caps of its per-node limits and the targets."""
 
-    timeout: float = 3600.0
-    memory_mb: int = 8192
-    cpu_seconds: int = 86400
+    timeout: float = DEFAULT_TIMEOUT
+    memory_mb: int = DEFAULT_MEMORY_MB
+    cpu_seconds: int = DEFAULT_CPU_SECONDS_MAX
     targets: tuple[str, ...] = ("local",)
     cpu_setting: str = "STEP_CPU_SECONDS_MAX"  # the setting cpu_seconds comes from, named in errors
 
@@ -64,7 +65,7 @@ def server_limits() -> ServerLimits:
     engine = settings.ENGINE
     return ServerLimits(
         timeout=float(engine["STEP_TIMEOUT"]), memory_mb=int(engine["STEP_MEMORY_MB"]),
-        cpu_seconds=int(engine.get("STEP_CPU_SECONDS") or engine.get("STEP_CPU_SECONDS_MAX", 86400)),
+        cpu_seconds=int(engine.get("STEP_CPU_SECONDS") or engine.get("STEP_CPU_SECONDS_MAX", DEFAULT_CPU_SECONDS_MAX)),
         targets=tuple(engine["TARGETS"]),
         cpu_setting="STEP_CPU_SECONDS" if engine.get("STEP_CPU_SECONDS") else "STEP_CPU_SECONDS_MAX",
     )

@@ -54,6 +54,24 @@ def _discard(path: str) -> None:
         pass
 
 
+_handles: dict[str, "Datastore"] = {}
+
+
+def open_datastore(root: str | None = None) -> "Datastore":
+    """The process's one Datastore for `root` (settings.DATASTORE_ROOT by default): its
+    constructor touches the disk, and every caller (web views, the engine, a step's process)
+    shares it."""
+    if root is None:
+        from django.conf import settings
+
+        root = settings.DATASTORE_ROOT
+    key = os.path.abspath(root)
+    ds = _handles.get(key)
+    if ds is None:
+        ds = _handles[key] = Datastore(key)
+    return ds
+
+
 class Datastore:
     def __init__(self, root: str) -> None:
         self.root = os.path.abspath(root)

@@ -6,10 +6,12 @@ import asyncio
 import logging
 import threading
 from collections import deque
-from typing import Any, Callable, NamedTuple, TypedDict
+from typing import Any, Callable, TypedDict
 
 from django.db import transaction
 from django.db.models import F
+
+from . import rows
 
 log = logging.getLogger("graphwright.events")
 
@@ -52,7 +54,6 @@ def bind_loop(loop: asyncio.AbstractEventLoop) -> None:
 
 def emit(run_id: int, type: str, payload: dict[str, Any]) -> dict[str, Any]:
     """Number, store and (on commit) publish one event. Call inside the causing transaction."""
-    from django.db import connection
     from django.utils import timezone
 
     from .models import Run, RunEvent
@@ -60,15 +61,8 @@ def emit(run_id: int, type: str, payload: dict[str, Any]) -> dict[str, Any]:
     now = timezone.now()
     # no savepoint: an error here rolls back the causing transaction anyway (nobody catches it inside)
     with transaction.atomic(savepoint=False):
-        if connection.vendor == "sqlite" and _returning(connection):
-            # one statement numbering the event from the run's last one (an index lookup): SQLite
-            # rewrites a whole row on UPDATE, and a run's row holds its plan, which grows with the
-            # graph; counting on it made a 10,000-node burst quadratic. Safe: SQLite transactions
-            # here are IMMEDIATE, one writer at a time.
-            seq = _insert_numbered(connection, run_id, type, payload, now)
-        elif _returning(connection):  # two plain statements: this runs several times per step
-            seq = _next_seq(connection, run_id)
-            _insert_event(connection, run_id, seq, type, payload, now)
+        if rows.returning_supported():
+            seq = rows.insert_event_numbered(run_id, type, payload, now)
         else:
             Run.objects.filter(pk=run_id).update(event_seq=F("event_seq") + 1)
             seq = Run.objects.filter(pk=run_id).values_list("event_seq", flat=True).get()
@@ -82,24 +76,16 @@ def emit_many(run_id: int, batch: list[tuple[str, dict[str, Any]]]) -> list[dict
     """`emit` for a batch of (type, payload) of one run, numbered consecutively in their order:
     one number taken for all and one statement executed per row, not two or three per event
     (a cached wave of 10,000 steps is one batch). Call inside the causing transaction."""
-    from django.db import connection
     from django.utils import timezone
 
     if not batch:
         return []
-    if len(batch) == 1 or not _returning(connection):
+    if len(batch) == 1 or not rows.returning_supported():
         return [emit(run_id, type, payload) for type, payload in batch]
     now = timezone.now()
     with transaction.atomic(savepoint=False):
-        if connection.vendor == "sqlite":
-            # one writer at a time (IMMEDIATE transactions): the last number cannot move meanwhile
-            first = last_seq(run_id) + 1
-        else:  # the run row's lock orders concurrent writers, as in emit()
-            first = _next_seq(connection, run_id, len(batch)) - len(batch) + 1
-        rows = [[run_id, first + i, *_event_values(connection, type, payload, now)]
-                for i, (type, payload) in enumerate(batch)]
-        with connection.cursor() as cursor:
-            cursor.executemany(_sql(connection).insert, rows)
+        first = rows.take_event_numbers(run_id, len(batch))
+        rows.insert_events(run_id, first, batch, now)
     out = [event_dict(run_id, first + i, type, payload, now) for i, (type, payload) in enumerate(batch)]
     transaction.on_commit(lambda: publish_all(out))
     return out
@@ -113,102 +99,12 @@ def event_dict(run_id: int, seq: int, type: str, payload: dict[str, Any], at) ->
             **payload}
 
 
-def _next_seq(connection, run_id: int, count: int = 1) -> int:
-    """Take the run's next `count` event numbers in one `UPDATE ... RETURNING`; the last of them."""
-    from .models import Run
-
-    with connection.cursor() as cursor:
-        cursor.execute(_sql(connection).update, [count, run_id])
-        row = cursor.fetchone()
-    if row is None:
-        raise Run.DoesNotExist("Run matching query does not exist.")
-    return row[0]
-
-
-def _event_values(connection, type: str, payload: dict[str, Any], now) -> list[Any]:
-    """The event's type, payload and time as its row stores them, adapted by the model's own
-    fields (JSON, time zone): RunEvent.objects.create() without the model machinery."""
-    from .models import RunEvent
-
-    field = RunEvent._meta.get_field
-    return [type, field("payload").get_db_prep_save(payload, connection),
-            field("created_at").get_db_prep_save(now, connection)]
-
-
-def _insert_event(connection, run_id: int, seq: int, type: str, payload: dict[str, Any], now) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(_sql(connection).insert, [run_id, seq, *_event_values(connection, type, payload, now)])
-
-
-def _insert_numbered(connection, run_id: int, type: str, payload: dict[str, Any], now) -> int:
-    """Insert the event numbered one after the run's last (none for a run that does not exist)."""
-    from .models import Run
-
-    with connection.cursor() as cursor:
-        cursor.execute(_sql(connection).numbered,
-                       [run_id, run_id, *_event_values(connection, type, payload, now), run_id])
-        row = cursor.fetchone()
-    if row is None:
-        raise Run.DoesNotExist("Run matching query does not exist.")
-    return row[0]
-
-
 def last_seq(run_id: int) -> int:
-    """The run's last event seq (0 before its first): one index lookup, whatever the database.
-    (Run.event_seq is the counter on PostgreSQL only; on SQLite the events number themselves.)"""
-    connection = transaction.get_connection()
-    with connection.cursor() as cursor:
-        cursor.execute(_sql(connection).last, [run_id])
-        return cursor.fetchone()[0] or 0
+    """The run's last event seq (0 before its first): one index lookup, whatever the database."""
+    return rows.last_event_seq(run_id)
 
 
-class _Statements(NamedTuple):
-    update: str  # take the run's next numbers from Run.event_seq
-    insert: str  # insert an event with its number
-    numbered: str  # insert an event numbered after the run's last one (SQLite)
-    last: str  # the run's last number (by the (run, seq) index)
-
-
-_SQL: dict[str, _Statements] = {}
-
-
-def _sql(connection) -> _Statements:
-    """The event statements in this database's dialect, built once per vendor."""
-    sql = _SQL.get(connection.vendor)
-    if sql is None:
-        from .models import Run, RunEvent
-
-        quote = connection.ops.quote_name
-        run_col = lambda name: quote(Run._meta.get_field(name).column)  # noqa: E731
-        col = lambda name: quote(RunEvent._meta.get_field(name).column)  # noqa: E731
-        seq, table = run_col("event_seq"), quote(RunEvent._meta.db_table)
-        columns = ", ".join(col(n) for n in ("run", "seq", "type", "payload", "created_at"))
-        sql = _SQL[connection.vendor] = _Statements(
-            update=(f"UPDATE {quote(Run._meta.db_table)} SET {seq} = {seq} + %s WHERE {run_col('id')} = %s "
-                    f"RETURNING {seq}"),
-            insert=f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s)",
-            numbered=(f"INSERT INTO {table} ({columns}) "
-                      f"SELECT %s, COALESCE((SELECT MAX({col('seq')}) FROM {table} WHERE {col('run')} = %s), 0) + 1, "
-                      f"%s, %s, %s WHERE EXISTS (SELECT 1 FROM {quote(Run._meta.db_table)} "
-                      f"WHERE {quote(Run._meta.pk.column)} = %s) RETURNING {col('seq')}"),
-            last=f"SELECT MAX({col('seq')}) FROM {table} WHERE {col('run')} = %s",
-        )
-    return sql
-
-
-def returning_supported(using: str | None = None) -> bool:
-    """True when the database answers `UPDATE/INSERT ... RETURNING` (PostgreSQL, SQLite 3.35+)."""
-    return _returning(transaction.get_connection(using))
-
-
-def _returning(connection) -> bool:
-    if connection.vendor == "postgresql":
-        return True
-    if connection.vendor == "sqlite":
-        import sqlite3
-
-        return sqlite3.sqlite_version_info >= (3, 35)
-    return False
+returning_supported = rows.returning_supported
 
 
 def publish_all(events: list[dict[str, Any]]) -> None:

@@ -23,12 +23,12 @@ from django.utils.module_loading import import_string
 
 from . import events
 from .compiler import server_limits
-from .datastore import Datastore
+from .datastore import open_datastore
 from .models import Attempt, Run, Step
 from .plan import Plan, PlannedStep
 from .recovery import recover_lost_attempts
 from .results import record_result, step_outputs
-from .rows import insert_returning, update_if
+from .rows import insert_attempt, update_if
 from .scheduler import advance, cancel_pending_steps, set_run_status, set_step_status, step_seed
 from .stepspec import StepEvent, StepResult, StepSpec
 from .targets.base import Target
@@ -86,7 +86,7 @@ class Executor:
     def __init__(self, targets: dict[str, Target] | None = None) -> None:
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.targets = targets if targets is not None else build_targets()
-        self.store = Datastore(settings.DATASTORE_ROOT)
+        self.store = open_datastore(settings.DATASTORE_ROOT)
         self.inbox: queue.Queue[tuple] = queue.Queue()
         self.ready: dict[str, deque[tuple[int, int, PlannedStep, dict[str, str]]]] = {n: deque() for n in self.targets}
         self.launched: dict[int, _Launched] = {}
@@ -256,14 +256,7 @@ class Executor:
     def _new_attempt(self, step_id: int, now) -> Attempt:
         """The step's next attempt (number = attempts so far + 1), holding the lease."""
         attempt = Attempt(step_id=step_id, owner=self.owner, heartbeat_at=now)
-        if events.returning_supported():  # one statement: the count is taken inside the INSERT
-            quote = transaction.get_connection().ops.quote_name
-            count = (f"SELECT COUNT(*) + 1 FROM {quote(Attempt._meta.db_table)} "
-                     f"WHERE {quote(Attempt._meta.get_field('step').column)} = %s")
-            insert_returning(attempt, {"number": (count, [step_id])})
-        else:
-            attempt.number = Attempt.objects.filter(step_id=step_id).count() + 1
-            attempt.save(force_insert=True)
+        insert_attempt(attempt, step_id)
         return attempt
 
     # -- step events -------------------------------------------------------------------------

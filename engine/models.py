@@ -97,7 +97,6 @@ class Step(models.Model):
     reused_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     outputs = models.JSONField(default=dict)  # port -> {"digest", "kind"}
     metrics = models.JSONField(default=list)
-    log = models.TextField(blank=True, default="")
     error = models.TextField(blank=True, default="")
     traceback = models.TextField(blank=True, default="")
     reason = models.CharField(max_length=20, blank=True, default="")

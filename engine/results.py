@@ -6,12 +6,9 @@ from django.utils import timezone
 
 from .datastore import Datastore
 from .models import Artifact, ArtifactGrant, Attempt, CacheEntry, Run, Step
-from .rows import insert_rows, update_if
+from .rows import attempt_step, insert_rows, update_if
 from .scheduler import set_step_status
 from .stepspec import StepResult
-
-MAX_LOG_CHARS = 1_000_000
-
 
 def artifact_record(*, workspace_id: int, digest: str, kind: str, size: int, meta: dict) -> Artifact:
     artifact, _ = Artifact.objects.get_or_create(digest=digest, defaults={"kind": kind, "size": size, "meta": meta})
@@ -26,16 +23,7 @@ def _close_attempt(attempt_id: int, status: str, now, reason: str) -> tuple[int,
     if not update_if(Attempt, attempt_id, {"status": Attempt.Status.RUNNING},
                      {"status": status, "finished_at": now, "reason": reason}):
         return None
-    connection = transaction.get_connection()
-    quote = connection.ops.quote_name
-    table = quote(Attempt._meta.db_table)
-    with connection.cursor() as cursor:
-        step, run = quote(Step._meta.db_table), quote(Run._meta.db_table)
-        cursor.execute(f"SELECT s.{quote('id')}, s.{quote('run_id')}, s.{quote('node_id')}, s.{quote('cache_key')}, "
-                       f"r.{quote('workspace_id')} FROM {step} s JOIN {run} r ON r.{quote('id')} = s.{quote('run_id')} "
-                       f"JOIN {table} a ON a.{quote('step_id')} = s.{quote('id')} WHERE a.{quote('id')} = %s",
-                       [attempt_id])
-        return cursor.fetchone()
+    return attempt_step(attempt_id)
 
 
 def _record_artifacts(workspace_id: int, arts) -> None:
@@ -69,7 +57,7 @@ def record_result(*, attempt_id: int, result: StepResult, store: Datastore) -> b
         step = Step(id=step_id, run_id=run_id, node_id=node_id, cache_key=cache_key)
         common = dict(finished_at=now, duration=result.duration, peak_rss_mb=result.peak_rss_mb,
                       base_rss_mb=result.base_rss_mb, from_memory_mb=result.from_memory_mb,
-                      metrics=result.metrics, log=result.log[-MAX_LOG_CHARS:])
+                      metrics=result.metrics)  # the log is stored once: as the run's step.log events
         if ok:
             outputs = step_outputs(result)
             _record_artifacts(workspace_id, result.outputs.values())

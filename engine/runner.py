@@ -11,7 +11,7 @@ import traceback
 from collections.abc import Mapping
 from typing import Any, Callable
 
-from engine.datastore import Datastore, is_disk_full
+from engine.datastore import Datastore, is_disk_full, open_datastore
 from engine.framecache import MB, FrameCache, frame_bytes
 from engine.stepspec import StepEvent, StepResult, StepSpec
 from engine.targets import limits
@@ -20,7 +20,6 @@ from modules_catalog.registry import load_builtins, registry
 
 Emit = Callable[[StepEvent], None]
 
-_datastores: dict[str, Datastore] = {}
 
 
 class StepContext:
@@ -90,14 +89,6 @@ class StepFailure(Exception):
     """A step that cannot run as declared (missing input, missing output): not a code crash."""
 
 
-def datastore_for(root: str) -> Datastore:
-    # one Datastore per root per process: its constructor touches the disk
-    ds = _datastores.get(root)
-    if ds is None:
-        ds = _datastores[root] = Datastore(root)
-    return ds
-
-
 def run_step(spec: StepSpec, emit: Emit, frames: FrameCache | None = None) -> StepResult:
     """Execute `spec` here and now; never raises for the step's own failure. `frames`: the pool
     worker's frame cache (built-ins only), read for inputs and filled with every DataFrame output."""
@@ -107,7 +98,7 @@ def run_step(spec: StepSpec, emit: Emit, frames: FrameCache | None = None) -> St
     try:
         load_builtins()
         mod = _custom_module(spec) if spec.code else registry.get(spec.module, spec.version)
-        ds = datastore_for(spec.datastore)
+        ds = open_datastore(spec.datastore)
         if mod.user_code:
             frames = None  # defence in depth: user code never shares frames with anyone
         if spec.user_code:  # its own process: a custom module's objects on its inputs can be unpickled

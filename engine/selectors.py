@@ -1,23 +1,17 @@
 """Reads of the engine: run snapshots, events since a sequence number, step details, artifacts."""
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any, Iterable
 
 from django.conf import settings
 from django.db.models import F
 
-from .datastore import Datastore
+from .datastore import Datastore, open_datastore
 from .models import Artifact, Run, RunEvent, Step
 
 
 def datastore() -> Datastore:
-    return _datastore(settings.DATASTORE_ROOT)
-
-
-@lru_cache(maxsize=8)
-def _datastore(root: str) -> Datastore:
-    return Datastore(root)
+    return open_datastore(settings.DATASTORE_ROOT)
 
 
 def _iso(value) -> str | None:
@@ -113,10 +107,27 @@ def run_events_after(run_id: int, seq: int, limit: int = 1000) -> list[dict[str,
     return [event_dict(run_id, s, t, p, at) for s, t, p, at in rows]
 
 
+MAX_LOG_CHARS = 1_000_000  # a step's detail shows at most the last million characters of its log
+
+
+def step_log(step: Step) -> str:
+    """The step's output, read from where it is stored once: the run's `step.log` events for its
+    node (every attempt's, in order); the last MAX_LOG_CHARS characters."""
+    texts = (RunEvent.objects.filter(run_id=step.run_id, type="step.log", payload__node=step.node_id)
+             .order_by("-seq").values_list("payload__text", flat=True))
+    parts, size = [], 0
+    for text in texts.iterator(chunk_size=500):
+        parts.append(text or "")
+        size += len(text or "")
+        if size >= MAX_LOG_CHARS:
+            break
+    return "".join(reversed(parts))[-MAX_LOG_CHARS:]
+
+
 def step_detail(step: Step) -> dict[str, Any]:
     attempts = [{"number": a.number, "status": a.status, "reason": a.reason, "started_at": _iso(a.started_at),
                  "finished_at": _iso(a.finished_at)} for a in step.attempts.all()]
-    return {**step_summary(step), "log": step.log, "traceback": step.traceback, "attempts": attempts,
+    return {**step_summary(step), "log": step_log(step), "traceback": step.traceback, "attempts": attempts,
             "run": step.run_id}
 
 

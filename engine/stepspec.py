@@ -5,6 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal, TypedDict
 
+# A step's limits when nothing else is said: the one place they are written. Settings
+# (STEP_TIMEOUT, STEP_MEMORY_MB, STEP_CPU_SECONDS_MAX) default to them, and a node may ask for less.
+DEFAULT_TIMEOUT = 3600.0  # wall-clock seconds
+DEFAULT_MEMORY_MB = 8192
+DEFAULT_CPU_SECONDS_MAX = 86400
+
 # signal: killed by a signal not known to mean memory or timeout; disk: no space left on device
 FailureReason = Literal["", "error", "timeout", "memory", "cancelled", "lost", "launch", "signal", "disk"]
 
@@ -20,8 +26,8 @@ class StepSpec:
     inputs: dict[str, dict[str, str]]  # port -> {"digest": ..., "kind": ...}
     datastore: str  # datastore root
     workdir: str  # the step's own folder, created by the target
-    timeout: float = 600.0  # wall-clock seconds; the whole process group is killed past it
-    memory_mb: int = 4096  # address-space limit of the step's process
+    timeout: float = DEFAULT_TIMEOUT  # wall-clock seconds; the whole process group is killed past it
+    memory_mb: int = DEFAULT_MEMORY_MB  # address-space limit of the step's process
     cpu_seconds: int | None = None
     seed: int = 0
     user_code: bool = False
