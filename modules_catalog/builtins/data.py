@@ -17,7 +17,9 @@ from ..schema import schema_from_json, schema_of
 from ..spec import Design, Param, ParamKind, Port, PortType, Schema, Violation, module
 
 CATEGORY = "Data Input and Output"
-SAMPLE_DATASETS = ("iris", "wine", "breast_cancer", "diabetes", "digits")
+SAMPLE_DATASETS = ("iris", "wine", "breast_cancer", "diabetes", "digits", "penguins", "sklearn_docs")
+# text classification: sentences of these scikit-learn packages' estimator documentation, labelled by package
+DOC_FAMILIES = ("linear_model", "ensemble", "cluster", "decomposition", "preprocessing", "neighbors", "svm", "tree")
 MANUAL = "Enter Data Manually"
 MAX_MANUAL_BYTES = 1 << 20  # what a person types or pastes, not a data file: upload those
 MANUAL_FORMATS = ("csv", "tsv", "jsonl")
@@ -35,8 +37,39 @@ def _sample_frame(name: str) -> pd.DataFrame:
 
     if name not in SAMPLE_DATASETS:
         raise ValueError(f"unknown sample dataset {name!r}; choose one of: {', '.join(SAMPLE_DATASETS)}")
+    if name == "penguins":
+        from palmerpenguins import load_penguins
+
+        return load_penguins().reset_index(drop=True)
+    if name == "sklearn_docs":
+        return _docs_frame()
     frame = getattr(datasets, f"load_{name}")(as_frame=True).frame
     return frame.reset_index(drop=True)
+
+
+def _docs_frame() -> pd.DataFrame:
+    """One row per sentence of the installed scikit-learn's estimator docstrings (their prose, before
+    Examples and See Also): `text`, and `target`, the package the estimator belongs to. Real text,
+    on every machine without a download; each sentence once (the first package that has it)."""
+    import importlib
+    import inspect
+
+    seen: set[str] = set()
+    rows: list[tuple[str, str]] = []
+    for family in DOC_FAMILIES:
+        package = importlib.import_module(f"sklearn.{family}")
+        for name in sorted(getattr(package, "__all__", [])):
+            obj = getattr(package, name, None)
+            if not inspect.isclass(obj):
+                continue
+            doc = (inspect.getdoc(obj) or "").split("\nExamples\n")[0].split("\nSee Also\n")[0]
+            for part in re.split(r"(?<=[.!?])\s+|\n\s*\n", doc):
+                sentence = re.sub(r"\s+", " ", part).strip()
+                if 6 <= len(sentence.split()) <= 60 and not re.search(r"https?://|>>>|\.\. ", sentence) \
+                        and sentence not in seen:
+                    seen.add(sentence)
+                    rows.append((sentence, family))
+    return pd.DataFrame(rows, columns=["text", "target"])
 
 
 def _sample_schema(inputs: Mapping[str, Schema | None], params: Mapping[str, Any]) -> Mapping[str, Schema | None]:
@@ -50,7 +83,10 @@ def _sample_schema(inputs: Mapping[str, Schema | None], params: Mapping[str, Any
     "sample_dataset", "1", "Sample Dataset", CATEGORY,
     outputs=[Port("data", PortType.DATAFRAME, "Dataset")],
     params=[Param("name", ParamKind.CHOICE, "Dataset", default="iris", choices=SAMPLE_DATASETS,
-                  help="A dataset bundled with scikit-learn; the label column is `target`.")],
+                  help="A dataset bundled with scikit-learn (label column `target`); `penguins`: Palmer "
+                       "penguins (344 birds: species, island, sex as text, some values missing); "
+                       "`sklearn_docs`: sentences of scikit-learn's estimator documentation (`text`), "
+                       "labelled by package (`target`), for text classification.")],
     infer_schema=_sample_schema,
 )
 def sample_dataset(ctx: Any, *, name: str = "iris") -> pd.DataFrame:

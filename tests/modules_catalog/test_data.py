@@ -62,3 +62,34 @@ def test_import_data_infers_a_schema_only_when_the_reference_carries_one(catalog
     assert spec.infer_schema({}, {"dataset": None})["data"] is None
     with_schema = dict(ref, schema=[{"name": "a", "dtype": "float"}, {"name": "b", "dtype": "string"}])
     assert spec.infer_schema({}, {"dataset": with_schema})["data"] == (Column("a", "float"), Column("b", "string"))
+
+
+def test_the_penguins_sample_is_palmer_penguins_with_its_text_columns_and_gaps():
+    from palmerpenguins import load_penguins
+
+    from modules_catalog.context import SimpleContext
+    from modules_catalog.registry import load_builtins
+
+    spec = load_builtins().get("sample_dataset")
+    df = spec.fn(SimpleContext(), name="penguins")
+    pd.testing.assert_frame_equal(df, load_penguins())
+    schema = {c.name: c.dtype for c in spec.infer_schema({}, {"name": "penguins"})["data"]}
+    assert schema["species"] == schema["sex"] == "string" and schema["body_mass_g"] == "float"
+    assert df["sex"].isna().sum() == 11
+
+
+def test_the_text_sample_is_scikit_learns_estimator_docs_labelled_by_package():
+    import sklearn.ensemble
+
+    from modules_catalog.builtins.data import DOC_FAMILIES
+    from modules_catalog.context import SimpleContext
+    from modules_catalog.registry import load_builtins
+
+    df = load_builtins().get("sample_dataset").fn(SimpleContext(), name="sklearn_docs")
+    assert list(df.columns) == ["text", "target"] and set(df["target"]) == set(DOC_FAMILIES)
+    assert df["text"].is_unique and len(df) > 1000
+    assert df["text"].str.split().str.len().between(6, 60).all()
+    first = sklearn.ensemble.RandomForestClassifier.__doc__.split(".")[0].split()
+    forest = " ".join(first)  # "A random forest classifier" opens its docstring
+    found = df.loc[df["text"].str.startswith(forest), "target"]
+    assert len(found) >= 1 and found.eq("ensemble").all()
