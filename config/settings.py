@@ -158,6 +158,15 @@ SPECTACULAR_SETTINGS = {
 
 # -- engine -------------------------------------------------------------------------------------
 DATASTORE_ROOT = os.environ.get("DATASTORE_ROOT", str(VAR_DIR / "datastore"))
+# where artifacts live (engine/datastore.py): empty means file://DATASTORE_ROOT; s3://bucket/prefix
+# shares them between machines, with the endpoint (any S3-compatible server) and keys below, or
+# botocore's own chain (AWS_* variables, config files, instance roles) when those are empty
+DATASTORE_URL = os.environ.get("DATASTORE_URL", "")
+DATASTORE_OPTIONS = {name: value for name, value in (
+    ("endpoint_url", os.environ.get("DATASTORE_S3_ENDPOINT_URL", "")),
+    ("key", os.environ.get("DATASTORE_S3_KEY", "")),
+    ("secret", os.environ.get("DATASTORE_S3_SECRET", "")),
+) if value}
 WORK_ROOT = os.environ.get("WORK_ROOT", str(VAR_DIR / "work"))
 ENGINE = {
     # name -> settings of each compute target

@@ -10,9 +10,10 @@ import os
 import pickle
 import re
 import tempfile
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
 
 import blake3
 
@@ -35,7 +36,19 @@ class StoredArtifact:
 
 
 class ArtifactMissing(FileNotFoundError):
-    pass
+    """The artifact is not (or no longer) in the store."""
+
+
+class CorruptArtifact(ArtifactMissing):
+    """The stored bytes do not hash to their address. They were set aside (quarantined) when found,
+    so the artifact is now missing: the scheduler reuses no step whose outputs are not intact, and
+    the step that produced it runs again on the next submit."""
+
+    def __init__(self, digest: str, found: str = "") -> None:
+        super().__init__(f"artifact {digest} was corrupt in the datastore (its bytes hash to {found[:12] or '?'}…, "
+                         "not to their address) and was set aside: submit the pipeline again to re-run the step "
+                         "that produced it")
+        self.digest, self.found = digest, found
 
 
 def is_disk_full(exc: BaseException) -> bool:
@@ -54,51 +67,176 @@ def _discard(path: str) -> None:
         pass
 
 
+# a step's process reads the storage options of a remote store (an S3 endpoint and keys) from this
+# variable, set by the target in its environment (step_env()): never in a StepSpec, a log or an event
+OPTIONS_ENV = "GRAPHWRIGHT_DATASTORE_OPTIONS"
+
 _handles: dict[str, "Datastore"] = {}
 
 
-def open_datastore(root: str | None = None) -> "Datastore":
-    """The process's one Datastore for `root` (settings.DATASTORE_ROOT by default): its
-    constructor touches the disk, and every caller (web views, the engine, a step's process)
-    shares it."""
-    if root is None:
+def datastore_url(location: str) -> str:
+    """The one spelling of a store's location: a folder or a file:// URL becomes
+    file://<absolute path>; any other URL (s3://bucket/prefix) loses its trailing slashes."""
+    scheme, sep, rest = location.partition("://")
+    if not sep:
+        return "file://" + os.path.abspath(location)
+    if scheme == "file":
+        return "file://" + os.path.abspath(rest or "/")
+    return f"{scheme}://{rest.strip('/')}"
+
+
+def _settings_location() -> tuple[str, dict[str, Any]]:
+    from django.conf import settings
+
+    return (getattr(settings, "DATASTORE_URL", "") or settings.DATASTORE_ROOT,
+            dict(getattr(settings, "DATASTORE_OPTIONS", None) or {}))
+
+
+def _options_for(url: str) -> dict[str, Any]:
+    """The storage options of a remote store opened by URL alone: from OPTIONS_ENV in a step's
+    process, else from the settings when they name this store, else none (the backend's own
+    defaults: for S3, botocore's chain of environment, config files and instance roles)."""
+    raw = os.environ.get(OPTIONS_ENV)
+    if raw:
+        try:
+            found = json.loads(raw)
+        except ValueError:
+            found = None
+        if isinstance(found, dict) and found.get("url") == url:
+            return dict(found.get("options") or {})
+    try:
         from django.conf import settings
 
-        root = settings.DATASTORE_ROOT
-    key = os.path.abspath(root)
-    ds = _handles.get(key)
+        if settings.configured:
+            location, options = _settings_location()
+            if datastore_url(location) == url:
+                return options
+    except ImportError:
+        pass
+    return {}
+
+
+def open_datastore(location: str | None = None, options: dict[str, Any] | None = None) -> "Datastore":
+    """The process's one Datastore for `location`: a folder or a URL (file://…, s3://bucket/prefix);
+    by default settings.DATASTORE_URL, or file://DATASTORE_ROOT when that is empty. Every caller
+    (web views, the engine, a step's process) shares it."""
+    if location is None:
+        location, configured = _settings_location()
+        options = configured if options is None else options
+    url = datastore_url(location)
+    ds = _handles.get(url)
     if ds is None:
-        ds = _handles[key] = Datastore(key)
+        if url.startswith("file://"):
+            ds = Datastore(url[len("file://"):])
+        else:
+            ds = RemoteDatastore(url, _options_for(url) if options is None else options)
+        _handles[url] = ds
     return ds
 
 
+def step_env(location: str | None = None) -> dict[str, str]:
+    """The environment a step's process needs to open the store at `location` (the settings' by
+    default) as open_datastore() does here: the storage options of a remote store, as JSON;
+    nothing for a local one."""
+    ds = open_datastore(location)
+    if not isinstance(ds, RemoteDatastore) or not ds.options:
+        return {}
+    return {OPTIONS_ENV: json.dumps({"url": ds.url, "options": ds.options})}
+
+
 class Datastore:
+    """A store in a local folder: objects/<2>/<digest>, meta/<digest>.json, tmp/ for writes in
+    progress, quarantine/ for corrupt objects set aside. The fast path: plain file-system calls,
+    no fsspec layer (RemoteDatastore is the fsspec one)."""
+
     def __init__(self, root: str) -> None:
         self.root = os.path.abspath(root)
+        self.url = "file://" + self.root
         self._objects = os.path.join(self.root, "objects")
         self._meta = os.path.join(self.root, "meta")
         self._tmp = os.path.join(self.root, "tmp")
         for folder in (self._objects, self._meta, self._tmp):
             os.makedirs(folder, exist_ok=True)
+        # digest -> (inode, size, mtime) of the file whose bytes this process hashed to the digest:
+        # each object is verified once per process, again only once its file changed
+        self._verified: dict[str, tuple[int, int, int]] = {}
 
     # -- paths -------------------------------------------------------------------------------
     def path(self, digest: str) -> str:
+        """Where the object lives (this module and its tests only; everyone else reads through
+        open(), load(), meta() and size())."""
         return os.path.join(self._objects, digest[:2], digest)
 
+    def _meta_path(self, digest: str) -> str:
+        return os.path.join(self._meta, f"{digest}.json")
+
     def exists(self, digest: str) -> bool:
-        return os.path.exists(self.path(digest))
+        """The artifact is complete: its object and its metadata (written after the object)."""
+        return os.path.exists(self._meta_path(digest)) and os.path.exists(self.path(digest))
+
+    def intact(self, digest: str) -> bool:
+        """Complete and its bytes hash to `digest` (verified once per process and file version):
+        what the scheduler asks before reusing a step. A corrupt object is quarantined here."""
+        if not os.path.exists(self._meta_path(digest)):
+            return False
+        try:
+            self.verify(digest)
+        except ArtifactMissing:
+            return False
+        return True
+
+    def verify(self, digest: str) -> None:
+        """Raise ArtifactMissing, or CorruptArtifact after quarantining the object, unless its bytes
+        hash to `digest`. BLAKE3 over a memory map, once per process per file version (inode, size,
+        modification time): a file changed since it was verified is hashed again."""
+        path = self.path(digest)
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            raise ArtifactMissing(digest) from None
+        stamp = (st.st_ino, st.st_size, st.st_mtime_ns)
+        if self._verified.get(digest) == stamp:
+            return
+        found, _ = _hash_file(path)
+        if found != digest:
+            self.quarantine(digest, inode=st.st_ino)
+            raise CorruptArtifact(digest, found)
+        self._verified[digest] = stamp
+
+    def quarantine(self, digest: str, inode: int | None = None) -> None:
+        """Take a corrupt object out of the store: its metadata first (exists() is false from then
+        on), then its file, moved to quarantine/ for inspection (only the file found corrupt: not
+        one a producer has put back meanwhile)."""
+        self._verified.pop(digest, None)
+        _discard(self._meta_path(digest))
+        path = self.path(digest)
+        folder = os.path.join(self.root, "quarantine")
+        try:
+            if inode is not None and os.stat(path).st_ino != inode:
+                return
+            os.makedirs(folder, exist_ok=True)
+            os.replace(path, os.path.join(folder, f"{digest}.{time.time_ns()}"))
+        except FileNotFoundError:
+            pass
 
     def meta(self, digest: str) -> dict[str, Any]:
         try:
-            with open(os.path.join(self._meta, f"{digest}.json")) as fh:
+            with open(self._meta_path(digest)) as fh:
                 return json.load(fh)
+        except FileNotFoundError:
+            raise ArtifactMissing(digest) from None
+
+    def size(self, digest: str) -> int:
+        try:
+            return os.path.getsize(self.path(digest))
         except FileNotFoundError:
             raise ArtifactMissing(digest) from None
 
     def stored(self, digest: str, kind: str) -> StoredArtifact:
         """The record of an object already in the store."""
         meta = self.meta(digest)
-        return StoredArtifact(digest, kind, os.path.getsize(self.path(digest)), meta)
+        size = meta.get("size")
+        return StoredArtifact(digest, kind, size if isinstance(size, int) else self.size(digest), meta)
 
     # -- writing -----------------------------------------------------------------------------
     def temp_path(self, suffix: str = "") -> str:
@@ -107,29 +245,46 @@ class Datastore:
         return path
 
     def put_file(self, src: str, kind: str, meta: dict[str, Any] | None = None, move: bool = True) -> StoredArtifact:
-        """Hash `src` and move (or copy) it into place; the object appears whole or not at all.
-        Its metadata is written first: an object in the store always has it. On any error
-        (a full disk) nothing half-written stays behind, and a moved `src` is removed."""
+        """Hash `src` and move (or copy) it into place; the object appears whole or not at all
+        (a rename within the store's file system), and its metadata after it: exists() asks for
+        both. On any error (a full disk) nothing half-written stays behind, and a moved `src` is
+        removed."""
         try:
             digest, size = _hash_file(src)
             target = self.path(digest)
             meta = dict(meta or {}, kind=kind, size=size)
-            wrote_meta = self._write_meta(digest, meta)
-            if not os.path.exists(target):
-                try:
-                    os.makedirs(os.path.dirname(target), exist_ok=True)
-                    if move:
-                        os.replace(src, target)
-                    else:
-                        self._copy_into(src, target)
-                except BaseException:
-                    if wrote_meta:  # no record of an object that is not there
-                        _discard(self._meta_path(digest))
-                    raise
+            placed = False
+            if not self._usable(digest, target):
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                if move:
+                    os.replace(src, target)
+                    st = os.stat(target)  # the bytes just hashed: verified in this process
+                    self._verified[digest] = (st.st_ino, st.st_size, st.st_mtime_ns)
+                else:
+                    self._copy_into(src, target)
+                placed = True
+            try:
+                self._write_meta(digest, meta)
+            except BaseException:
+                if placed:  # no object without its record
+                    self._verified.pop(digest, None)
+                    _discard(target)
+                raise
         finally:
             if move:
                 _discard(src)  # moved: gone already; failed: not kept
         return StoredArtifact(digest, kind, size, meta)
+
+    def _usable(self, digest: str, target: str) -> bool:
+        """An object already stored under `digest` that is intact (a corrupt one is set aside and
+        written anew)."""
+        if not os.path.exists(target):
+            return False
+        try:
+            self.verify(digest)
+        except ArtifactMissing:
+            return False
+        return True
 
     def _copy_into(self, src: str, target: str) -> None:
         tmp = self.temp_path()
@@ -184,9 +339,6 @@ class Datastore:
             return self.put_file(os.fspath(value), kind, meta, move=False)
         return self.put_object(value, kind)
 
-    def _meta_path(self, digest: str) -> str:
-        return os.path.join(self._meta, f"{digest}.json")
-
     def _write_meta(self, digest: str, meta: dict[str, Any]) -> bool:
         """Write the object's metadata unless it exists; True when written now."""
         final = self._meta_path(digest)
@@ -203,19 +355,175 @@ class Datastore:
         return True
 
     # -- reading -----------------------------------------------------------------------------
+    def local_file(self, digest: str) -> str:
+        """A local file holding the artifact's verified bytes: the object itself here."""
+        self.verify(digest)
+        return self.path(digest)
+
+    def _release(self, path: str) -> None:
+        """Done with a local_file() that load() read (a remote store's download is removed)."""
+
+    def open(self, digest: str) -> BinaryIO:
+        """The artifact's verified bytes as a binary file object (seekable: pyarrow reads Parquet
+        from it); the caller closes it. ArtifactMissing, or CorruptArtifact, when they are gone."""
+        path = self.local_file(digest)
+        try:
+            return open(path, "rb")
+        except FileNotFoundError:
+            raise ArtifactMissing(digest) from None
+
     def load(self, digest: str, kind: str) -> Any:
-        path = self.path(digest)
-        if not os.path.exists(path):
-            raise ArtifactMissing(digest)
-        if kind == "DataFrame":
-            return read_parquet_frame(path)
-        if kind == "Metrics":
-            with open(path) as fh:
-                return json.load(fh)
+        path = self.local_file(digest)
         if kind == "AnyFile":
             return path
-        with open(path, "rb") as fh:
-            return pickle.load(fh)
+        try:
+            if kind == "DataFrame":
+                return read_parquet_frame(path)
+            if kind == "Metrics":
+                with open(path) as fh:
+                    return json.load(fh)
+            with open(path, "rb") as fh:
+                return pickle.load(fh)
+        finally:
+            self._release(path)
+
+
+class RemoteDatastore(Datastore):
+    """A store behind fsspec (s3://bucket/prefix, for many machines), laid out like a local one.
+    Every object is written from a local temporary file and read back into one (downloaded,
+    hashed, then read), so Parquet, pickles and AnyFile paths work as they do locally."""
+
+    def __init__(self, url: str, options: dict[str, Any] | None = None) -> None:
+        import fsspec
+
+        self.url = self.root = url
+        self.options = dict(options or {})
+        protocol = url.partition("://")[0]
+        extra: dict[str, Any] = {"skip_instance_cache": True}
+        if protocol in ("s3", "s3a"):
+            # another machine may add or remove objects at any moment: no cached listings
+            extra["use_listings_cache"] = False
+            endpoint = self.options.pop("endpoint_url", None)
+            if endpoint:
+                self.options.setdefault("client_kwargs", {})["endpoint_url"] = endpoint
+        self._fs = fsspec.filesystem(protocol, **extra, **self.options)
+        self._base = self._fs._strip_protocol(url).rstrip("/")
+        self._verified = {}
+
+    def __repr__(self) -> str:  # never the options: they hold the secret key
+        return f"RemoteDatastore({self.url!r})"
+
+    def path(self, digest: str) -> str:
+        raise TypeError(f"{self.url} is not a local folder: read artifacts with open() or load()")
+
+    def _key(self, digest: str) -> str:
+        return f"{self._base}/objects/{digest[:2]}/{digest}"
+
+    def _meta_path(self, digest: str) -> str:
+        return f"{self._base}/meta/{digest}.json"
+
+    def exists(self, digest: str) -> bool:
+        return self._fs.exists(self._meta_path(digest)) and self._fs.exists(self._key(digest))
+
+    def intact(self, digest: str) -> bool:
+        """Complete in the store. Its bytes are verified when a step or a download reads them
+        (checking here would download every reused output at every submit)."""
+        return self.exists(digest)
+
+    def verify(self, digest: str) -> None:
+        _discard(self.local_file(digest))
+
+    def quarantine(self, digest: str, inode: int | None = None) -> None:
+        self._verified.pop(digest, None)
+        try:
+            self._fs.rm_file(self._meta_path(digest))
+        except FileNotFoundError:
+            pass
+        try:
+            self._fs.mv(self._key(digest), f"{self._base}/quarantine/{digest}.{time.time_ns()}")
+        except FileNotFoundError:
+            pass
+
+    def meta(self, digest: str) -> dict[str, Any]:
+        try:
+            return json.loads(self._fs.cat_file(self._meta_path(digest)))
+        except FileNotFoundError:
+            raise ArtifactMissing(digest) from None
+
+    def size(self, digest: str) -> int:
+        try:
+            return int(self._fs.size(self._key(digest)))
+        except FileNotFoundError:
+            raise ArtifactMissing(digest) from None
+
+    def temp_path(self, suffix: str = "") -> str:
+        fd, path = tempfile.mkstemp(prefix="graphwright-", suffix=suffix)
+        os.close(fd)
+        return path
+
+    def put_file(self, src: str, kind: str, meta: dict[str, Any] | None = None, move: bool = True) -> StoredArtifact:
+        """Upload `src` under its digest, then its metadata. No half-written object is ever
+        visible: the upload goes straight to the final key because S3 makes an object visible only
+        whole (a single PutObject, or a multipart upload's CompleteMultipartUpload, which s3fs uses
+        above its block size; an interrupted upload leaves nothing under the key), and exists()
+        asks for the metadata, written after the object, besides. Equal content under equal keys
+        makes two writers of one digest harmless."""
+        try:
+            digest, size = _hash_file(src)
+            key = self._key(digest)
+            meta = dict(meta or {}, kind=kind, size=size)
+            placed = False
+            if not self._fs.exists(key):
+                self._fs.put_file(src, key)
+                placed = True
+            try:
+                if placed or not self._fs.exists(self._meta_path(digest)):
+                    self._fs.pipe_file(self._meta_path(digest), json.dumps(meta).encode())
+            except BaseException:
+                if placed:
+                    try:
+                        self._fs.rm_file(key)
+                    except Exception:  # the write's own error is the one to report
+                        pass
+                raise
+        finally:
+            if move:
+                _discard(src)
+        return StoredArtifact(digest, kind, size, meta)
+
+    def _copy_into(self, src: str, target: str) -> None:
+        raise TypeError("a remote store uploads, it does not copy into a folder")
+
+    def _write_meta(self, digest: str, meta: dict[str, Any]) -> bool:
+        raise TypeError("a remote store writes metadata in put_file()")
+
+    def local_file(self, digest: str) -> str:
+        """A local temporary copy of the object, verified against its digest (the caller removes
+        it; load() does so itself except for an AnyFile, whose path it hands out)."""
+        tmp = self.temp_path()
+        try:
+            try:
+                self._fs.get_file(self._key(digest), tmp)
+            except FileNotFoundError:
+                raise ArtifactMissing(digest) from None
+            found, _ = _hash_file(tmp)
+            if found != digest:
+                self.quarantine(digest)
+                raise CorruptArtifact(digest, found)
+        except BaseException:
+            _discard(tmp)
+            raise
+        return tmp
+
+    def _release(self, path: str) -> None:
+        _discard(path)
+
+    def open(self, digest: str) -> BinaryIO:
+        path = self.local_file(digest)
+        try:
+            return open(path, "rb")  # the file lives on while open
+        finally:
+            _discard(path)
 
 
 def _hash_file(path: str) -> tuple[str, int]:

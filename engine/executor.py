@@ -86,7 +86,7 @@ class Executor:
     def __init__(self, targets: dict[str, Target] | None = None) -> None:
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.targets = targets if targets is not None else build_targets()
-        self.store = open_datastore(settings.DATASTORE_ROOT)
+        self.store = open_datastore()  # settings.DATASTORE_URL, or file://DATASTORE_ROOT
         self.inbox: queue.Queue[tuple] = queue.Queue()
         self.ready: dict[str, deque[tuple[int, int, PlannedStep, dict[str, str]]]] = {n: deque() for n in self.targets}
         self.launched: dict[int, _Launched] = {}
@@ -246,7 +246,7 @@ class Executor:
             params=ps.params,
             # the digests the scheduler keyed the step with: upstream outputs are immutable once done
             inputs={i.port: {"digest": digests[i.port], "kind": i.kind} for i in ps.inputs},
-            datastore=self.store.root,
+            datastore=self.store.root,  # a folder, or a remote store's URL (no credentials)
             # ids only: no path (nor process name) is ever made from a user's string such as a node id
             workdir=os.path.join(settings.WORK_ROOT, f"run-{int(run_id)}", f"step-{int(step_id)}-{int(attempt.number)}"),
             timeout=timeout, memory_mb=memory_mb, cpu_seconds=cpu_seconds,

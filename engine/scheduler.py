@@ -241,7 +241,7 @@ def _reuse(run: Run, changes: list[_Change], view: _RunView, store: Datastore) -
         digests = [o["digest"] for o in outputs.values()]
         for d in digests:
             if d not in exists:
-                exists[d] = store.exists(d)
+                exists[d] = store.intact(d)  # complete and not corrupt (a corrupt one is set aside)
         if all(exists[d] for d in digests):
             change.status = Step.Status.CACHED
             change.fields.update(outputs=outputs, reused_from_id=step_id, started_at=now, finished_at=now,

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from django.conf import settings
 from django.db.models import F
 
 from .datastore import Datastore, open_datastore
@@ -11,7 +10,7 @@ from .models import Artifact, Run, RunEvent, Step
 
 
 def datastore() -> Datastore:
-    return open_datastore(settings.DATASTORE_ROOT)
+    return open_datastore()  # settings.DATASTORE_URL, or file://DATASTORE_ROOT
 
 
 def _iso(value) -> str | None:

@@ -137,10 +137,10 @@ def _read_entries(workspace, keys: list[str], entries: dict[str, tuple[dict, int
 
 
 def _stored(outputs: dict[str, Any], store, exists: dict[str, bool]) -> bool:
-    """Whether every output is still in the datastore (each digest checked once per call)."""
+    """Whether every output is still in the datastore, intact (each digest checked once per call)."""
     for o in outputs.values():
         if o["digest"] not in exists:
-            exists[o["digest"]] = store.exists(o["digest"])
+            exists[o["digest"]] = store.intact(o["digest"])
         if not exists[o["digest"]]:
             return False
     return True

@@ -3,7 +3,6 @@ chunks: uploads.py), list, preview (rows and column statistics) and download."""
 from __future__ import annotations
 
 import json
-import os
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +19,7 @@ from designer.models import Dataset
 from designer.selectors import dataset_get, dataset_list
 from designer.services import dataset_create, raise_if_disk_full
 
+from engine.datastore import ArtifactMissing, CorruptArtifact
 from engine.selectors import datastore
 
 from .common import (COUNT_FIELD, PAGE_PARAMETERS, ErrorListSerializer, UsernameField, WorkspaceSlugField, int_param,
@@ -205,10 +205,16 @@ def dataset_preview(*, dataset: Dataset, rows: int) -> dict[str, Any]:
     at most COUNTED_ROWS_MAX rows; the whole-data statistics come from the artifact's metadata."""
     import pyarrow.parquet as pq
 
-    path = datastore().path(dataset.artifact_id)
-    if not os.path.exists(path):
-        raise Http404(f"the data of dataset {dataset.name} v{dataset.version} is no longer stored")
-    parquet = pq.ParquetFile(path)
+    try:
+        source = datastore().open(dataset.artifact_id)  # checked against its digest (a corrupt one is set aside)
+    except ArtifactMissing as exc:
+        raise Http404(str(exc) if isinstance(exc, CorruptArtifact)
+                      else f"the data of dataset {dataset.name} v{dataset.version} is no longer stored") from None
+    with source:
+        return _preview(pq.ParquetFile(source), dataset, rows)
+
+
+def _preview(parquet: Any, dataset: Dataset, rows: int) -> dict[str, Any]:
     meta = dataset.artifact.meta or {}
     columns = meta.get("columns") or []
     text = [c["name"] for c in columns if c.get("dtype") in TEXT_KINDS]

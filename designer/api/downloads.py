@@ -3,9 +3,8 @@ transforms as pickles, metrics as JSON."""
 from __future__ import annotations
 
 import mimetypes
-import os
 import re
-from typing import Iterator
+from typing import BinaryIO, Iterator
 
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.utils.http import content_disposition_header
@@ -16,6 +15,7 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
+from engine.datastore import ArtifactMissing, CorruptArtifact
 from engine.selectors import datastore
 
 CSV_BATCH_ROWS = 50_000
@@ -49,14 +49,14 @@ class DownloadView(APIView):
 
 def artifact_response(*, digest: str, kind: str, stem: str, fmt: str | None = None):
     """A download of artifact `digest` named `<stem>.<ext>`; `fmt="csv"` converts a DataFrame."""
-    path = datastore().path(digest)
-    if not os.path.exists(path):
+    store = datastore()
+    if not store.exists(digest):
         raise Http404(f"the bytes of artifact {digest} are no longer stored")
     fmt = (fmt or "").lower()
     if fmt == "csv":
         if kind != "DataFrame":
             raise serializers.ValidationError({"format": [f"only DataFrames convert to CSV; this is a {kind}"]})
-        response = StreamingHttpResponse(_csv_chunks(path), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(_csv_chunks(_open(digest)), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = content_disposition_header(True, f"{stem}.csv")
         return response
     if fmt not in ("", "parquet", "native"):
@@ -64,7 +64,16 @@ def artifact_response(*, digest: str, kind: str, stem: str, fmt: str | None = No
     ext, content_type = _FILES.get(kind, _PICKLE)
     if kind == "AnyFile":
         ext, content_type = _file_type(digest)
-    return FileResponse(open(path, "rb"), as_attachment=True, filename=f"{stem}{ext}", content_type=content_type)
+    return FileResponse(_open(digest), as_attachment=True, filename=f"{stem}{ext}", content_type=content_type)
+
+
+def _open(digest: str) -> BinaryIO:
+    """The artifact's bytes, checked against its digest by the datastore (a corrupt one is set aside)."""
+    try:
+        return datastore().open(digest)
+    except ArtifactMissing as exc:  # CorruptArtifact too: its message says what happened
+        raise Http404(str(exc) if isinstance(exc, CorruptArtifact)
+                      else f"the bytes of artifact {digest} are no longer stored") from None
 
 
 def _file_type(digest: str) -> tuple[str, str]:
@@ -78,13 +87,14 @@ def _file_type(digest: str) -> tuple[str, str]:
     return suffix, mimetypes.types_map.get(suffix, "application/octet-stream")
 
 
-def _csv_chunks(path: str) -> Iterator[str]:
+def _csv_chunks(source: BinaryIO) -> Iterator[str]:
     import pyarrow.parquet as pq
 
-    parquet = pq.ParquetFile(path)
-    header = True
-    for batch in parquet.iter_batches(batch_size=CSV_BATCH_ROWS):
-        yield batch.to_pandas().to_csv(index=False, header=header)
-        header = False
-    if header:  # no rows at all: still a header line
-        yield parquet.schema_arrow.empty_table().to_pandas().to_csv(index=False)
+    with source:
+        parquet = pq.ParquetFile(source)
+        header = True
+        for batch in parquet.iter_batches(batch_size=CSV_BATCH_ROWS):
+            yield batch.to_pandas().to_csv(index=False, header=header)
+            header = False
+        if header:  # no rows at all: still a header line
+            yield parquet.schema_arrow.empty_table().to_pandas().to_csv(index=False)

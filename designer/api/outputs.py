@@ -7,7 +7,6 @@ import base64
 import datetime
 import decimal
 import math
-import os
 from typing import Any
 
 from django.http import Http404
@@ -18,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from designer.selectors import run_get, step_get, step_output
+from engine.datastore import ArtifactMissing, CorruptArtifact
 from engine.selectors import datastore
 
 from .common import MAX_ID, ErrorListSerializer, int_param
@@ -70,11 +70,11 @@ def json_value(value: Any) -> Any:
     return isoformat() if callable(isoformat) else str(value)
 
 
-def read_window(path: str, offset: int, limit: int) -> tuple[int, list[str], list[list[Any]]]:
-    """(total rows, column names, rows[offset:offset+limit]) of a Parquet file."""
+def read_window(source: Any, offset: int, limit: int) -> tuple[int, list[str], list[list[Any]]]:
+    """(total rows, column names, rows[offset:offset+limit]) of a Parquet file (a path or a file object)."""
     import pyarrow.parquet as pq
 
-    parquet = pq.ParquetFile(path)
+    parquet = pq.ParquetFile(source)
     meta = parquet.metadata
     names = list(parquet.schema_arrow.names)
     total = meta.num_rows
@@ -106,7 +106,7 @@ def read_window(path: str, offset: int, limit: int) -> tuple[int, list[str], lis
     return total, names, rows
 
 
-def _dtypes(path: str, meta: dict[str, Any]) -> dict[str, str]:
+def _dtypes(source: Any, meta: dict[str, Any]) -> dict[str, str]:
     """Column types as the artifact's metadata gives them, else from the file's schema."""
     known = {c.get("name"): c.get("dtype") for c in meta.get("columns") or [] if isinstance(c, dict)}
     if known:
@@ -115,7 +115,7 @@ def _dtypes(path: str, meta: dict[str, Any]) -> dict[str, str]:
 
     from modules_catalog.schema import dtype_kind
 
-    empty = pq.ParquetFile(path).schema_arrow.empty_table().to_pandas()
+    empty = pq.ParquetFile(source).schema_arrow.empty_table().to_pandas()
     return {str(name): dtype_kind(dtype) for name, dtype in empty.dtypes.items()}
 
 
@@ -139,10 +139,13 @@ class StepOutputRowsApi(APIView):
             raise serializers.ValidationError({"port": [
                 f"output {port!r} of step {node_id!r} is a {artifact.kind or 'file'}, not a DataFrame: it has no rows "
                 f"(read it at …/outputs/{port}/ or download it)"]})
-        path = datastore().path(artifact.digest)
-        if not os.path.exists(path):
-            raise Http404(f"the output {port!r} of step {node_id!r} is no longer stored")
-        total, names, rows = read_window(path, offset, limit)
-        dtypes = _dtypes(path, artifact.meta or {})
+        try:
+            source = datastore().open(artifact.digest)  # checked against its digest (a corrupt one is set aside)
+        except ArtifactMissing as exc:
+            raise Http404(str(exc) if isinstance(exc, CorruptArtifact)
+                          else f"the output {port!r} of step {node_id!r} is no longer stored") from None
+        with source:
+            total, names, rows = read_window(source, offset, limit)
+            dtypes = _dtypes(source, artifact.meta or {})
         return Response({"offset": offset, "limit": limit, "total_rows": total,
                          "columns": [{"name": n, "dtype": dtypes.get(n, "string")} for n in names], "rows": rows})

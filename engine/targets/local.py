@@ -69,9 +69,11 @@ class LocalTarget(ZygoteHost, Target):
 
     # -- public API --------------------------------------------------------------------------
     def launch(self, spec: StepSpec, on_event: EventSink) -> LocalHandle:
-        if not (os.path.isabs(spec.workdir) and os.path.isabs(spec.datastore)):
+        remote = "://" in spec.datastore  # a remote store's URL (engine/datastore.py): no path to fix
+        if not (os.path.isabs(spec.workdir) and (remote or os.path.isabs(spec.datastore))):
             # children run elsewhere (their cwd is the work folder): relative paths would drift
-            spec = replace(spec, workdir=os.path.abspath(spec.workdir), datastore=os.path.abspath(spec.datastore))
+            spec = replace(spec, workdir=os.path.abspath(spec.workdir),
+                           datastore=spec.datastore if remote else os.path.abspath(spec.datastore))
         handle = LocalHandle(spec, on_event)  # the step's process creates its folder and log
         with self._lock:
             if self._closed:

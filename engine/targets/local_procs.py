@@ -20,6 +20,21 @@ from engine.targets.local_steps import LocalHandle, _Proc, file_tail, killpg
 PROJECT_ROOT = str(Path(__file__).resolve().parents[2])
 
 
+def _datastore_env() -> dict[str, str]:
+    """What a step's process needs to open the settings' datastore (engine/datastore.step_env):
+    nothing for a folder, or outside a configured Django project."""
+    try:
+        from django.conf import settings
+
+        if not settings.configured:
+            return {}
+    except ImportError:
+        return {}
+    from engine.datastore import step_env
+
+    return step_env()
+
+
 class ZygoteHost:
     """Starts the zygote, asks it for processes, keeps the pool and the spare, and notices deaths.
     Its subclass holds `_lock` around every call and provides `_closed` and the two hooks below."""
@@ -44,6 +59,7 @@ class ZygoteHost:
         # each step's OpenMP and BLAS threads: its share of the cores among the steps running side by side
         self._env = limits.scrubbed_env(PROJECT_ROOT, self._scratch,
                                         threads=limits.thread_share(getattr(self, "concurrency", max_pool)))
+        self._env.update(_datastore_env())  # a remote datastore's endpoint and keys (none for a folder)
 
     # -- hooks -------------------------------------------------------------------------------
     def _proc_exited(self, proc: _Proc, code: int | None, sig: int | None) -> None:
