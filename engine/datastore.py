@@ -397,16 +397,16 @@ class RemoteDatastore(Datastore):
         import fsspec
 
         self.url = self.root = url
-        self.options = dict(options or {})
+        self.options = dict(options or {})  # as given: what step_env() hands a step's process
         protocol = url.partition("://")[0]
-        extra: dict[str, Any] = {"skip_instance_cache": True}
+        kwargs: dict[str, Any] = {"skip_instance_cache": True, **self.options}
         if protocol in ("s3", "s3a"):
             # another machine may add or remove objects at any moment: no cached listings
-            extra["use_listings_cache"] = False
-            endpoint = self.options.pop("endpoint_url", None)
+            kwargs["use_listings_cache"] = False
+            endpoint = kwargs.pop("endpoint_url", None)  # any S3-compatible server
             if endpoint:
-                self.options.setdefault("client_kwargs", {})["endpoint_url"] = endpoint
-        self._fs = fsspec.filesystem(protocol, **extra, **self.options)
+                kwargs["client_kwargs"] = {**(kwargs.get("client_kwargs") or {}), "endpoint_url": endpoint}
+        self._fs = fsspec.filesystem(protocol, **kwargs)
         self._base = self._fs._strip_protocol(url).rstrip("/")
         self._verified = {}
 
