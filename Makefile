@@ -9,7 +9,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 REDIS  ?= redis://127.0.0.1:6379/0
 export PYTHONDONTWRITEBYTECODE
 
-.PHONY: install frontend run test test-frontend test-embedded test-scaled bench clean docs-modules
+.PHONY: install frontend run test test-frontend test-embedded test-scaled bench clean docs-modules docker-image
 
 # the front end: npm ci when the lock file changed, vite build when a source changed
 NODE_STAMP   := node_modules/.installed-stamp
@@ -69,6 +69,11 @@ bench: install frontend
 # docs/modules.md, the reference of the built-in modules, from their declarations (a test checks it)
 docs-modules: install
 	$(BIN)/python manage.py export_modules_doc
+
+# the step image of the `docker` compute target, with no registry (config/docker/build-image.sh:
+# debootstrap, docker import, the project's wheels); starts dockerd when none answers
+docker-image: install
+	PYTHON=$(BIN)/python config/docker/build-image.sh
 
 clean:
 	rm -rf var/work var/datastore/tmp

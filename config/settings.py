@@ -194,6 +194,20 @@ ENGINE = {
     # start the engine thread inside the web process (embedded mode)
     "AUTOSTART": os.environ.get("ENGINE_AUTOSTART", "1") == "1",
 }
+# the `docker` compute target (engine/targets/docker.py): each step in a container of the image
+# `make docker-image` builds; only with DOCKER_TARGET=1, as it needs a Docker engine
+if os.environ.get("DOCKER_TARGET") == "1":
+    ENGINE["TARGETS"]["docker"] = {
+        "BACKEND": "engine.targets.docker.DockerTarget",
+        "CONCURRENCY": int(os.environ.get("DOCKER_CONCURRENCY", "2")),
+        "IMAGE": os.environ.get("DOCKER_IMAGE", "graphwright-step:latest"),
+        "BASE_URL": os.environ.get("DOCKER_HOST") or None,  # unset: the local daemon's socket
+        "NETWORK": os.environ.get("DOCKER_NETWORK", "0") == "1",  # off: network "none"
+        # a container's memory (MB; a node's memory_mb may ask for less), cores and processes
+        "MEMORY_MB": int(os.environ.get("DOCKER_MEMORY_MB", "4096")),
+        "CPUS": float(os.environ.get("DOCKER_CPUS", "1")),
+        "PIDS": int(os.environ.get("DOCKER_PIDS", "256")),
+    }
 # -- request bodies and uploads (docs/architecture.md, "Request bodies and uploads") ------------
 # Largest request body of any kind; a bigger one is refused with 413 before it is read. Larger
 # datasets upload in chunks of at most this size (/api/v1/uploads/).
