@@ -31,6 +31,7 @@ from .results import record_result, step_outputs
 from .rows import insert_attempt, update_if
 from .scheduler import advance, cancel_pending_steps, set_run_status, set_step_status, step_seed
 from .stepspec import StepEvent, StepResult, StepSpec
+from .storage_recovery import corrupt_input, rerun_producer
 from .targets.base import Target
 
 log = logging.getLogger("graphwright.engine")
@@ -293,6 +294,10 @@ class Executor:
             return
         self.running[launched.target] -= 1
         try:
+            corrupt = corrupt_input(result)  # an input found corrupt: its producer runs again, then the step
+            if corrupt is not None and rerun_producer(attempt_id=attempt_id, digest=corrupt, store=self.store):
+                self._advance(launched.run_id)
+                return
             recorded = record_result(attempt_id=attempt_id, result=result, store=self.store)
         except Exception as exc:
             log.exception("could not record attempt %s of run %s", attempt_id, launched.run_id)
