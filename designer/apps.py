@@ -12,3 +12,11 @@ class DesignerConfig(AppConfig):
         from .exports import on_dataset_exported
 
         dataset_exported.connect(on_dataset_exported, dispatch_uid="designer.exports")
+
+        from django.db.models.signals import post_delete
+
+        from .models import Draft
+        from .services import forget_draft
+
+        # runs and versions keep a loose reference to their draft (the engine knows no drafts)
+        post_delete.connect(forget_draft, sender=Draft, dispatch_uid="designer.forget_draft")

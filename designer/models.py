@@ -1,18 +1,15 @@
-"""What the user edits and owns: workspaces, drafts, immutable pipeline versions, datasets."""
+"""What the user edits and owns: memberships of workspaces, drafts, datasets, uploads, custom modules
+(workspaces and pipeline versions are the engine's: engine.models)."""
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
 
+# the engine owns workspaces and frozen versions (a worker imports no designer code); re-exported
+# here so `from designer.models import Workspace` keeps working
+from engine.models import PipelineVersion, Workspace
 
-class Workspace(models.Model):
-    name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=100, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="workspaces")
-
-    def __str__(self) -> str:
-        return self.name
+__all__ = ["Workspace", "PipelineVersion", "Membership", "Draft", "Dataset", "Upload", "CustomModule"]
 
 
 class Membership(models.Model):
@@ -43,26 +40,6 @@ class Draft(models.Model):
 
     class Meta:
         ordering = ["-updated_at", "-id"]
-
-
-class PipelineVersion(models.Model):
-    """An immutable snapshot of a draft: its canonical document, named by the document's hash, and the
-    document as the user drew it."""
-
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="versions")
-    draft = models.ForeignKey(Draft, null=True, blank=True, on_delete=models.SET_NULL, related_name="versions")
-    name = models.CharField(max_length=200)
-    digest = models.CharField(max_length=64)
-    document = models.JSONField()
-    # the document as drawn (positions, labels, comments, description); null on versions made before
-    # it was kept, which then show their canonical document
-    source_document = models.JSONField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["workspace", "digest"], name="one_version_per_digest")]
 
 
 class Dataset(models.Model):

@@ -103,7 +103,7 @@ def learned_schemas(*, workspace: Workspace, draft: Draft | None) -> LearnedReso
 
     def resolve(node_id: str, spec: ModuleSpec, params: Any) -> Learned | None:
         want = canonical_json(params)
-        steps = (Step.objects.filter(run__workspace=workspace, run__draft=draft, node_id=node_id, module=spec.key,
+        steps = (Step.objects.filter(run__workspace=workspace, run__draft_id=draft.pk, node_id=node_id, module=spec.key,
                                      version=spec.version, status__in=Step.DONE_OK)
                  .order_by("-id").only("id", "run_id", "outputs")[:LEARN_CANDIDATES])
         for step in steps:
@@ -158,9 +158,11 @@ def run_list(*, user, workspace: Workspace | None = None, status: str | None = N
         qs = qs.filter(draft_id=draft_id)
     if experiment is not None:
         qs = qs.filter(experiment=experiment)
+    # a run's draft is a loose reference (the engine knows no drafts): its name by a subquery
+    _draft_name = Draft.objects.filter(pk=OuterRef("draft_id")).values("name")[:1]
     ran = (Run.objects.filter(draft_id=OuterRef("draft_id"), version_id__lte=OuterRef("version_id"))
            .order_by().values("draft_id").annotate(n=Count("version_id", distinct=True)).values("n"))
-    return qs.annotate(version_number=Subquery(ran), pipeline_name=Coalesce(F("draft__name"), F("version__name"))
+    return qs.annotate(version_number=Subquery(ran), pipeline_name=Coalesce(Subquery(_draft_name), F("version__name"))
                        ).order_by("-created_at", "-id")
 
 

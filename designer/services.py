@@ -160,7 +160,7 @@ def version_snapshot(*, workspace: Workspace, user, document: dict[str, Any], na
     `document` as drawn too (positions, labels, comments), as the first snapshot of it had it; a
     version made before that was kept takes this one's."""
     digest = document_digest(document)
-    defaults = {"name": name, "draft": draft, "document": canonical_document(document), "created_by": user,
+    defaults = {"name": name, "draft_id": draft.pk if draft is not None else None, "document": canonical_document(document), "created_by": user,
                 "source_document": document}
     try:
         with transaction.atomic():
@@ -171,6 +171,12 @@ def version_snapshot(*, workspace: Workspace, user, document: dict[str, Any], na
         PipelineVersion.objects.filter(pk=version.pk, source_document__isnull=True).update(source_document=document)
         version.source_document = document
     return version
+
+
+def forget_draft(sender, instance: Draft, **kwargs) -> None:
+    """A deleted draft: the runs and versions made from it keep no reference to it (they outlive it)."""
+    Run.objects.filter(draft_id=instance.pk).update(draft_id=None)
+    PipelineVersion.objects.filter(draft_id=instance.pk).update(draft_id=None)
 
 
 def draft_submit(*, draft: Draft, user, params: dict[str, Any] | None = None, force: bool = False,

@@ -8,6 +8,44 @@ from django.db import models
 from .experiments import DEFAULT_EXPERIMENT, EXPERIMENT_MAX
 
 
+class Workspace(models.Model):
+    """Who owns runs, artifacts and the reuse cache. The designer adds members, drafts and datasets
+    (its own models); the table keeps the name it was created with."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "designer_workspace"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PipelineVersion(models.Model):
+    """An immutable snapshot of a pipeline: its canonical document, named by the document's hash,
+    and the document as the user drew it. Runs are made from versions."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="versions")
+    # the designer's draft it was first snapshotted from: a loose reference (the engine knows no
+    # drafts); the designer clears it when the draft is deleted
+    draft_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    name = models.CharField(max_length=200)
+    digest = models.CharField(max_length=64)
+    document = models.JSONField()
+    # the document as drawn (positions, labels, comments, description); null on versions made before
+    # it was kept, which then show their canonical document
+    source_document = models.JSONField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "designer_pipelineversion"
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["workspace", "digest"], name="one_version_per_digest")]
+
+
 class Artifact(models.Model):
     """A stored, content-addressed output: DataFrame, model, transform, metrics or file."""
 
@@ -21,7 +59,7 @@ class Artifact(models.Model):
 class ArtifactGrant(models.Model):
     """Which workspaces may read an artifact (content is shared, access is not)."""
 
-    workspace = models.ForeignKey("designer.Workspace", on_delete=models.CASCADE, related_name="+")
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     artifact = models.ForeignKey(Artifact, on_delete=models.CASCADE, related_name="grants")
 
     class Meta:
@@ -38,10 +76,11 @@ class Run(models.Model):
 
     FINAL = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
 
-    workspace = models.ForeignKey("designer.Workspace", on_delete=models.CASCADE, related_name="runs")
-    version = models.ForeignKey("designer.PipelineVersion", on_delete=models.PROTECT, related_name="runs")
-    # the draft it was submitted from (equal documents share a version, so not always version.draft)
-    draft = models.ForeignKey("designer.Draft", null=True, blank=True, on_delete=models.SET_NULL, related_name="runs")
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="runs")
+    version = models.ForeignKey(PipelineVersion, on_delete=models.PROTECT, related_name="runs")
+    # the designer's draft it was submitted from (equal documents share a version, so not always
+    # version.draft_id): a loose reference, cleared by the designer when the draft is deleted
+    draft_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True)
     params = models.JSONField(default=dict)
     force = models.BooleanField(default=False)
@@ -63,7 +102,7 @@ class Run(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["workspace", "experiment"], name="run_workspace_experiment"),
-                   models.Index(fields=["draft", "version"], name="run_draft_version")]
+                   models.Index(fields=["draft_id", "version"], name="run_draft_version")]
 
     @property
     def duration(self) -> float | None:
@@ -154,7 +193,7 @@ class RunEvent(models.Model):
 class CacheEntry(models.Model):
     """A step key whose outputs exist: equal key + reuse allowed means no process at all."""
 
-    workspace = models.ForeignKey("designer.Workspace", on_delete=models.CASCADE, related_name="+")
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=64)
     outputs = models.JSONField()
     step = models.ForeignKey(Step, null=True, on_delete=models.SET_NULL, related_name="+")

@@ -21,6 +21,8 @@ from .common import (PAGE_PARAMETERS, ErrorListSerializer, ExecutionSerializer, 
 class VersionOutputSerializer(serializers.ModelSerializer):
     workspace = WorkspaceSlugField()
     created_by = UsernameField()
+    draft = serializers.IntegerField(source="draft_id", read_only=True, allow_null=True,
+                                     help_text="the draft it was first snapshotted from (null: deleted, or none)")
 
     class Meta:
         model = PipelineVersion

@@ -1468,7 +1468,8 @@ export interface components {
         Version: {
             readonly id: number;
             readonly workspace: string;
-            draft?: number | null;
+            /** @description the draft it was first snapshotted from (null: deleted, or none) */
+            readonly draft: number | null;
             name: string;
             digest: string;
             /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */
@@ -1479,7 +1480,8 @@ export interface components {
         VersionDetail: {
             readonly id: number;
             readonly workspace: string;
-            draft?: number | null;
+            /** @description the draft it was first snapshotted from (null: deleted, or none) */
+            readonly draft: number | null;
             name: string;
             digest: string;
             /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */

@@ -1,0 +1,2 @@
+"""A worker serves no pages (config.worker_settings)."""
+urlpatterns: list = []
