@@ -1,6 +1,11 @@
 """Content-addressed artifact storage: DataFrames as Parquet (with preview and statistics computed
-once, at write time), models and transforms as pickles, metrics as JSON. No Django here: the
-runner inside a child process uses it too."""
+once, at write time), models and transforms as pickles, metrics as JSON. A store is a folder
+(Datastore: plain file-system calls, the fast path) or a URL behind fsspec (RemoteDatastore:
+s3://bucket/prefix for many machines); open_datastore() gives the process's one handle for it.
+Nothing outside this module builds a path into a store. An artifact appears whole or not at all,
+and what is read is checked against its BLAKE3 address (CorruptArtifact: the object is set aside).
+No Django needed here: the runner inside a child process uses it too (settings are read only
+when present)."""
 from __future__ import annotations
 
 import errno
@@ -139,9 +144,23 @@ def step_env(location: str | None = None) -> dict[str, str]:
     default) as open_datastore() does here: the storage options of a remote store, as JSON;
     nothing for a local one."""
     ds = open_datastore(location)
-    if not isinstance(ds, RemoteDatastore) or not ds.options:
+    if not isinstance(ds, RemoteDatastore):
         return {}
     return {OPTIONS_ENV: json.dumps({"url": ds.url, "options": ds.options})}
+
+
+def warm_remote() -> None:
+    """In a warm parent whose steps use a remote store (OPTIONS_ENV set): import its fsspec
+    backend now (s3fs and botocore take ~0.3 s), so no forked step pays for it. Creates nothing:
+    no client, no event-loop thread, which a fork would not carry over."""
+    try:
+        url = json.loads(os.environ.get(OPTIONS_ENV) or "{}").get("url") or ""
+    except (ValueError, AttributeError):
+        return
+    if "://" in url:
+        import fsspec
+
+        fsspec.get_filesystem_class(url.partition("://")[0])
 
 
 class Datastore:

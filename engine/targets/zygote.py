@@ -57,7 +57,9 @@ def warm_up(modules: list[str]) -> None:
         except Exception:
             traceback.print_exc()
     import engine.runner  # noqa: F401
-    from engine.datastore import Datastore
+    from engine.datastore import Datastore, warm_remote
+
+    warm_remote()  # a remote datastore's client library (s3fs), imported once for every forked step
     from modules_catalog.registry import load_builtins
 
     for loader in [load_builtins] + [lambda m=m: __import__(m) for m in modules]:
