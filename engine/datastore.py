@@ -442,7 +442,10 @@ class RemoteDatastore(Datastore):
         return f"{self._base}/meta/{digest}.json"
 
     def exists(self, digest: str) -> bool:
-        return self._fs.exists(self._meta_path(digest)) and self._fs.exists(self._key(digest))
+        """One request (a round trip to the server each): the metadata, which put_file() writes
+        only once the object is whole, and quarantine() removes first. An object deleted behind
+        the store's back is found missing when read (ArtifactMissing)."""
+        return self._fs.exists(self._meta_path(digest))
 
     def intact(self, digest: str) -> bool:
         """Complete in the store. Its bytes are verified when a step or a download reads them
