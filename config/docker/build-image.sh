@@ -39,9 +39,12 @@ if ! docker image inspect "$base_tag" >/dev/null 2>&1; then
   docker import "$base_tar" "$base_tag" >/dev/null
 fi
 
-# 3. the dependencies' wheels, when pyproject.toml changed
+# 3. the dependencies' wheels, at the versions of the project's venv (so a step computes the same
+#    in a container as on `local`), rebuilt when pyproject.toml or the venv changed
 wheels="$VAR/wheels"
-deps_stamp="$wheels/.deps-$(sha256sum pyproject.toml | cut -c1-16)"
+"$PYTHON" -m pip freeze --quiet --disable-pip-version-check --exclude-editable 2>/dev/null \
+  | grep -v -e '^-e ' -e '^graphwright' > "$VAR/constraints.txt" || true
+deps_stamp="$wheels/.deps-$(cat pyproject.toml "$VAR/constraints.txt" | sha256sum | cut -c1-16)"
 if [ ! -f "$deps_stamp" ]; then
   say "pip wheel of the dependencies ..."
   rm -rf "$wheels" && mkdir -p "$wheels"
@@ -52,8 +55,8 @@ print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["dependenc
 # what the image's python (Debian's 3.11.2) needs beyond the host's: redis wants it below 3.11.3
 print("async-timeout>=4.0.3")
 PY
-  "$PYTHON" -m pip wheel --quiet --disable-pip-version-check --wheel-dir "$wheels" -r "$VAR/requirements.txt" 2>&1 \
-    | { grep -v "^WARNING: Location 'file:" || true; } >&2
+  "$PYTHON" -m pip wheel --quiet --disable-pip-version-check --wheel-dir "$wheels" -r "$VAR/requirements.txt" \
+    -c "$VAR/constraints.txt" 2>&1 | { grep -v "^WARNING: Location 'file:" || true; } >&2
   touch "$deps_stamp"
 fi
 

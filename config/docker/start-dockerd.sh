@@ -11,10 +11,10 @@
 # add e.g. --storage-driver=vfs where it does not.
 set -euo pipefail
 docker info >/dev/null 2>&1 && exit 0
-if ! command -v dockerd >/dev/null 2>&1 || ! command -v debootstrap >/dev/null 2>&1 || ! command -v setfacl >/dev/null 2>&1; then
+if ! command -v dockerd >/dev/null 2>&1 || ! command -v debootstrap >/dev/null 2>&1; then
   export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -q docker.io debootstrap acl >/dev/null 2>&1 \
-    || { apt-get update -q >/dev/null && apt-get install -y -q docker.io debootstrap acl >/dev/null; }
+  apt-get install -y -q docker.io debootstrap >/dev/null 2>&1 \
+    || { apt-get update -q >/dev/null && apt-get install -y -q docker.io debootstrap >/dev/null; }
 fi
 log="${DOCKERD_LOG:-/tmp/graphwright-dockerd.log}"
 # shellcheck disable=SC2086  # DOCKERD_FLAGS is a list of words

@@ -1,13 +1,16 @@
 """The `docker` compute target: each step in a container of its own, through the Docker SDK.
 
 Per step (attempt): a container named `gw-r<run>-s<step>-a<attempt>` (ids only, never a user's
-text), labelled graphwright=1 with its run, step, attempt, target and owner (this engine process);
+text), labelled graphwright=1 with its run, step, attempt, target, owner (this engine process) and
+instance (this target object);
 no network unless the target allows it; memory, CPU and pid limits; a read-only root with a tmpfs
-for /tmp; user 10001; the step's work folder and the datastore bind-mounted at the paths they have
-on the host (`_mounts`). The image (`make docker-image`, config/docker/) runs
-engine/targets/docker_step.py, whose channel back is the work folder: `spec.json` in, stdout and
-stderr streamed as `log` events, metric and progress events as JSON lines in `events.jsonl`
-(tailed), the StepResult in `result.json`.
+for /tmp; user 10001; only the step's work folder bind-mounted, at the path it has on the host
+(`_mounts`). Inputs and outputs go through the datastore: the target copies the step's inputs
+into a store of the step's own in that folder, and the outputs the step stored there into the
+datastore after it (`_stage_inputs`, `_collect_outputs`). The image (`make docker-image`,
+config/docker/) runs engine/targets/docker_step.py, whose channel back is the work folder:
+`spec.json` in, stdout and stderr streamed as `log` events, metric and progress events as JSON
+lines in `events.jsonl` (tailed), the StepResult in `result.json`.
 
 Each launch gets a thread of the target's that creates and starts the container, streams its
 output and reports the one `done`; one more thread tails event files and enforces timeouts.
@@ -21,9 +24,9 @@ import os
 import re
 import shutil
 import socket
-import subprocess
 import threading
 import time
+import uuid
 from dataclasses import replace
 from typing import Any
 
@@ -35,9 +38,11 @@ from engine.targets.local_steps import LOG_KEEP
 log = logging.getLogger(__name__)
 
 STEP_UID = 10001  # the image's unprivileged user (config/docker/Dockerfile)
+REMOVE_WAIT = 10.0  # seconds a step's thread waits for its container to be gone
 TICK = 0.2  # how often event files are read and deadlines checked
 EVENTS_KEEP = 1 << 20  # an events file read past this many bytes a tick is skipped ahead
 LABEL = "graphwright"
+STORE_NAME = "store"  # the step's own datastore, in its work folder
 
 
 class DockerUnavailable(Exception):
@@ -106,13 +111,13 @@ class DockerTarget(Target):
         self.pids = int(pids)
         self.tmp_mb = int(tmp_mb)
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{int(psutil.Process().create_time())}"
+        self.instance = uuid.uuid4().hex  # this target object: what close() removes
         self._lock = threading.RLock()
         self._client_obj: Any = None
         self._live: set[DockerHandle] = set()
         self._launches = 0
         self._closed = False
         self._swept = False
-        self._acl_done: set[str] = set()
         self._stop = threading.Event()
         self._monitor = threading.Thread(target=self._watch, name=f"{name}-target", daemon=True)
         self._monitor.start()
@@ -161,7 +166,7 @@ class DockerTarget(Target):
         for handle in live:
             self.terminate(handle, "lost")
         try:  # whatever this engine still has, running or not
-            for container in self._client().containers.list(all=True, filters={"label": f"{LABEL}.owner={self.owner}"}):
+            for container in self._client().containers.list(all=True, filters={"label": f"{LABEL}.instance={self.instance}"}):
                 self._remove(container)
         except DockerUnavailable:
             pass
@@ -208,50 +213,94 @@ class DockerTarget(Target):
                 self._remove(container)
         self._swept = True
 
-    def _remove(self, container: Any) -> None:
+    def _remove(self, container: Any, wait: bool = False) -> None:
+        """Kill and remove the container; with `wait`, until the daemon no longer lists it (another
+        thread's removal may be under way), for at most REMOVE_WAIT seconds."""
+        import docker
+
         try:
             container.remove(force=True)  # kills it first when it runs
-        except Exception as exc:  # gone already, or the daemon is: nothing left to do here
+        except Exception as exc:  # gone already, being removed, or the daemon is gone
             log.debug("docker target: removing %s: %s", getattr(container, "name", container), exc)
+        deadline = time.monotonic() + REMOVE_WAIT
+        while wait and time.monotonic() < deadline:
+            try:
+                container.reload()
+            except docker.errors.NotFound:
+                return
+            except Exception:  # the daemon is gone: nothing to wait for
+                return
+            time.sleep(0.05)
 
     # -- one step ----------------------------------------------------------------------------
     def _mounts(self, spec: StepSpec) -> list[Any]:
-        """What a step's container sees of the host, at the same paths: its own work folder and the
-        datastore, both read-write (outputs are written into the datastore by the step itself).
-        The one place to change when the datastore is not a local folder."""
+        """What a step's container sees of the host: its own work folder, read-write, at the path
+        it has on the host. Nothing of the datastore: the step reads its inputs from, and writes
+        its outputs to, a store of its own inside that folder (`_stage_inputs`, `_collect_outputs`),
+        so it never sees another step's artifacts, and a remote datastore (s3://) needs no
+        credentials in the container. The one place to change what a container mounts."""
         from docker.types import Mount
 
-        self._allow_step_user(spec.datastore)
-        return [Mount(target=spec.workdir, source=spec.workdir, type="bind", read_only=False),
-                Mount(target=spec.datastore, source=spec.datastore, type="bind", read_only=False)]
+        return [Mount(target=spec.workdir, source=spec.workdir, type="bind", read_only=False)]
 
-    def _allow_step_user(self, root: str) -> None:
-        """Let the container's user write into the datastore's folders (an ACL entry on each folder,
-        inherited by new ones), once per datastore and process."""
-        if root in self._acl_done:
-            return
-        if shutil.which("setfacl") is None:
-            raise DockerUnavailable("setfacl is missing (Debian package `acl`): the step's container cannot be "
-                                    "let write into the datastore")
-        entry = f"u:{STEP_UID}:rwx"
-        folders = [root] + [os.path.join(d, n) for d, names, _ in os.walk(root) for n in names]
-        for i in range(0, len(folders), 500):
-            done = subprocess.run(["setfacl", "-m", entry, "-m", f"d:{entry}", "--", *folders[i:i + 500]],
-                                  capture_output=True, text=True)
-            if done.returncode != 0:
-                raise DockerUnavailable(f"cannot let the step's container write into the datastore: {done.stderr.strip()}")
-        self._acl_done.add(root)
+    def _stage_inputs(self, spec: StepSpec) -> StepSpec:
+        """Copy the step's inputs (and a custom module's stored files) from the datastore into a
+        store in its work folder; the spec the container gets names that store."""
+        from engine.datastore import Datastore, open_datastore
+
+        shared = open_datastore(spec.datastore)
+        private = Datastore(os.path.join(spec.workdir, STORE_NAME))
+        for ref in spec.inputs.values():
+            digest, kind = str(ref.get("digest") or ""), str(ref.get("kind") or "")
+            tmp = private.temp_path()
+            with shared.open(digest) as src, open(tmp, "wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+            stored = private.put_file(tmp, kind, meta=shared.meta(digest))
+            if stored.digest != digest:  # open() verified it: only a race could get here
+                raise OSError(f"input {digest[:12]} changed while it was copied")
+        if spec.code:
+            from modules_catalog.custom import store_folder
+
+            source = store_folder(spec.datastore, spec.code)
+            if os.path.isdir(source):
+                shutil.copytree(source, store_folder(private.root, spec.code), dirs_exist_ok=True)
+        return replace(spec, datastore=private.root)
+
+    def _collect_outputs(self, handle: DockerHandle, result: StepResult) -> StepResult:
+        """Put the outputs the step wrote into its own store into the datastore; the result names
+        what the datastore holds. An output the step's store does not hold fails the step."""
+        from engine.datastore import ArtifactMissing, Datastore, open_datastore
+
+        if result.status != "succeeded":
+            return result
+        shared = open_datastore(handle.spec.datastore)
+        private = Datastore(os.path.join(handle.spec.workdir, STORE_NAME))
+        outputs = {}
+        try:
+            for port, ref in result.outputs.items():
+                digest, kind = str(ref.get("digest") or ""), str(ref.get("kind") or "")
+                meta = ref.get("meta") if isinstance(ref.get("meta"), dict) else private.meta(digest)
+                stored = shared.put_file(private.local_file(digest), kind, meta=meta, move=False)
+                if stored.digest != digest:
+                    raise ArtifactMissing(digest)
+                outputs[str(port)] = stored.as_json()
+        except (ArtifactMissing, OSError, ValueError, TypeError) as exc:
+            return replace(result, status="failed", reason="error", outputs={},
+                           error=f"the step reported an output its container did not store: {exc}")
+        return replace(result, outputs=outputs)
 
     def _prepare(self, spec: StepSpec) -> str:
-        """The step's work folder, owned by the container's user, with the spec in it."""
+        """The step's work folder with its inputs and its spec, all owned by the container's user."""
         os.makedirs(spec.workdir, exist_ok=True)
         os.chmod(spec.workdir, 0o750)
-        if os.geteuid() == 0:
-            os.chown(spec.workdir, STEP_UID, STEP_UID)
+        inside = self._stage_inputs(spec)
         path = os.path.join(spec.workdir, SPEC_NAME)
         with open(path, "w") as fh:
-            json.dump(spec.as_json(), fh)
-        os.chmod(path, 0o644)
+            json.dump(inside.as_json(), fh)
+        if os.geteuid() == 0:
+            for folder, dirs, files in os.walk(spec.workdir):
+                for entry in [folder] + [os.path.join(folder, f) for f in dirs + files]:
+                    os.lchown(entry, STEP_UID, STEP_UID)
         return path
 
     def _options(self, spec: StepSpec, handle: DockerHandle) -> dict[str, Any]:
@@ -260,6 +309,7 @@ class DockerTarget(Target):
         memory_mb = max(8, min(int(spec.memory_mb), self.memory_mb or int(spec.memory_mb)))
         threads = max(1, int(math.floor(self.cpus)))
         labels = {LABEL: "1", f"{LABEL}.target": self.name, f"{LABEL}.owner": self.owner,
+                  f"{LABEL}.instance": self.instance,
                   f"{LABEL}.run": str(int(spec.run_id)), f"{LABEL}.attempt": str(int(spec.attempt_id))}
         match = re.fullmatch(r"gw-r\d+-s(\d+)-a\d+", handle.name)
         if match:
@@ -310,7 +360,8 @@ class DockerTarget(Target):
                     self._remove(container)
                     raise _Killed()
                 container.start()
-                self._launches += 1
+                with self._lock:
+                    self._launches += 1
                 handle.started = time.monotonic()
                 timeout = spec.timeout
                 if isinstance(timeout, (int, float)) and timeout > 0 and math.isfinite(timeout):
@@ -325,20 +376,28 @@ class DockerTarget(Target):
                 raise DockerUnavailable(f"the Docker daemon at {self.base_url} could not start the step's "
                                         f"container: {exc}") from None
             except OSError as exc:
+                from engine.datastore import ArtifactMissing, is_disk_full
+
+                if isinstance(exc, ArtifactMissing):  # as on `local`: the step cannot read its input
+                    raise _Failed("error", f"an input of the step cannot be read from the datastore: {exc!r}") from None
+                if is_disk_full(exc):
+                    raise _Failed("disk", f"no space left on device for the step's work folder: {exc}") from None
                 raise DockerUnavailable(f"cannot prepare the step's work folder: {exc}") from None
             self._stream(handle)
-            self._finish(handle, self._outcome(handle))
+            result = self._outcome(handle)
         except _Killed:
-            self._finish(handle, self._killed(handle))
+            result = self._killed(handle)
+        except _Failed as exc:
+            result = StepResult(status="failed", reason=exc.reason, error=exc.error)  # type: ignore[arg-type]
         except DockerUnavailable as exc:
-            self._finish(handle, StepResult(status="failed", reason="launch", error=str(exc)))
+            result = StepResult(status="failed", reason="launch", error=str(exc))
         except Exception as exc:  # noqa: BLE001 - whatever broke, the step's one `done` is reported
             log.exception("docker target: step %s", handle.name)
-            self._finish(handle, StepResult(status="failed", reason="lost", error=f"the docker target lost the "
-                                            f"step: {type(exc).__name__}: {exc}"))
-        finally:
-            if handle.container is not None:
-                self._remove(handle.container)
+            result = StepResult(status="failed", reason="lost", error=f"the docker target lost the step: "
+                                                                     f"{type(exc).__name__}: {exc}")
+        if handle.container is not None:  # gone before its `done` is reported
+            self._remove(handle.container, wait=True)
+        self._finish(handle, result)
 
     def _stream(self, handle: DockerHandle) -> None:
         """Report the container's output as `log` events until it ends (or is removed)."""
@@ -382,11 +441,13 @@ class DockerTarget(Target):
         result_path = os.path.join(handle.spec.workdir, RESULT_NAME)
         try:
             with open(result_path) as fh:
-                return StepResult.from_json(json.load(fh))
+                result = StepResult.from_json(json.load(fh))
         except FileNotFoundError:
             pass
         except (OSError, ValueError, TypeError) as exc:
             return self._failed(handle, "lost", f"the step's result could not be read: {exc}")
+        else:
+            return self._collect_outputs(handle, result)
         code = state.get("ExitCode")
         if state.get("OOMKilled"):
             memory_mb = min(int(handle.spec.memory_mb), self.memory_mb or int(handle.spec.memory_mb))
@@ -487,3 +548,11 @@ def _event(line: bytes, attempt_id: int) -> dict[str, Any] | None:
 
 class _Killed(Exception):
     """terminate() came before the container started."""
+
+
+class _Failed(Exception):
+    """The step cannot run, for a reason that is not the infrastructure's."""
+
+    def __init__(self, reason: str, error: str) -> None:
+        super().__init__(error)
+        self.reason, self.error = reason, error
