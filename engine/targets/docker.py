@@ -30,6 +30,8 @@ import uuid
 from dataclasses import replace
 from typing import Any
 
+from requests.exceptions import RequestException
+
 from engine.stepspec import StepResult, StepSpec
 from engine.targets.base import EventSink, Target
 from engine.targets.docker_step import EVENTS_NAME, RESULT_NAME, SPEC_NAME
@@ -168,8 +170,8 @@ class DockerTarget(Target):
         try:  # whatever this engine still has, running or not
             for container in self._client().containers.list(all=True, filters={"label": f"{LABEL}.instance={self.instance}"}):
                 self._remove(container)
-        except DockerUnavailable:
-            pass
+        except Exception as exc:  # the daemon is gone: its containers are the next start's sweep
+            log.warning("docker target %s: could not list its containers at close: %s", self.name, exc)
         deadline = time.monotonic() + 10
         for handle in live:
             while not handle.done and time.monotonic() < deadline:
@@ -203,7 +205,7 @@ class DockerTarget(Target):
 
         try:
             found = self._client().containers.list(all=True, filters={"label": [f"{LABEL}=1", f"{LABEL}.target={self.name}"]})
-        except docker.errors.DockerException as exc:
+        except (docker.errors.DockerException, RequestException) as exc:
             self._forget_client()
             raise DockerUnavailable(f"the Docker daemon at {self.base_url} cannot be reached: {exc}") from None
         for container in found:
@@ -371,7 +373,7 @@ class DockerTarget(Target):
             except docker.errors.ImageNotFound:
                 raise DockerUnavailable(f"the step image {self.image!r} is not on the Docker host: build it with "
                                         "`make docker-image`") from None
-            except docker.errors.DockerException as exc:
+            except (docker.errors.DockerException, RequestException) as exc:
                 self._forget_client()
                 raise DockerUnavailable(f"the Docker daemon at {self.base_url} could not start the step's "
                                         f"container: {exc}") from None
@@ -432,8 +434,9 @@ class DockerTarget(Target):
                 state = handle.container.attrs.get("State") or {}
             except docker.errors.NotFound:
                 pass  # removed meanwhile: terminate() says why
-            except docker.errors.DockerException as exc:
-                if not handle.kill_reason:
+            except (docker.errors.DockerException, RequestException) as exc:
+                if not handle.kill_reason:  # an infrastructure failure, as when it cannot be reached
+                    self._forget_client()
                     return self._failed(handle, "launch", f"the Docker daemon at {self.base_url} was lost while the "
                                                           f"step ran: {exc}")
         if handle.kill_reason:

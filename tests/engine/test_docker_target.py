@@ -354,3 +354,14 @@ def test_a_node_may_name_the_docker_target_only_where_it_is_configured(settings)
     assert "docker" not in server_limits().targets or os.environ.get("DOCKER_TARGET") == "1"
     settings.ENGINE = {**settings.ENGINE, "TARGETS": {**settings.ENGINE["TARGETS"], "docker": {"BACKEND": "x"}}}
     assert "docker" in server_limits().targets
+
+
+def test_only_well_formed_metric_and_progress_lines_of_the_events_file_become_events():
+    from engine.targets.docker import _event
+
+    assert _event(b'{"kind": "metric", "name": "auc", "value": 0.9, "step": 2}', 7) == {
+        "kind": "metric", "attempt_id": 7, "name": "auc", "value": 0.9, "step": 2}
+    assert _event(b'{"kind": "progress", "fraction": 3, "message": "m"}', 7)["fraction"] == 1.0
+    for line in (b'{"kind": "metric", "name": "x", "value": NaN}', b'{"kind": "done", "result": {}}',
+                 b'{"kind": "metric", "name": "x"}', b"[1, 2]", b"not json", b'{"kind": "log", "text": "x"}'):
+        assert _event(line, 7) is None, line
