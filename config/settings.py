@@ -153,7 +153,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"RunStatusEnum": "engine.models.Run.Status", "StepStatusEnum": "engine.models.Step.Status",
                             "AttemptStatusEnum": "engine.models.Attempt.Status",
                             "UploadStatusEnum": "designer.models.Upload.Status",
-                            "ModuleStatusEnum": "designer.models.CustomModule.Status"},
+                            "ModuleStatusEnum": "designer.models.CustomModule.Status",
+                            "ComputeTargetKindEnum": "engine.models.ComputeTarget.Kind"},
 }
 
 # -- engine -------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import weakref
 from dataclasses import dataclass
+from dataclasses import replace as _replace
 from typing import Any, Callable, Mapping
 
 import networkx as nx
@@ -117,7 +118,16 @@ def _compile(document: Any, params: Mapping[str, Any], resolve: DatasetResolver 
     # the modules this document may use: a workspace's resolver also knows its custom modules
     # (designer.custom_modules.WorkspaceModules, attached by designer.selectors.dataset_resolver)
     registry = getattr(resolve, "modules", None) or load_builtins()
+    # the targets this document may name: a workspace's resolver also knows the workspace's own
+    # (engine.compute_targets.target_names, attached by designer.selectors.dataset_resolver)
+    own_targets = getattr(resolve, "targets", None)
+    if own_targets is not None:
+        limits = _replace(limits, targets=tuple(own_targets))
     pipeline_params, errors = _pipeline_params(document.get("parameters", []), params)
+    default_target = document.get("default_target") or _default_target()
+    if default_target not in limits.targets:
+        errors.append({**error("unknown_target", f"the pipeline's default target {default_target!r} is not a target "
+                               f"of this workspace (targets: {', '.join(limits.targets)})"), "field": "default_target"})
     specs: dict[str, ModuleSpec] = {}
     nodes: dict[str, dict[str, Any]] = {}  # by id: every later look-up is O(1), never a scan
     graph = nx.DiGraph()
@@ -202,7 +212,7 @@ def _compile(document: Any, params: Mapping[str, Any], resolve: DatasetResolver 
             user_code_of.get(i.source, False) and _carries_code(specs[i.source], i.source_port) for i in inputs)
         steps.append(PlannedStep(
             node_id=nid, module=spec.key, version=spec.version, params=resolved, inputs=tuple(inputs),
-            outputs={p.name: p.type.value for p in spec.outputs}, target=node.get("target") or "local",
+            outputs={p.name: p.type.value for p in spec.outputs}, target=node.get("target") or default_target,
             reuse=node.get("reuse", True), user_code=user_code_of[nid], source_hash=spec.source_hash,
             code=getattr(spec, "code", ""),  # a custom module: the SHA-256 of its stored files
             timeout=_number(node.get("timeout"), float), memory_mb=_number(node.get("memory_mb"), int),
@@ -257,9 +267,16 @@ def _check_limits(node: dict[str, Any], limits: ServerLimits) -> list[dict[str, 
                                    f"allows at most {cap:g} {unit} ({setting or limits.cpu_setting})", node=nid), "field": key})
     target = node.get("target")
     if target is not None and target not in limits.targets:
-        errors.append({**error("unknown_target", f"node {nid!r} runs on target {target!r}, which this server does "
-                               f"not have (targets: {', '.join(limits.targets)})", node=nid), "field": "target"})
+        errors.append({**error("unknown_target", f"node {nid!r} runs on target {target!r}, which this workspace "
+                               f"does not have (targets: {', '.join(limits.targets)})", node=nid), "field": "target"})
     return errors
+
+
+def _default_target() -> str:
+    """The server's default target (settings.ENGINE["DEFAULT_TARGET"]; `local` without Django)."""
+    from django.conf import settings
+
+    return settings.ENGINE.get("DEFAULT_TARGET", "local") if settings.configured else "local"
 
 
 def _number(value: Any, kind: type) -> Any:

@@ -142,6 +142,8 @@ SCHEMA: dict[str, Any] = {
         "schema_version": {"const": 1},
         "name": _text(MAX_LABEL),
         "description": _text(MAX_COMMENT),
+        "default_target": {"description": "the compute target of every node that names none; absent or null: the "
+                                          "server's default (local)", "type": ["string", "null"], "pattern": NAME_PATTERN},
         "parameters": {"type": "array", "maxItems": MAX_PARAMETERS, "items": {"$ref": "#/$defs/parameter"}},
         "nodes": {"type": "array", "maxItems": MAX_NODES, "items": {"$ref": "#/$defs/node"}},
         "edges": {"type": "array", "maxItems": MAX_EDGES, "items": {"$ref": "#/$defs/edge"}},

@@ -76,12 +76,16 @@ def _duplicates(document: dict[str, Any]) -> list[dict[str, Any]]:
 def canonical_document(document: dict[str, Any]) -> dict[str, Any]:
     """What a version is: nodes and edges sorted, positions, labels and comments dropped."""
     nodes = []
+    # the pipeline's default target is written into each node that names none: the canonical
+    # form says where every node runs (and a document without one hashes as before)
+    default_target = document.get("default_target") or "local"
     for node in sorted(document.get("nodes", []), key=lambda n: n["id"]):
         clean = {k: node[k] for k in _NODE_FIELDS_HASHED if k in node}
         clean["version"] = str(clean.get("version", ""))
         clean.setdefault("params", {})
         clean.setdefault("reuse", True)
-        clean.setdefault("target", "local")
+        if clean.get("target") is None:
+            clean["target"] = default_target
         nodes.append(clean)
     edges = sorted(
         ({k: e[k] for k in ("source", "source_port", "target", "target_port")} for e in document.get("edges", [])),

@@ -32,6 +32,7 @@ from .rows import insert_attempt, update_if
 from .scheduler import advance, cancel_pending_steps, set_run_status, set_step_status, step_seed
 from .stepspec import StepEvent, StepResult, StepSpec
 from .storage_recovery import corrupt_input, rerun_producer
+from .compute_targets import TargetDirectory
 from .targets.base import Target
 
 log = logging.getLogger("graphwright.engine")
@@ -87,12 +88,16 @@ class Executor:
     def __init__(self, targets: dict[str, Target] | None = None) -> None:
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.targets = targets if targets is not None else build_targets()
+        # the built-in targets, then each workspace's (engine/compute_targets.py), by instance key;
+        # a built-in's key is its name
+        self.directory = TargetDirectory(self.targets)
         self.store = open_datastore()  # settings.DATASTORE_URL, or file://DATASTORE_ROOT
         self.inbox: queue.Queue[tuple] = queue.Queue()
-        self.ready: dict[str, deque[tuple[int, int, PlannedStep, dict[str, str]]]] = {n: deque() for n in self.targets}
+        self.ready: defaultdict[str, deque[tuple[int, int, PlannedStep, dict[str, str]]]] = defaultdict(deque)
         self.launched: dict[int, _Launched] = {}
-        self.running: defaultdict[str, int] = defaultdict(int)  # how many of `launched` per target name
+        self.running: defaultdict[str, int] = defaultdict(int)  # how many of `launched` per target key
         self.plans: dict[int, Plan] = {}
+        self.workspaces: dict[int, int] = {}  # run -> its workspace, for its steps' targets
         self.logs: dict[int, list[str]] = {}
         self._thread: threading.Thread | None = None
         self._idle = threading.Event()
@@ -109,7 +114,7 @@ class Executor:
         if self._thread is not None:
             self.inbox.put(("stop",))
             self._thread.join(timeout=30)
-        for target in self.targets.values():
+        for target in list(self.directory.instances.values()):
             target.close()
 
     def kick(self, run_id: int) -> None:
@@ -121,7 +126,7 @@ class Executor:
         self.inbox.put(("cancel", run_id))
 
     def launches(self) -> int:
-        return sum(t.launches() for t in self.targets.values())
+        return sum(t.launches() for t in list(self.directory.instances.values()))
 
     # -- the loop ----------------------------------------------------------------------------
     def _loop(self) -> None:
@@ -175,7 +180,8 @@ class Executor:
     def _plan(self, run_id: int) -> Plan:
         plan = self.plans.get(run_id)
         if plan is None:
-            plan = self.plans[run_id] = Plan.from_json(Run.objects.values_list("plan", flat=True).get(pk=run_id))
+            document, self.workspaces[run_id] = Run.objects.values_list("plan", "workspace_id").get(pk=run_id)
+            plan = self.plans[run_id] = Plan.from_json(document)
         return plan
 
     def _advance(self, run_id: int, finished: dict[str, dict | None] | None = None) -> None:
@@ -184,7 +190,7 @@ class Executor:
         try:
             plan = self._plan(run_id)
             done = advance(run_id, plan=plan, store=self.store, finished=finished,
-                           enqueue=lambda step_id, ps, digests: self.ready[self._queue_name(ps)].append(
+                           enqueue=lambda step_id, ps, digests: self.ready[self._queue_name(run_id, ps)].append(
                                (step_id, run_id, ps, digests)))
         except Exception as exc:
             log.exception("could not advance run %s", run_id)
@@ -192,40 +198,49 @@ class Executor:
             return
         if done and not any(l.run_id == run_id for l in self.launched.values()):
             self.plans.pop(run_id, None)
+            self.workspaces.pop(run_id, None)
 
-    def _queue_name(self, ps: PlannedStep) -> str:
-        """The queue a step waits in; never raises (it runs inside advance()'s transaction): a
-        step naming no known target waits in the default queue and fails at its launch."""
-        name = ps.target
-        return name if isinstance(name, str) and name in self.targets else settings.ENGINE["DEFAULT_TARGET"]
+    def _queue_name(self, run_id: int, ps: PlannedStep) -> str:
+        """The queue (target instance key) a step waits in, looked up now: a workspace's target
+        edited since the last launch is a new instance. Never raises (it runs inside advance()'s
+        transaction): a step naming no known target waits in the default queue and fails at its
+        launch."""
+        try:
+            found = self.directory.resolve(self.workspaces.get(run_id), ps.target or settings.ENGINE["DEFAULT_TARGET"])
+        except Exception:  # the target could not be made (e.g. a bad row): it fails at the launch
+            log.exception("could not make compute target %r", ps.target)
+            found = None
+        return found.key if found is not None else settings.ENGINE["DEFAULT_TARGET"]
 
-    def _check_target(self, ps: PlannedStep) -> None:
+    def _check_target(self, target: Target, ps: PlannedStep) -> None:
         """A step naming a target this engine does not have fails at its launch (it waited in the
         default queue, see _queue_name)."""
-        if ps.target not in (None, "") and self._queue_name(ps) != ps.target:
-            raise ValueError(f"unknown compute target {repr(ps.target)[:60]}; known: {', '.join(sorted(self.targets))}")
+        if ps.target not in (None, "") and target.name != ps.target:
+            raise ValueError(f"unknown compute target {repr(ps.target)[:60]}; known: "
+                             f"{', '.join(sorted(self.targets))} and the workspace's own")
 
     # -- launching ---------------------------------------------------------------------------
     def _dispatch(self) -> None:
-        for name, target in self.targets.items():
-            ready = self.ready[name]
-            while ready and self.running[target.name] < target.concurrency:
+        for name, ready in list(self.ready.items()):
+            target = self.directory.instances[name]
+            while ready and self.running[name] < target.concurrency:
                 step_id, run_id, ps, digests = ready.popleft()
                 try:
-                    self._launch(target, step_id, run_id, ps, digests)
+                    self._launch(name, target, step_id, run_id, ps, digests)
                 except Exception as exc:  # before the step held a slot: only its run is concerned
                     log.exception("could not launch step %s of run %s", step_id, run_id)
                     self._fail_run(run_id, _internal(exc))
 
-    def _launch(self, target: Target, step_id: int, run_id: int, ps: PlannedStep, digests: dict[str, str]) -> None:
+    def _launch(self, key: str, target: Target, step_id: int, run_id: int, ps: PlannedStep,
+                digests: dict[str, str]) -> None:
         now = timezone.now()
         with transaction.atomic():
             if not update_if(Step, step_id, {"status": Step.Status.QUEUED}, {"status": Step.Status.RUNNING, "started_at": now}):
                 return  # cancelled or taken by another engine meanwhile
             attempt = self._new_attempt(step_id, now)
             events.emit(run_id, "step.status", {"node": ps.node_id, "status": Step.Status.RUNNING, "attempt": attempt.number})
-        self.launched[attempt.id] = _Launched(None, target.name, step_id, run_id, ps.node_id)
-        self.running[target.name] += 1
+        self.launched[attempt.id] = _Launched(None, key, step_id, run_id, ps.node_id)
+        self.running[key] += 1
         try:
             spec = self._spec(target, attempt, step_id, run_id, ps, digests)
             sink = lambda ev, aid=attempt.id: self.inbox.put(("step", aid, ev))  # noqa: E731
@@ -238,7 +253,7 @@ class Executor:
     def _spec(self, target: Target, attempt: Attempt, step_id: int, run_id: int, ps: PlannedStep,
               digests: dict[str, str]) -> StepSpec:
         """What the target runs; ValueError for a value of the plan no step can run with."""
-        self._check_target(ps)
+        self._check_target(target, ps)
         timeout, memory_mb, cpu_seconds = step_limits(ps)
         if not isinstance(ps.node_id, str) or not isinstance(ps.params, dict):
             raise ValueError("the planned step's node id must be a string and its params a mapping")
@@ -336,7 +351,7 @@ class Executor:
             if launched.handle is None:  # its launch is under way or failed: nothing to kill
                 continue
             try:
-                self.targets[launched.target].terminate(launched.handle, reason)
+                self.directory.instances[launched.target].terminate(launched.handle, reason)
             except Exception as exc:  # the target cannot say anymore: end the attempt ourselves
                 log.exception("could not terminate attempt %s", attempt_id)
                 self._finish(attempt_id, StepResult(status="failed", reason="lost",

@@ -131,6 +131,10 @@ class Step(models.Model):
     module = models.CharField(max_length=100)
     version = models.CharField(max_length=20)
     target = models.CharField(max_length=50, default="local")
+    # where the step really ran (its last attempt), as the target said; blank when not applicable
+    host = models.CharField(max_length=255, blank=True, default="")
+    worker = models.CharField(max_length=255, blank=True, default="")
+    container = models.CharField(max_length=255, blank=True, default="")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING, db_index=True)
     cache_key = models.CharField(max_length=64, blank=True, default="", db_index=True)
     reused_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -201,3 +205,30 @@ class CacheEntry(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["workspace", "key"], name="one_entry_per_key")]
+
+
+class ComputeTarget(models.Model):
+    """A compute target a workspace registered: its name (what a node's or a pipeline's `target`
+    says), its kind and the settings of that kind (engine/compute_targets.py validates them). The
+    targets of settings.ENGINE["TARGETS"] (the built-in `local`) are every workspace's and are not
+    rows. The engine looks a step's target up at each launch: an edit takes effect without a restart."""
+
+    class Kind(models.TextChoices):
+        LOCAL = "local"
+        CELERY = "celery"
+        DOCKER = "docker"
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="compute_targets")
+    name = models.CharField(max_length=64)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    settings = models.JSONField(default=dict)  # after created_by: the name hides django's settings below
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["workspace", "name"], name="one_target_per_name")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.kind})"

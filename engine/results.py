@@ -57,7 +57,9 @@ def record_result(*, attempt_id: int, result: StepResult, store: Datastore) -> b
         step = Step(id=step_id, run_id=run_id, node_id=node_id, cache_key=cache_key)
         common = dict(finished_at=now, duration=result.duration, peak_rss_mb=result.peak_rss_mb,
                       base_rss_mb=result.base_rss_mb, from_memory_mb=result.from_memory_mb,
-                      metrics=result.metrics)  # the log is stored once: as the run's step.log events
+                      metrics=result.metrics,  # the log is stored once: as the run's step.log events
+                      host=str(result.host or "")[:255], worker=str(result.worker or "")[:255],
+                      container=str(result.container or "")[:255])
         if ok:
             outputs = step_outputs(result)
             _record_artifacts(workspace_id, result.outputs.values())

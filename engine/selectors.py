@@ -127,7 +127,7 @@ def step_detail(step: Step) -> dict[str, Any]:
     attempts = [{"number": a.number, "status": a.status, "reason": a.reason, "started_at": _iso(a.started_at),
                  "finished_at": _iso(a.finished_at)} for a in step.attempts.all()]
     return {**step_summary(step), "log": step_log(step), "traceback": step.traceback, "attempts": attempts,
-            "run": step.run_id}
+            "run": step.run_id, "host": step.host, "worker": step.worker, "container": step.container}
 
 
 def artifact_visible(*, workspace_ids: Iterable[int], digest: str) -> Artifact | None:

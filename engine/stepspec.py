@@ -54,6 +54,11 @@ class StepResult:
     base_rss_mb: float = 0.0  # resident size when the step started: peak - base is the step's own
     from_memory_mb: float = 0.0  # inputs a pool worker already held (frame cache): part of the step's data, not of base
     log: str = ""
+    # where it ran, as the target says (blank when not applicable): the machine, the worker process
+    # (a Celery worker's name), the container (a docker target's)
+    host: str = ""
+    worker: str = ""
+    container: str = ""
 
     def as_json(self) -> dict[str, Any]:
         return _shallow(self)

@@ -305,6 +305,9 @@ class StepDetailSerializer(serializers.Serializer):
     traceback = serializers.CharField(allow_blank=True, help_text="the user's traceback when it failed")
     attempts = StepAttemptSerializer(many=True)
     run = serializers.IntegerField()
+    host = serializers.CharField(allow_blank=True, help_text="the machine it ran on (its last attempt); blank: not yet")
+    worker = serializers.CharField(allow_blank=True, help_text="the worker that ran it (a Celery worker); blank: none")
+    container = serializers.CharField(allow_blank=True, help_text="the container it ran in (a docker target); blank: none")
 
     class Meta:
         ref_name = "StepDetail"

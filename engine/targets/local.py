@@ -401,6 +401,7 @@ class LocalTarget(ZygoteHost, Target):
         self._live.discard(handle)
         proc, handle.proc = handle.proc, None
         try:
+            result.host = result.host or socket.gethostname()  # where it ran (no worker, no container)
             result.log = self._tail(handle, final=True)
             if proc is not None and proc.step is handle:
                 proc.step = None

@@ -521,6 +521,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/targets/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The server's built-in targets and the targets of your workspaces (or of one). */
+        get: operations["v1_targets_list"];
+        put?: never;
+        /** @description Register a compute target in a workspace (editors and owners). */
+        post: operations["v1_targets_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/targets/{target_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["v1_targets_retrieve"];
+        put?: never;
+        post?: never;
+        /** @description Remove a target; pipelines naming it no longer compile (unknown_target). */
+        delete: operations["v1_targets_destroy"];
+        options?: never;
+        head?: never;
+        /** @description Rename a target or replace its settings; the engine uses them from the next launch. */
+        patch: operations["v1_targets_partial_update"];
+        trace?: never;
+    };
     "/api/v1/uploads/": {
         parameters: {
             query?: never;
@@ -668,12 +704,53 @@ export interface components {
          * @enum {string}
          */
         AttemptStatusEnum: "running" | "succeeded" | "failed";
+        BuiltinComputeTarget: {
+            name: string;
+            kind: components["schemas"]["ComputeTargetKindEnum"];
+            settings: unknown;
+        };
         Column: {
             name: string;
             /** @description the pandas dtype: int64, float64, object, bool, … */
             dtype: string;
             /** @description label, feature, score or weight (Edit Metadata); absent: none */
             role?: string;
+        };
+        ComputeTarget: {
+            readonly id: number;
+            readonly workspace: string;
+            readonly name: string;
+            readonly kind: components["schemas"]["ComputeTargetKindEnum"];
+            /** @description per kind — local: concurrency (1-64); celery: queue; docker: image or environment, docker_host (unix://, tcp://, ssh://), cpus (0.1-64), memory_mb (64-262144), pids (16-32768), network (bool), concurrency (1-64) */
+            settings: unknown;
+            /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */
+            readonly created_by: string;
+            /** Format: date-time */
+            readonly created_at: string;
+            /** Format: date-time */
+            readonly updated_at: string;
+        };
+        ComputeTargetInput: {
+            /** @description workspace slug; default: your first workspace */
+            workspace?: string;
+            /** @description what a node's or pipeline's `target` names */
+            name: string;
+            kind: components["schemas"]["ComputeTargetKindEnum"];
+            /** @description per kind — local: concurrency (1-64); celery: queue; docker: image or environment, docker_host (unix://, tcp://, ssh://), cpus (0.1-64), memory_mb (64-262144), pids (16-32768), network (bool), concurrency (1-64) */
+            settings?: unknown;
+        };
+        /**
+         * @description * `local` - Local
+         *     * `celery` - Celery
+         *     * `docker` - Docker
+         * @enum {string}
+         */
+        ComputeTargetKindEnum: "local" | "celery" | "docker";
+        ComputeTargetList: {
+            /** @description the server's targets: every workspace has them */
+            builtin: components["schemas"]["BuiltinComputeTarget"][];
+            /** @description the workspaces' own targets */
+            targets: components["schemas"]["ComputeTarget"][];
         };
         CustomModule: {
             readonly id: number;
@@ -1047,6 +1124,11 @@ export interface components {
             previous: string | null;
             results: components["schemas"]["Version"][];
         };
+        PatchedComputeTargetUpdateInput: {
+            name?: string;
+            /** @description per kind — local: concurrency (1-64); celery: queue; docker: image or environment, docker_host (unix://, tcp://, ssh://), cpus (0.1-64), memory_mb (64-262144), pids (16-32768), network (bool), concurrency (1-64); replaces them all */
+            settings?: unknown;
+        };
         PatchedCustomModuleUpdateInput: {
             /**
              * @description deprecated: still runs, noted at validation; disabled: refused
@@ -1321,6 +1403,12 @@ export interface components {
             traceback: string;
             attempts: components["schemas"]["StepAttempt"][];
             run: number;
+            /** @description the machine it ran on (its last attempt); blank: not yet */
+            host: string;
+            /** @description the worker that ran it (a Celery worker); blank: none */
+            worker: string;
+            /** @description the container it ran in (a docker target); blank: none */
+            container: string;
         };
         StepMetric: {
             name: string;
@@ -3529,6 +3617,283 @@ export interface operations {
             };
             /** @description No credentials, or a token that is not valid. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
+    v1_targets_list: {
+        parameters: {
+            query?: {
+                /** @description workspace slug */
+                workspace?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComputeTargetList"];
+                };
+            };
+            /** @description Malformed request: each error names the field, node, edge, port or parameter it is about. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+            /** @description No credentials, or a token that is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+            /** @description No such object among your workspaces' (another workspace's object looks the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
+    v1_targets_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ComputeTargetInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComputeTarget"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+            /** @description No credentials, or a token that is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+            /** @description The request body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+            /** @description The request body's media type is not one the operation reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
+    v1_targets_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                target_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComputeTarget"];
+                };
+            };
+            /** @description No credentials, or a token that is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+            /** @description No such object among your workspaces' (another workspace's object looks the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
+    v1_targets_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                target_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No credentials, or a token that is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+            /** @description No such object among your workspaces' (another workspace's object looks the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
+    v1_targets_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                target_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedComputeTargetUpdateInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComputeTarget"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+            /** @description No credentials, or a token that is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+            /** @description No such object among your workspaces' (another workspace's object looks the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+            /** @description The request body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+            /** @description The request body's media type is not one the operation reads. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
