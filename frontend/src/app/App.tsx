@@ -10,6 +10,7 @@ import { RunPage } from "../pages/RunPage";
 import { DatasetsPage } from "../pages/DatasetsPage";
 import { CataloguePage } from "../pages/CataloguePage";
 import { CustomModulesPage } from "../custommodules/CustomModulesPage";
+import { TargetsPage } from "../targets/TargetsPage";
 import { NotFoundPage } from "../pages/NotFoundPage";
 
 export const queryClient = new QueryClient({
@@ -31,6 +32,7 @@ export function App() {
             <Route path="modules" element={<CataloguePage />} />
             <Route path="modules/:key/:version" element={<CataloguePage />} />
             <Route path="custom-modules" element={<CustomModulesPage />} />
+            <Route path="targets" element={<TargetsPage />} />
             <Route path="*" element={<NotFoundPage />} />
           </Route>
         </Routes>

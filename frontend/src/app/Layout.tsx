@@ -40,6 +40,7 @@ export function Layout() {
           <NavLink to="/datasets">Datasets</NavLink>
           <NavLink to="/modules">Modules</NavLink>
           <NavLink to="/custom-modules">Custom modules</NavLink>
+          <NavLink to="/targets">Compute</NavLink>
         </nav>
         <div className="header-end">
           <WorkspaceSwitcher />

@@ -21,6 +21,16 @@ interface Props {
   onClose: () => void;
 }
 
+/** Where the step ran, as its target recorded it: target, then host, worker and container when known. */
+export function whereItRan(step: { target?: string; host?: string; worker?: string; container?: string } | undefined): string {
+  if (!step?.target) return "";
+  const parts = [`target ${step.target}`];
+  if (step.host) parts.push(`host ${step.host}`);
+  if (step.worker) parts.push(`worker ${step.worker}`);
+  if (step.container) parts.push(`container ${step.container}`);
+  return parts.join(" · ");
+}
+
 function latestMetrics(list: { name: string; value: number }[] | undefined): Record<string, number> {
   const out: Record<string, number> = {};
   for (const m of list ?? []) out[m.name] = m.value;
@@ -77,6 +87,11 @@ export function ResultsPanel({ runId, nodeId, title, outputs, onClose }: Props) 
           ×
         </button>
       </div>
+      {whereItRan(step.data) && (
+        <p className="muted results-where" aria-label={`Where ${title} ran`}>
+          Ran on {whereItRan(step.data)}
+        </p>
+      )}
       <div role="tablist" aria-label={`Results of ${title}`} className="results-tabs">
         {TABS.map((t) => (
           <button
