@@ -65,7 +65,7 @@ def test_an_api_path_holding_a_newline_is_a_json_404_too(api):
 
 
 @pytest.mark.parametrize("route", ["/runs", "/runs/12/", "/drafts/3", "/datasets/7", "/modules",
-                                   "/modules/split_data/1/"])
+                                   "/modules/split_data/1/", "/targets"])
 def test_a_reload_on_any_route_of_the_app_serves_the_app(user, built_app, route):
     client = Client()
     assert client.get(route).status_code == 302  # signed out: to the sign-in page, then back here
