@@ -78,7 +78,9 @@ if ! docker image inspect "$tag" >/dev/null 2>&1; then
   # the same bytes every time (the build cache compares them): the requirements, sorted
   sort "$VAR/requirements.txt" > "$ctx/wheels/requirements.txt"
   cp config/docker/Dockerfile "$ctx/Dockerfile"
-  DOCKER_BUILDKIT=0 docker build --quiet --network none --build-arg "BASE=$base_tag" -t "$tag" "$ctx" >/dev/null
+  # the classic builder (docker.io has no buildx); its deprecation notice is shown only on failure
+  DOCKER_BUILDKIT=0 docker build --quiet --network none --build-arg "BASE=$base_tag" -t "$tag" "$ctx" \
+    >/dev/null 2>"$VAR/build.log" || { cat "$VAR/build.log" >&2; exit 1; }
   rm -rf "$ctx"
 fi
 docker tag "$tag" "$REPO:latest"

@@ -27,7 +27,7 @@ import socket
 import threading
 import time
 import uuid
-from dataclasses import replace
+from dataclasses import fields, replace
 from typing import Any
 
 from requests.exceptions import RequestException
@@ -116,6 +116,7 @@ class DockerTarget(Target):
         self.instance = uuid.uuid4().hex  # this target object: what close() removes
         self._lock = threading.RLock()
         self._client_obj: Any = None
+        self._host = ""  # the Docker host's name (its `docker info`), once reached
         self._live: set[DockerHandle] = set()
         self._launches = 0
         self._closed = False
@@ -186,7 +187,9 @@ class DockerTarget(Target):
                 try:
                     self._client_obj = docker.DockerClient(base_url=self.base_url, version="auto", timeout=30,
                                                            max_pool_size=2 * self.concurrency + 4)
-                except docker.errors.DockerException as exc:
+                    self._host = str(self._client_obj.info().get("Name") or "")[:200]
+                except (docker.errors.DockerException, RequestException) as exc:
+                    self._client_obj = None
                     raise DockerUnavailable(f"the Docker daemon at {self.base_url} cannot be reached: {exc}") from None
             return self._client_obj
 
@@ -444,7 +447,7 @@ class DockerTarget(Target):
         result_path = os.path.join(handle.spec.workdir, RESULT_NAME)
         try:
             with open(result_path) as fh:
-                result = StepResult.from_json(json.load(fh))
+                result = _result_from(json.load(fh))
         except FileNotFoundError:
             pass
         except (OSError, ValueError, TypeError) as exc:
@@ -478,8 +481,12 @@ class DockerTarget(Target):
         return StepResult(status="failed", reason=reason, error=error, duration=duration)  # type: ignore[arg-type]
 
     def _finish(self, handle: DockerHandle, result: StepResult) -> None:
-        """The last metrics and progress, then the one `done`."""
+        """The last metrics and progress, then the one `done`, saying where the step ran."""
         self._events(handle)
+        if handle.container is not None:
+            for name, value in (("container", handle.name), ("host", self._host)):
+                if hasattr(result, name) and value:  # StepResult's where-it-ran fields, when it has them
+                    setattr(result, name, value)
         with handle.lock:
             if handle.done:
                 return
@@ -523,6 +530,15 @@ class DockerTarget(Target):
                 event = _event(line, handle.attempt_id)
                 if event is not None:
                     handle.on_event(event)
+
+
+def _result_from(data: Any) -> StepResult:
+    """The StepResult of a result file, keeping only the fields this engine knows (an image built
+    from other sources may write more, or fewer)."""
+    if not isinstance(data, dict):
+        raise ValueError(f"a step result is a JSON object, not {type(data).__name__}")
+    known = {f.name for f in fields(StepResult)}
+    return StepResult.from_json({key: value for key, value in data.items() if key in known})
 
 
 def _event(line: bytes, attempt_id: int) -> dict[str, Any] | None:

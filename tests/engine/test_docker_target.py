@@ -133,9 +133,10 @@ def test_a_builtin_step_in_a_container_writes_its_output_and_reports_its_log_and
     from sklearn.datasets import load_iris
 
     sink = Sink()
-    target.launch(_spec(store, tmp_path, "sample_dataset", {"name": "iris"}), sink)
+    handle = target.launch(_spec(store, tmp_path, "sample_dataset", {"name": "iris"}), sink)
     result = sink.result()
     assert result.status == "succeeded", result.error + result.traceback
+    assert getattr(result, "container", handle.name) == handle.name  # where it ran, when results say
     df = store.load(result.outputs["data"]["digest"], "DataFrame")
     iris = load_iris(as_frame=True).frame
     assert df.shape == iris.shape
