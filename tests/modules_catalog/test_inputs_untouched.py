@@ -102,8 +102,6 @@ def _takes_frames(spec: Any) -> bool:
         and any(p.type.value == "DataFrame" for p in spec.inputs)
 
 
-# xfail until every helper's modules have their cases: the lead removes this marker at integration
-@pytest.mark.xfail(strict=False, reason="modules are still being added; the lead removes this marker at integration")
 def test_every_module_with_a_dataframe_input_has_a_case():
     load_builtins()
     covered = {case[0] for _, case in CASES}
