@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import os
 import subprocess
+import sys
 import threading
 import time
 
@@ -350,11 +351,26 @@ def test_cancel_mid_step_removes_the_container_and_cancels_the_run(docker_engine
 
 
 def test_a_node_may_name_the_docker_target_only_where_it_is_configured(settings):
-    from engine.compiler import server_limits
+    from engine.compiler import validate_document
 
-    assert "docker" not in server_limits().targets or os.environ.get("DOCKER_TARGET") == "1"
-    settings.ENGINE = {**settings.ENGINE, "TARGETS": {**settings.ENGINE["TARGETS"], "docker": {"BACKEND": "x"}}}
-    assert "docker" in server_limits().targets
+    doc = document([{**node("data", "sample_dataset", name="iris"), "target": "docker"}], [])
+    targets = {name: conf for name, conf in settings.ENGINE["TARGETS"].items() if name != "docker"}
+    settings.ENGINE = {**settings.ENGINE, "TARGETS": targets}
+    assert [(e["code"], e["field"]) for e in validate_document(doc)] == [("unknown_target", "target")]
+    settings.ENGINE = {**settings.ENGINE, "TARGETS": {**targets, "docker": {
+        "BACKEND": "engine.targets.docker.DockerTarget", "IMAGE": "graphwright-step:latest"}}}
+    assert validate_document(doc) == []
+
+
+def test_settings_declare_the_docker_target_only_with_docker_target_1():
+    env = {k: v for k, v in os.environ.items() if k != "DOCKER_TARGET"}
+    code = "from django.conf import settings; print(sorted(settings.ENGINE['TARGETS']))"
+    for value, expected in (("", False), ("1", True)):
+        out = subprocess.run([sys.executable, "-c", f"import django; django.setup(); {code}"], cwd=ROOT, text=True,
+                             capture_output=True, env={**env, "DJANGO_SETTINGS_MODULE": "config.settings",
+                                                       "DOCKER_TARGET": value, "ENGINE_AUTOSTART": "0"})
+        assert out.returncode == 0, out.stderr[-2000:]
+        assert ("'docker'" in out.stdout.strip().splitlines()[-1]) is expected, out.stdout
 
 
 def test_only_well_formed_metric_and_progress_lines_of_the_events_file_become_events():
