@@ -127,6 +127,15 @@ def test_a_node_naming_a_target_the_workspace_lacks_is_a_compile_error_naming_it
     assert response.status_code == 200, response.json()
 
 
+def test_the_served_document_schema_offers_the_workspaces_targets(api, workspace, outsider_api):
+    create(api, workspace, "solo", "local", {"concurrency": 1})
+    schema_url = "/api/v1/schemas/pipeline-document/"
+    node_target = lambda body: body["$defs"]["node"]["properties"]["target"]["enum"]  # noqa: E731
+    assert node_target(api.get(schema_url).json()) == ["local", None]  # no workspace: the server's
+    assert node_target(api.get(schema_url, {"workspace": workspace.slug}).json()) == ["local", "solo", None]
+    assert outsider_api.get(schema_url, {"workspace": workspace.slug}).status_code == 404
+
+
 def test_the_default_target_is_written_into_each_node_of_a_version():
     doc = _two_nodes()
     before = document_digest(doc)

@@ -3598,7 +3598,10 @@ export interface operations {
     };
     v1_schemas_pipeline_document: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description workspace slug: its own compute targets are listed with the server's */
+                workspace?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3615,8 +3618,26 @@ export interface operations {
                     };
                 };
             };
+            /** @description Malformed request: each error names the field, node, edge, port or parameter it is about. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
             /** @description No credentials, or a token that is not valid. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+            /** @description No such object among your workspaces' (another workspace's object looks the same). */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -22,12 +22,16 @@ export function useModules(workspace = "") {
   });
 }
 
-/** The compute targets this server offers (from its pipeline-document JSON Schema). */
-export function useTargets(): string[] {
+/** The compute targets a pipeline of `workspace` may name ("": the server's only): the server's
+ * and the workspace's own (from the pipeline-document JSON Schema served for it). */
+export function useTargets(workspace = ""): string[] {
   const { data } = useQuery({
-    queryKey: ["pipeline-document-schema"],
-    queryFn: async () => unwrap(await api.GET("/api/v1/schemas/pipeline-document/")) as Record<string, unknown>,
-    staleTime: 300_000,
+    queryKey: ["pipeline-document-schema", workspace],
+    queryFn: async () =>
+      unwrap(
+        await api.GET("/api/v1/schemas/pipeline-document/", { params: { query: workspace ? { workspace } : {} } }),
+      ) as Record<string, unknown>,
+    staleTime: 30_000,
   });
   const target = (data as { $defs?: { node?: { properties?: { target?: { enum?: unknown[] } } } } } | undefined)?.$defs?.node
     ?.properties?.target;

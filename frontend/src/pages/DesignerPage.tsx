@@ -50,7 +50,7 @@ function useSnap(): [boolean, () => void] {
 function DesignerView({ draftId }: { draftId: number }) {
   const store = useDesignerStoreApi();
   const load = useDraftLoader(store, designerApi, draftId);
-  const targets = useTargets();
+  const targets = useTargets(useDesigner((s) => s.workspace));
   const modules = useDesigner((s) => s.modules.list);
   const name = useDesigner((s) => s.meta.name);
   const { fitView, screenToFlowPosition } = useReactFlow();

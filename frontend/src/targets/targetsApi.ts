@@ -23,7 +23,10 @@ export function useTargets(workspace: string) {
 
 function useRefresh() {
   const client = useQueryClient();
-  return () => client.invalidateQueries({ queryKey: ["targets"] });
+  return async () => {
+    await client.invalidateQueries({ queryKey: ["targets"] });
+    await client.invalidateQueries({ queryKey: ["pipeline-document-schema"] }); // the node settings' target choices
+  };
 }
 
 export function useCreateTarget() {
