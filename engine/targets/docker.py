@@ -193,14 +193,15 @@ class DockerTarget(Target):
                     raise DockerUnavailable(f"the Docker daemon at {self.base_url} cannot be reached: {exc}") from None
             return self._client_obj
 
-    def _forget_client(self) -> None:
-        with self._lock:
-            client, self._client_obj = self._client_obj, None
-        if client is not None:
-            try:
-                client.close()
-            except Exception:
-                pass
+    def _forget_client(self, exc: BaseException) -> None:
+        """After a connection error, the next call makes a new client (the daemon may have been
+        restarted). The old one is not closed: other steps' threads may still be reading from it.
+        An error the daemon answered with (APIError) keeps the client."""
+        from requests.exceptions import ConnectionError as Unreachable
+
+        if isinstance(exc, Unreachable) or isinstance(getattr(exc, "__context__", None), Unreachable):
+            with self._lock:
+                self._client_obj = None
 
     def _sweep(self) -> None:
         """Remove the containers of this target whose engine process (on this host) is gone."""
@@ -209,7 +210,7 @@ class DockerTarget(Target):
         try:
             found = self._client().containers.list(all=True, filters={"label": [f"{LABEL}=1", f"{LABEL}.target={self.name}"]})
         except (docker.errors.DockerException, RequestException) as exc:
-            self._forget_client()
+            self._forget_client(exc)
             raise DockerUnavailable(f"the Docker daemon at {self.base_url} cannot be reached: {exc}") from None
         for container in found:
             owner = container.labels.get(f"{LABEL}.owner", "")
@@ -377,7 +378,7 @@ class DockerTarget(Target):
                 raise DockerUnavailable(f"the step image {self.image!r} is not on the Docker host: build it with "
                                         "`make docker-image`") from None
             except (docker.errors.DockerException, RequestException) as exc:
-                self._forget_client()
+                self._forget_client(exc)
                 raise DockerUnavailable(f"the Docker daemon at {self.base_url} could not start the step's "
                                         f"container: {exc}") from None
             except OSError as exc:
@@ -439,7 +440,7 @@ class DockerTarget(Target):
                 pass  # removed meanwhile: terminate() says why
             except (docker.errors.DockerException, RequestException) as exc:
                 if not handle.kill_reason:  # an infrastructure failure, as when it cannot be reached
-                    self._forget_client()
+                    self._forget_client(exc)
                     return self._failed(handle, "launch", f"the Docker daemon at {self.base_url} was lost while the "
                                                           f"step ran: {exc}")
         if handle.kill_reason:
