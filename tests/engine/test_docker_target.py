@@ -382,3 +382,15 @@ def test_only_well_formed_metric_and_progress_lines_of_the_events_file_become_ev
     for line in (b'{"kind": "metric", "name": "x", "value": NaN}', b'{"kind": "done", "result": {}}',
                  b'{"kind": "metric", "name": "x"}', b"[1, 2]", b"not json", b'{"kind": "log", "text": "x"}'):
         assert _event(line, 7) is None, line
+
+
+def test_a_missing_image_fails_the_step_as_a_launch_failure_naming_make_docker_image(docker_image, tmp_path):
+    tgt = DockerTarget(name="docker-noimage", image="graphwright-step:no-such-tag")
+    try:
+        sink = Sink()
+        tgt.launch(_spec(Datastore(str(tmp_path / "ds")), tmp_path, "sample_dataset", {"name": "iris"}), sink)
+        result = sink.result(60)
+    finally:
+        tgt.close()
+    assert result.status == "failed" and result.reason == "launch"
+    assert "graphwright-step:no-such-tag" in result.error and "make docker-image" in result.error
