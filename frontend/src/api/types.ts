@@ -80,6 +80,8 @@ export interface PipelineDocument {
   schema_version?: 1;
   name?: string;
   description?: string;
+  /** the compute target of every node that names none; absent or null: the server's default */
+  default_target?: string | null;
   parameters?: PipelineParameter[];
   nodes: NodeDoc[];
   edges?: EdgeDoc[];

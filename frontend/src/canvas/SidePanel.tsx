@@ -52,18 +52,55 @@ function NodeProperties({ id, targets }: { id: string; targets: string[] }) {
   );
 }
 
-function PipelineParameters() {
+/** The pipeline's default compute target: where every node that names none runs. */
+export function DefaultTarget({ targets }: { targets: string[] }) {
+  const store = useDesignerStoreApi();
+  const value = useDesigner((s) => s.meta.default_target ?? "");
+  const all = useDesigner((s) => s.errors.all);
+  const problem = all.find((e) => e.code === "unknown_target" && !e.node);
+  const choices = value && !targets.includes(value) ? [...targets, value] : targets;
+  return (
+    <div className="gw-default-target">
+      <label>
+        Default compute target
+        <select
+          value={value}
+          aria-invalid={!!problem || undefined}
+          onChange={(e) => store.getState().setDefaultTarget(e.target.value || null)}
+        >
+          <option value="">Server default</option>
+          {choices.map((t) => (
+            <option key={t} value={t}>
+              {t}
+              {targets.includes(t) ? "" : " (not a target of this workspace)"}
+            </option>
+          ))}
+        </select>
+      </label>
+      {problem && (
+        <p className="gw-problem" role="alert">
+          {problem.message}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function PipelineParameters({ targets }: { targets: string[] }) {
   const store = useDesignerStoreApi();
   const parameters = useDesigner((s) => s.meta.parameters);
   const all = useDesigner((s) => s.errors.all);
   const errors = useMemo(() => all.filter((e) => e.param && !e.node), [all]);
   return (
+    <>
+    <DefaultTarget targets={targets} />
     <ParametersPanel
       parameters={parameters}
       errors={errors}
       onChange={(next) => store.getState().setParameters(next)}
       onRename={(from, to) => store.getState().rebindParameter(from, to)}
     />
+    </>
   );
 }
 
@@ -76,7 +113,7 @@ export function SidePanel({ targets }: { targets: string[] }) {
       ) : selected ? (
         <NodeProperties id={selected} targets={targets} />
       ) : (
-        <PipelineParameters />
+        <PipelineParameters targets={targets} />
       )}
     </aside>
   );

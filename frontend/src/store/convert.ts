@@ -39,7 +39,12 @@ export function nodeToDoc(n: DesignerNode): NodeDoc {
 
 export function documentToFlow(doc: PipelineDocument): { meta: DocumentMeta; nodes: DesignerNode[]; edges: DesignerEdge[] } {
   return {
-    meta: { name: doc.name ?? "", description: doc.description, parameters: doc.parameters ?? [] },
+    meta: {
+      name: doc.name ?? "",
+      description: doc.description,
+      parameters: doc.parameters ?? [],
+      ...(doc.default_target ? { default_target: doc.default_target } : {}),
+    },
     nodes: (doc.nodes ?? []).map(nodeToFlow),
     edges: (doc.edges ?? []).map(edgeToFlow),
   };
@@ -54,6 +59,7 @@ export function flowToDocument(meta: DocumentMeta, nodes: readonly DesignerNode[
     edges: edges.map(edgeToDoc),
   };
   if (meta.description !== undefined) doc.description = meta.description;
+  if (meta.default_target) doc.default_target = meta.default_target;
   return doc;
 }
 

@@ -35,6 +35,8 @@ export interface GraphSlice {
   setPositions(positions: Record<string, { x: number; y: number }>): void;
   insertFragment(nodes: DesignerNode[], edges: DesignerEdge[]): void;
   setParameters(parameters: PipelineParameter[]): void;
+  /** The pipeline's default compute target (null: the server's default). */
+  setDefaultTarget(target: string | null): void;
   /** Rewrite bindings to a renamed pipeline parameter, as part of the rename's history entry. */
   rebindParameter(from: string, to: string): void;
   rename(name: string): void;
@@ -168,6 +170,12 @@ export const createGraphSlice: StateCreator<DesignerState, [], [], GraphSlice> =
   },
   setParameters(parameters) {
     get().edit((s) => ({ meta: { ...s.meta, parameters } }));
+  },
+  setDefaultTarget(target) {
+    get().edit((s) => {
+      const { default_target: _, ...rest } = s.meta;
+      return { meta: target ? { ...rest, default_target: target } : rest };
+    });
   },
   rebindParameter(from, to) {
     let changed = false;

@@ -19,6 +19,7 @@ export type DesignerEdge = Edge<DesignerEdgeData>;
 export interface DocumentMeta {
   name: string;
   description?: string;
+  default_target?: string | null;
   parameters: PipelineParameter[];
 }
 
