@@ -217,6 +217,8 @@ class TargetDirectory:
         self.factory = factory
         self._rows: dict[int, tuple[float, dict[str, tuple[str, dict[str, Any]]]]] = {}
         self._lock = threading.Lock()
+        self.current: dict[tuple[int, str], str] = {}  # (workspace, name) -> the key of its newest settings
+        self.retired: set[str] = set()  # instances of settings since edited: closed once idle
 
     def _workspace_rows(self, workspace_id: int) -> dict[str, tuple[str, dict[str, Any]]]:
         from .models import ComputeTarget
@@ -247,7 +249,26 @@ class TargetDirectory:
         with self._lock:
             if key not in self.instances:
                 self.instances[key] = self.factory(name, kind, values)
+            previous = self.current.get((workspace_id, name))
+            if previous is not None and previous != key:
+                self.retired.add(previous)
+            self.current[(workspace_id, name)] = key
+            self.retired.discard(key)
         return Resolved(key=key, name=name)
+
+    def close_idle(self, busy: Callable[[str], bool]) -> list[str]:
+        """Close the retired instances `busy` says have nothing queued or running; their keys."""
+        closed = []
+        with self._lock:
+            for key in sorted(self.retired):
+                if not busy(key):
+                    self.retired.discard(key)
+                    closed.append(key)
+        for key in closed:
+            instance = self.instances.pop(key, None)
+            if instance is not None:
+                instance.close()
+        return closed
 
     def forget(self) -> None:
         """Read every workspace's rows again at the next look-up."""

@@ -230,6 +230,10 @@ class Executor:
                 except Exception as exc:  # before the step held a slot: only its run is concerned
                     log.exception("could not launch step %s of run %s", step_id, run_id)
                     self._fail_run(run_id, _internal(exc))
+        if self.directory.retired:  # a workspace target was edited: its old instance goes once idle
+            for key in self.directory.close_idle(lambda key: bool(self.ready.get(key)) or self.running[key] > 0):
+                self.ready.pop(key, None)
+                self.running.pop(key, None)
 
     def _launch(self, key: str, target: Target, step_id: int, run_id: int, ps: PlannedStep,
                 digests: dict[str, str]) -> None:

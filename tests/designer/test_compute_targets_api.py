@@ -172,7 +172,9 @@ def test_a_run_on_a_workspace_target_records_where_each_step_ran(engine, api, wo
     assert (detail["target"], detail["host"], detail["worker"], detail["container"]) == \
         ("solo", socket.gethostname(), "", "")
 
-    # an edit is used from the next launch, without a restart: a new instance with the new settings
+    # an edit is used from the next launch, without a restart: a new instance with the new settings,
+    # and the old one is closed once it has nothing to run
+    old = engine.directory.instances[solo[0]]
     target = ComputeTarget.objects.get(name="solo")
     assert api.patch(f"{URL}{target.pk}/", {"settings": {"concurrency": 2}}, format="json").status_code == 200
     engine.directory.forget()  # what TTL_SECONDS does by itself; no waiting in a test
@@ -180,7 +182,8 @@ def test_a_run_on_a_workspace_target_records_where_each_step_ran(engine, api, wo
     assert second.status == Run.Status.SUCCEEDED
     solo = {engine.directory.instances[k].concurrency: engine.directory.instances[k]
             for k in engine.directory.instances if k.startswith(f"ws{workspace.pk}:solo:")}
-    assert sorted(solo) == [1, 2] and solo[2].launches() >= 1
+    assert sorted(solo) == [2] and solo[2].launches() >= 1
+    assert old._closed
 
 
 def test_a_step_on_a_celery_target_fails_at_launch_saying_why(engine, api, workspace):
