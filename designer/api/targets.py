@@ -23,7 +23,7 @@ SETTINGS_HELP = ("per kind — local: concurrency (1-64); celery: queue; docker:
 
 class ComputeTargetSerializer(serializers.ModelSerializer):
     workspace = WorkspaceSlugField()
-    created_by = UsernameField()
+    created_by = UsernameField(allow_null=True)  # null: made by a script, or its user was deleted
     settings = serializers.JSONField(help_text=SETTINGS_HELP)
 
     class Meta:

@@ -67,8 +67,11 @@ def world(transactional_db, django_user_model) -> World:
     draft = Draft.objects.create(workspace=workspace, name="Iris", document=small_pipeline(), created_by=owner)
     version = version_snapshot(workspace=workspace, user=owner, document=small_pipeline(), name="Iris")
     run = services.run_submit(workspace=workspace, version=version)  # stays queued: no engine runs here
+    from engine.models import ComputeTarget
+
+    target = ComputeTarget.objects.create(workspace=workspace, name="solo", kind="local", settings={"concurrency": 1})
     return World(tokens=tokens, ids={
         "draft_id": [draft.id], "version_id": [version.id], "run_id": [run.id], "node_id": ["data", "pick"],
         "port": ["data"], "key": ["sample_dataset", "pass_through"], "version": ["1"],
-        "draft": [draft.id], "workspace": ["fuzz-lab"],
+        "draft": [draft.id], "workspace": ["fuzz-lab"], "target_id": [target.id],
     })

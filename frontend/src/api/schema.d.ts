@@ -724,7 +724,7 @@ export interface components {
             /** @description per kind — local: concurrency (1-64); celery: queue; docker: image or environment, docker_host (unix://, tcp://, ssh://), cpus (0.1-64), memory_mb (64-262144), pids (16-32768), network (bool), concurrency (1-64) */
             settings: unknown;
             /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */
-            readonly created_by: string;
+            readonly created_by: string | null;
             /** Format: date-time */
             readonly created_at: string;
             /** Format: date-time */
