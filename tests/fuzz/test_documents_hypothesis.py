@@ -7,7 +7,7 @@ import json
 import re
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import example, HealthCheck, given, settings, strategies as st
 
 from tests.conftest import wait_for_run
 from tests.engine.graphs import document, edge, node
@@ -135,12 +135,26 @@ def test_deeply_nested_json_is_a_structured_400(fuzz_client, workspace):
         assert_structured(post_raw(fuzz_client, VALIDATE, body), ok=())
 
 
+def _limited(doc: dict, **limits) -> dict:
+    for n in doc["nodes"]:
+        n.update(limits)
+    return doc
+
+
 @pytest.mark.django_db(transaction=True)
 def test_submitted_documents_end_and_the_engine_still_runs_the_next_valid_pipeline(engine, fuzz_client, workspace):
     submitted: list[int] = []
 
     @settings(max_examples=50, **SETTINGS)
     @given(doc=st.one_of(document_shaped(), valid_looking(), valid_looking(), valid_looking()))
+    # odd but valid documents always among the examples: what the draws let through varies with the
+    # rules, and the engine must see some runs whatever they are
+    @example(doc=_limited(document([node("_.-", "sample_dataset", name="wine"), node("Z" * 64, "passthrough")],
+                                   [edge("_.-", "data", "Z" * 64, "data")]), timeout=0.5, cpu_seconds=1))
+    @example(doc=_limited(document([node("a-1", "sample_dataset", name="iris"), node("a.1", "passthrough")],
+                                   [edge("a-1", "data", "a.1", "data")]), memory_mb=1, reuse=False))
+    @example(doc=_limited(document([node("x_", "sample_dataset", name="digits"), node("y", "passthrough")],
+                                   [edge("x_", "data", "y", "data")]), target="local", timeout=120))
     def create_and_submit(doc):
         created = assert_structured(post_raw(fuzz_client, "/api/v1/drafts/",
                                              {"workspace": workspace.slug, "name": "fuzz", "document": doc}),
