@@ -181,7 +181,7 @@ def _digest(kind: str, values: dict[str, Any]) -> str:
 
 def make_target(name: str, kind: str, values: dict[str, Any]) -> Target:
     """A target instance for a workspace's row: local as the built-in one with its concurrency,
-    docker through engine.targets.docker.DockerTarget, celery not yet."""
+    docker through engine.targets.docker.DockerTarget, celery through engine.targets.celery.CeleryTarget."""
     if kind == "local":
         conf = dict(settings.ENGINE["TARGETS"].get("local", {}))
         cls = import_string(conf.pop("BACKEND", "engine.targets.local.LocalTarget"))
@@ -200,8 +200,11 @@ def make_target(name: str, kind: str, values: dict[str, Any]) -> Target:
         return DockerTarget(name=name, concurrency=values.get("concurrency", 2), image=values["image"],
                             base_url=values.get("docker_host") or None, network=values.get("network", False),
                             memory_mb=values.get("memory_mb"), cpus=values.get("cpus", 1.0), pids=values.get("pids", 256))
-    return UnavailableTarget(name=name, why=f"{kind} target {name!r} is not available yet: no Celery workers "
-                                            "(Celery execution is a later item)")
+    if kind == "celery":
+        from .targets.celery import CeleryTarget
+
+        return CeleryTarget(name=name, queue=values["queue"])
+    return UnavailableTarget(name=name, why=f"{kind} target {name!r} is not available on this server")
 
 
 class TargetDirectory:

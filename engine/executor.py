@@ -363,7 +363,10 @@ class Executor:
 
     def _heartbeat(self) -> None:
         if self.launched:
-            Attempt.objects.filter(pk__in=list(self.launched), status=Attempt.Status.RUNNING).update(heartbeat_at=timezone.now())
+            # only the attempts this engine runs itself: a remote one (a Celery worker's, whose
+            # owner the target rewrote) is renewed by its worker, so a dead worker's lease lapses
+            Attempt.objects.filter(pk__in=list(self.launched), status=Attempt.Status.RUNNING,
+                                   owner=self.owner).update(heartbeat_at=timezone.now())
         try:
             if not self._recovered:  # start-up recovery failed before: it also takes the lost attempts
                 self._recover()

@@ -186,7 +186,8 @@ def test_a_run_on_a_workspace_target_records_where_each_step_ran(engine, api, wo
     assert old._closed
 
 
-def test_a_step_on_a_celery_target_fails_at_launch_saying_why(engine, api, workspace):
+def test_a_step_on_a_celery_target_fails_at_launch_saying_why(engine, api, workspace, settings):
+    settings.REDIS_URL = None  # no broker: the launch says so
     create(api, workspace, "farm", "celery", {"queue": "farm"})
     doc = _two_nodes()
     doc["nodes"][1]["target"] = "farm"
@@ -194,4 +195,4 @@ def test_a_step_on_a_celery_target_fails_at_launch_saying_why(engine, api, works
     assert run.status == Run.Status.FAILED
     step = Step.objects.get(run=run, node_id="pick")
     assert step.status == Step.Status.FAILED and step.reason == "launch"
-    assert "no Celery workers" in step.error and "'farm'" in step.error
+    assert "no broker" in step.error and "REDIS_URL" in step.error and "'farm'" in step.error

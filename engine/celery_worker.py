@@ -1,0 +1,190 @@
+"""What a Celery worker does with one `run_attempt` task (engine/celery_app.py).
+
+1. Claim the attempt: one conditional UPDATE from `celery:<token>` (what the engine wrote when it
+   sent the task) to `celery:<token>@<worker>`. A second delivery of the task, or a task whose
+   attempt the engine has meanwhile failed (lost, cancelled), finds nothing to claim and does
+   nothing: no second attempt runs, no second artifact is written.
+2. Run the step in a child process of this worker: a `LocalTarget` per worker process (warm pool
+   for built-ins, a fresh child for user code, as on `local`).
+3. While it runs, renew the attempt's lease (`heartbeat_at`) every beat; the engine does not renew
+   the leases of remote attempts, so a dead worker's attempt lapses and the engine's reaper fails it
+   as `lost`. When the renewal finds the attempt no longer running, or its run cancelled or over,
+   the child is killed within a beat.
+4. Publish the step's logs, metrics and progress as run events from here (rows, and the channel
+   layer to the run's WebSocket).
+5. Record the result with engine.results.record_result, fenced: only while the attempt is running
+   and still holds this task's token; a late or stale result is refused.
+"""
+from __future__ import annotations
+
+import logging
+import queue
+import socket
+import threading
+import time
+from typing import Any
+
+from django.conf import settings
+from django.db import close_old_connections, transaction
+from django.utils import timezone
+
+from . import events
+from .models import Attempt, Run, Step
+from .stepspec import StepResult, StepSpec
+
+log = logging.getLogger("graphwright.celery")
+OWNER_PREFIX = "celery:"
+LOG_FLUSH_SECONDS = 0.2
+
+_target = None
+_target_lock = threading.Lock()
+
+
+def sent_owner(token: str) -> str:
+    """An attempt's owner once the engine has sent its task, before a worker claimed it."""
+    return f"{OWNER_PREFIX}{token}"
+
+
+def claimed_owner(token: str, worker: str) -> str:
+    return f"{OWNER_PREFIX}{token}@{worker}"[:100]
+
+
+def beat_seconds() -> float:
+    return max(0.05, min(float(settings.ENGINE["HEARTBEAT_SECONDS"]), float(settings.ENGINE["LEASE_SECONDS"]) / 3, 2.0))
+
+
+def local_target():
+    """This worker process's own local target (one per process; made on the first task)."""
+    global _target
+    with _target_lock:
+        if _target is None:
+            from .targets.local import LocalTarget
+
+            conf = dict(settings.ENGINE["TARGETS"].get("local", {}))
+            conf.pop("BACKEND", None)
+            options = {key.lower(): value for key, value in conf.items()}
+            _target = LocalTarget(name="celery-worker", **options)
+        return _target
+
+
+def claim(attempt_id: int, token: str, worker: str) -> bool:
+    """Take the attempt for this worker; False when it is not ours to run (duplicate delivery,
+    stale task, attempt already failed or cancelled)."""
+    with transaction.atomic():
+        claimed = Attempt.objects.filter(pk=attempt_id, status=Attempt.Status.RUNNING, owner=sent_owner(token)).update(
+            owner=claimed_owner(token, worker), heartbeat_at=timezone.now())
+        if claimed:
+            Step.objects.filter(attempts__id=attempt_id).update(worker=worker[:255], host=socket.gethostname()[:255])
+    return bool(claimed)
+
+
+def renew(attempt_id: int, token: str, worker: str) -> bool:
+    """Renew the lease; False when the attempt is no longer this worker's to run (failed as lost,
+    cancelled, its run ended or cancel requested)."""
+    if not Attempt.objects.filter(pk=attempt_id, status=Attempt.Status.RUNNING,
+                                  owner=claimed_owner(token, worker)).update(heartbeat_at=timezone.now()):
+        return False
+    run = Run.objects.filter(attempt_run_filter(attempt_id)).values_list("status", "cancel_requested").first()
+    return run is not None and run[0] not in Run.FINAL and not run[1]
+
+
+def attempt_run_filter(attempt_id: int):
+    from django.db.models import Q
+
+    return Q(steps__attempts__id=attempt_id)
+
+
+def record_fenced(*, attempt_id: int, token: str, worker: str, result: StepResult) -> bool:
+    """Record the attempt's result only if it is still running and holds `token` (claimed by
+    `worker`); False (nothing recorded) otherwise."""
+    from .datastore import open_datastore
+    from .results import record_result
+    from .storage_recovery import corrupt_input, rerun_producer
+
+    store = open_datastore()
+    with transaction.atomic():
+        held = Attempt.objects.select_for_update().filter(
+            pk=attempt_id, status=Attempt.Status.RUNNING, owner=claimed_owner(token, worker)).exists()
+        if not held:
+            return False
+        corrupt = corrupt_input(result)
+        if corrupt is not None and rerun_producer(attempt_id=attempt_id, digest=corrupt, store=store):
+            return True
+        return record_result(attempt_id=attempt_id, result=result, store=store)
+
+
+def execute(spec_json: dict[str, Any], token: str, *, worker: str) -> str:
+    """The body of the `run_attempt` task: "skipped", "recorded" or "refused"."""
+    close_old_connections()
+    try:
+        spec = StepSpec.from_json(spec_json)
+        if not claim(spec.attempt_id, token, worker):
+            log.info("attempt %s: not ours to run (duplicate or stale delivery); skipped", spec.attempt_id)
+            return "skipped"
+        result = _run(spec, token, worker)
+        result.host = result.host or socket.gethostname()
+        result.worker = worker
+        recorded = record_fenced(attempt_id=spec.attempt_id, token=token, worker=worker, result=result)
+        if not recorded:
+            log.info("attempt %s: its result was refused (lease lost, cancelled or stale token)", spec.attempt_id)
+        return "recorded" if recorded else "refused"
+    finally:
+        close_old_connections()
+
+
+def _run(spec: StepSpec, token: str, worker: str) -> StepResult:
+    inbox: queue.Queue[dict] = queue.Queue()
+    handle = local_target().launch(spec, inbox.put)
+    logs: list[str] = []
+    beat = beat_seconds()
+    next_beat = time.monotonic() + beat
+    next_flush = time.monotonic() + LOG_FLUSH_SECONDS
+    killed = False
+    result: Any = None
+    while result is None:
+        try:
+            ev = inbox.get(timeout=max(0.0, min(next_beat, next_flush) - time.monotonic()))
+        except queue.Empty:
+            ev = None
+        if ev is not None:
+            kind = ev.get("kind")
+            if kind == "log":
+                logs.append(str(ev.get("text", "")))
+            elif kind == "metric":
+                _emit(spec, "step.metric", {"node": spec.node_id, "name": ev["name"], "value": ev["value"],
+                                            "step": ev.get("step")})
+            elif kind == "progress":
+                _emit(spec, "step.progress", {"node": spec.node_id, "fraction": ev["fraction"],
+                                              "message": ev.get("message", "")})
+            elif kind == "done":
+                result = ev.get("result")
+        now = time.monotonic()
+        if logs and (now >= next_flush or result is not None):
+            _emit(spec, "step.log", {"node": spec.node_id, "text": "".join(logs)})
+            logs = []
+        if now >= next_flush:
+            next_flush = now + LOG_FLUSH_SECONDS
+        if result is None and now >= next_beat:
+            next_beat = now + beat
+            try:
+                ours = renew(spec.attempt_id, token, worker)
+            except Exception:  # the database is away: keep the step; the lease decides
+                log.exception("attempt %s: could not renew its lease", spec.attempt_id)
+                ours = True
+            if not ours and not killed:
+                killed = True
+                log.info("attempt %s: no longer ours (cancelled or lost); killing its process", spec.attempt_id)
+                local_target().terminate(handle, "cancelled")
+    if isinstance(result, dict):
+        result = StepResult.from_json(result)
+    if not isinstance(result, StepResult):
+        result = StepResult(status="failed", reason="lost", error="the step's process sent no readable result")
+    return result
+
+
+def _emit(spec: StepSpec, type: str, payload: dict[str, Any]) -> None:
+    try:
+        with transaction.atomic():
+            events.emit(spec.run_id, type, payload)
+    except Exception:  # an event lost is not worth the step
+        log.exception("attempt %s: could not publish %s", spec.attempt_id, type)
