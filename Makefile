@@ -52,10 +52,13 @@ test-frontend: $(NODE_STAMP)
 test-embedded: install frontend
 	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest -q -p no:cacheprovider --tb=native
 
-# scaled mode: the same suite on PostgreSQL and channels-redis (tests/e2e serve an embedded
-# server of their own, so they run once, above)
+# scaled mode: the same suite on PostgreSQL and channels-redis, but what does not depend on the
+# database or the channel layer, which runs once, above: tests/e2e serve an embedded server of
+# their own, most catalogue tests call module functions (those that use the database run again),
+# and the docker target's tests exercise containers (their engine side is the local target's code)
 test-scaled: install
-	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS) $(BIN)/pytest -q -p no:cacheprovider --tb=native --ignore=tests/e2e
+	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS) GRAPHWRIGHT_DB_TESTS_ONLY=1 $(BIN)/pytest -q -p no:cacheprovider \
+		--tb=native --ignore=tests/e2e --ignore=tests/engine/test_docker_target.py
 
 # the engine in-process, then the HTTP + WebSocket interface at 10 to 10,000 nodes, embedded and
 # scaled (the scaled pass flushes and uses the PostgreSQL database `root` and Redis db 1)
