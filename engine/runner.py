@@ -89,9 +89,12 @@ class StepFailure(Exception):
     """A step that cannot run as declared (missing input, missing output): not a code crash."""
 
 
-def run_step(spec: StepSpec, emit: Emit, frames: FrameCache | None = None) -> StepResult:
+def run_step(spec: StepSpec, emit: Emit, frames: FrameCache | None = None,
+             isolate: Callable[[], Datastore] | None = None) -> StepResult:
     """Execute `spec` here and now; never raises for the step's own failure. `frames`: the pool
-    worker's frame cache (built-ins only), read for inputs and filled with every DataFrame output."""
+    worker's frame cache (built-ins only), read for inputs and filled with every DataFrame output.
+    `isolate`: called once the inputs are loaded and before the module runs (a user-code child drops
+    its privileges there, engine/targets/isolation.py); it returns the store the outputs go to."""
     started = time.perf_counter()
     base = current_rss_mb()
     ctx: StepContext | None = None
@@ -109,6 +112,8 @@ def run_step(spec: StepSpec, emit: Emit, frames: FrameCache | None = None) -> St
         inputs = _load_inputs(mod, spec, ds, ctx)
         limits.trim_heap()  # the Arrow buffers of the load are freed: give them back before the module runs
         limits.pin_threads()  # OpenMP and BLAS to the step's share of the cores (the zygote loaded them unpinned)
+        if isolate is not None:
+            ds = isolate()
         # a rule-set column selection becomes the names it selects from the actual input frame
         value = mod.fn(ctx, **inputs, **resolve_params(mod, spec.params, inputs))
         produced = _normalise(mod, value)

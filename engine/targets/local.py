@@ -19,7 +19,7 @@ from dataclasses import replace
 from typing import Any
 
 from engine.stepspec import StepResult, StepSpec
-from engine.targets import limits
+from engine.targets import isolation, limits
 from engine.targets.base import EventSink, Target
 from engine.targets.local_procs import ZygoteHost
 from engine.targets.local_steps import LocalHandle, _Proc, drain, file_tail, kill_message, killpg, send_ctl
@@ -60,6 +60,11 @@ class LocalTarget(ZygoteHost, Target):
         self._thread = threading.Thread(target=self._loop, name=f"{name}-target", daemon=True)
         self._thread.start()
         atexit.register(_close_at_exit, weakref.ref(self))
+        isolation.warn_if_disabled()
+        try:
+            isolation.harden_server_files()  # var/ and the datastore unreadable to script children
+        except OSError:
+            log.exception("local target: could not restrict the server's files")
         with self._lock:
             try:  # start warming now so the first step does not pay for the imports
                 self._start_zygote()
@@ -74,6 +79,8 @@ class LocalTarget(ZygoteHost, Target):
             # children run elsewhere (their cwd is the work folder): relative paths would drift
             spec = replace(spec, workdir=os.path.abspath(spec.workdir),
                            datastore=spec.datastore if remote else os.path.abspath(spec.datastore))
+        if spec.user_code and not remote:
+            isolation.harden_datastore(spec.datastore)  # once per root: 0700, out of a script's reach
         handle = LocalHandle(spec, on_event)  # the step's process creates its folder and log
         with self._lock:
             if self._closed:
@@ -326,10 +333,26 @@ class LocalTarget(ZygoteHost, Target):
             proc.frames = set(msg.get("frames") or ())
             killed = handle is not None and bool(handle.kill_reason)
             if handle is not None and not handle.done:
-                self._complete(handle, StepResult.from_json(msg["result"]))
+                result = StepResult.from_json(msg["result"])
+                if msg.get("staged") and result.status == "succeeded" and result.outputs:
+                    result = self._import_staged(handle, result)
+                self._complete(handle, result)
             if proc.role == "user" or killed or msg.get("retire"):
                 killpg(proc.pid)  # whatever a script left running goes with it
                 self._drop(proc)
+
+    def _import_staged(self, handle: LocalHandle, result: StepResult) -> StepResult:
+        """A user-code step that dropped its privileges left its outputs in its work folder: the
+        server copies them into the datastore itself (engine/targets/isolation.py)."""
+        try:
+            result.outputs = isolation.import_outputs(handle.spec, result.outputs)
+        except Exception as exc:  # noqa: BLE001 - a missing or unreadable staged output fails the step
+            from engine.datastore import is_disk_full
+
+            return StepResult(status="failed", reason="disk" if is_disk_full(exc) else "launch",
+                              error=f"could not store the step's outputs: {type(exc).__name__}: {exc}",
+                              metrics=result.metrics, duration=result.duration)
+        return result
 
     def _proc_exited(self, proc: _Proc, code: int | None, sig: int | None) -> None:
         # the result may still sit unread in the socket: it was sent before the exit

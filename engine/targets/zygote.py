@@ -352,7 +352,7 @@ def _user_once(conn: socket.socket) -> None:
         limits.no_core_dumps()  # a crashing script must not fill its folder with a core file
         limits.limit_memory(spec.memory_mb, locked=True)
         limits.limit_cpu(spec.cpu_seconds, locked=True)
-        result = run_step(spec, _emitter(conn))
+        result = run_step(spec, _emitter(conn), isolate=_isolator(spec))
     except BaseException as exc:  # limits could not be applied: never run unlimited
         result = StepResult(status="failed", reason="launch", error=f"{type(exc).__name__}: {exc}")
     limits.release_memory_limit()  # the headroom left above the limit is for this report
@@ -362,11 +362,36 @@ def _user_once(conn: socket.socket) -> None:
         sys.stderr.flush()
     except Exception:
         pass
+    staged = os.geteuid() != 0 and os.getuid() >= _step_uid_base()  # its outputs are in its work folder
     try:
-        send_msg(conn, {"op": "result", "result": result.as_json(), "retire": True})
+        send_msg(conn, {"op": "result", "result": result.as_json(), "retire": True, "staged": staged})
     except ValueError:  # too big to send: keep what explains the outcome
         result.metrics, result.traceback = result.metrics[-1000:], result.traceback[-100_000:]
-        send_msg(conn, {"op": "result", "result": result.as_json(), "retire": True})
+        send_msg(conn, {"op": "result", "result": result.as_json(), "retire": True, "staged": staged})
+
+
+def _step_uid_base() -> int:
+    from engine.targets.isolation import STEP_UID_BASE
+
+    return STEP_UID_BASE
+
+
+def _isolator(spec):
+    """When the zygote is root: the step drops to a uid of its own once its inputs are read, and
+    stores its outputs in its work folder for the target to import (engine/targets/isolation.py)."""
+    from engine.targets import isolation
+
+    if not isolation.enabled():
+        return None
+
+    def isolate():
+        from engine.datastore import Datastore
+
+        staging = Datastore(isolation.staging_root(spec.workdir))  # created while still root
+        isolation.drop_privileges(spec.workdir)
+        return staging
+
+    return isolate
 
 
 def main(argv: list[str]) -> None:
