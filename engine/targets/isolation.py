@@ -41,7 +41,7 @@ _warned = False
 
 def enabled() -> bool:
     """Script children drop privileges: only possible when the server runs as root."""
-    return hasattr(os, "geteuid") and os.geteuid() == 0 and os.environ.get("GRAPHWRIGHT_NO_STEP_ISOLATION") != "1"
+    return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
 def warn_if_disabled() -> None:

@@ -389,6 +389,9 @@ def _isolator(spec):
 
         staging = Datastore(isolation.staging_root(spec.workdir))  # created while still root
         isolation.drop_privileges(spec.workdir)
+        from engine.datastore import OPTIONS_ENV
+
+        os.environ.pop(OPTIONS_ENV, None)  # a remote store's keys: its inputs are read, it stores locally
         return staging
 
     return isolate
