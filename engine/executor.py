@@ -18,6 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -363,10 +364,12 @@ class Executor:
 
     def _heartbeat(self) -> None:
         if self.launched:
-            # only the attempts this engine runs itself: a remote one (a Celery worker's, whose
-            # owner the target rewrote) is renewed by its worker, so a dead worker's lease lapses
-            Attempt.objects.filter(pk__in=list(self.launched), status=Attempt.Status.RUNNING,
-                                   owner=self.owner).update(heartbeat_at=timezone.now())
+            # only the attempts this engine runs itself, and remote ones still waiting in their
+            # queue (owner `celery:<token>`, engine/celery_worker.py): once a worker claimed one
+            # (`celery:<token>@<worker>`) the worker renews it, so a dead worker's lease lapses
+            waiting = Q(owner__startswith="celery:") & ~Q(owner__contains="@")
+            Attempt.objects.filter(Q(owner=self.owner) | waiting, pk__in=list(self.launched),
+                                   status=Attempt.Status.RUNNING).update(heartbeat_at=timezone.now())
         try:
             if not self._recovered:  # start-up recovery failed before: it also takes the lost attempts
                 self._recover()

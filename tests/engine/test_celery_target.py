@@ -86,11 +86,12 @@ def kill(proc: subprocess.Popen) -> None:
 
 
 def _submit(workspace, doc, **kw):
+    from designer.selectors import dataset_resolver
     from designer.services import version_snapshot
     from engine import services
 
     version = version_snapshot(workspace=workspace, user=None, document=doc, name="t")
-    return services.run_submit(workspace=workspace, version=version, **kw)
+    return services.run_submit(workspace=workspace, version=version, resolve_dataset=dataset_resolver(workspace=workspace), **kw)
 
 
 def _on(target: str, doc: dict) -> dict:
