@@ -214,3 +214,44 @@ def test_the_same_task_delivered_twice_runs_one_attempt(attempt, monkeypatch):
     assert runs == ["w1"]
     assert Attempt.objects.filter(step_id=attempt.step_id).count() == 1
     assert Step.objects.get(pk=attempt.step_id).worker == "w1"
+
+
+def _step_processes(worker: subprocess.Popen, workdir_root: str) -> list:
+    """The worker's descendants working in a step folder (the step's own process)."""
+    import psutil
+
+    found = []
+    try:
+        for proc in psutil.Process(worker.pid).children(recursive=True):
+            try:
+                if proc.cwd().startswith(workdir_root):
+                    found.append(proc)
+            except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+                pass
+    except psutil.NoSuchProcess:
+        pass
+    return found
+
+
+def test_a_cancel_seen_only_in_the_database_kills_the_step_on_its_worker(farm, workspace, settings):
+    from engine.models import Attempt, Run, Step
+
+    worker = farm("w1")
+    doc = _on("farm", document([node("nap", "sleep", seconds=600.0)], []))
+    run = _submit(workspace, doc)
+    deadline = time.monotonic() + 90
+    while not _step_processes(worker, settings.WORK_ROOT):
+        assert time.monotonic() < deadline, "the sleep step never started on w1"
+        time.sleep(0.1)
+    # what a web process without an engine does: only the database says so; the worker acts on it
+    Run.objects.filter(pk=run.id).update(cancel_requested=True)
+    deadline = time.monotonic() + 30
+    while _step_processes(worker, settings.WORK_ROOT):
+        assert time.monotonic() < deadline, "the step's process outlived the cancel"
+        time.sleep(0.1)
+    run = wait_for_run(run.id, timeout=60)
+    assert run.status == "cancelled"
+    nap = Step.objects.get(run=run, node_id="nap")
+    assert nap.status == Step.Status.CANCELLED
+    assert list(nap.attempts.values_list("status", "reason")) == [(Attempt.Status.FAILED, "cancelled")]
+    assert worker.poll() is None  # the worker itself goes on
