@@ -18,10 +18,8 @@ from tests.conftest import wait_for_run
 
 from .graphs import document, edge, node, script_node
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not isolation.enabled(), reason="isolation needs the engine to run as root (CI does)"),
-]
+pytestmark = pytest.mark.django_db(transaction=True)
+root_only = pytest.mark.skipif(not isolation.enabled(), reason="isolation needs the engine to run as root (CI does)")
 
 # the body every probe runs: READS / LISTS / WRITES map a probe's name to a path
 PROBE = '''
@@ -121,6 +119,7 @@ def submit(workspace, doc):
     return wait_for_run(services.run_submit(workspace=workspace, version=version).id, timeout=120)
 
 
+@root_only
 def test_a_script_cannot_read_the_servers_secrets_nor_write_outside_its_folder(secrets_in_place, workspace):
     script = with_probes("\ndef azureml_main(dataframe1=None, dataframe2=None):\n"
                          "    return probe(), dataframe1[dataframe1['target'] == 2]\n", secrets_in_place)
@@ -155,6 +154,7 @@ def probe_access(ctx, data):
 '''
 
 
+@root_only
 def test_a_custom_module_step_is_isolated_the_same_way(secrets_in_place, api, workspace):
     from tests.designer.test_custom_modules_api import draft_of, registered
     from tests.designer.test_custom_modules_run import run_of
@@ -170,6 +170,7 @@ def test_a_custom_module_step_is_isolated_the_same_way(secrets_in_place, api, wo
     assert_isolated(outcomes(datastore().load(ref["digest"], "DataFrame")))
 
 
+@root_only
 def test_built_in_steps_still_run_as_the_server(secrets_in_place, workspace):
     run = submit(workspace, document([node("data", "sample_dataset", name="iris"),
                                       node("pick", "select_columns", columns=["target"])],
@@ -177,3 +178,14 @@ def test_built_in_steps_still_run_as_the_server(secrets_in_place, workspace):
     assert run.status == "succeeded", run.error
     picked = datastore().load(run.steps.get(node_id="pick").outputs["data"]["digest"], "DataFrame")
     assert picked["target"].tolist() == load_iris(as_frame=True).frame["target"].tolist()
+
+
+def test_an_engine_not_run_as_root_warns_that_user_code_is_not_isolated(monkeypatch, caplog):
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    monkeypatch.setattr(isolation, "_warned", False)
+    assert not isolation.enabled()
+    with caplog.at_level("WARNING", logger="graphwright.engine.isolation"):
+        isolation.warn_if_disabled()
+        isolation.warn_if_disabled()
+    (record,) = caplog.records
+    assert "NOT isolated" in record.getMessage() and "docs/security.md" in record.getMessage()
