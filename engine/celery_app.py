@@ -18,6 +18,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.worker_settings")
 
 import django  # noqa: E402
 from celery import Celery  # noqa: E402
+from celery.signals import worker_ready  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from django.apps import apps  # noqa: E402
@@ -54,3 +55,12 @@ def run_attempt(self, spec_json: dict, fencing_token: str) -> str:
     from .celery_worker import execute
 
     return execute(spec_json, fencing_token, worker=str(self.request.hostname or "celery"))
+
+
+@worker_ready.connect
+def _presence(sender=None, **_: object) -> None:
+    """Publish who this worker is and what it runs (engine.celery_worker.start_presence)."""
+    from .celery_worker import start_presence
+
+    queues = sorted(sender.app.amqp.queues.consume_from or {}) if sender is not None else []
+    start_presence(str(getattr(sender, "hostname", "") or "celery"), queues or [app.conf.task_default_queue])

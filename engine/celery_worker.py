@@ -121,7 +121,14 @@ def execute(spec_json: dict[str, Any], token: str, *, worker: str) -> str:
         if not claim(spec.attempt_id, token, worker):
             log.info("attempt %s: not ours to run (duplicate or stale delivery); skipped", spec.attempt_id)
             return "skipped"
-        result = _run(spec, token, worker)
+        with _running_lock:
+            _running[spec.attempt_id] = {"attempt": spec.attempt_id, "run": spec.run_id, "node": spec.node_id,
+                                         "module": spec.module, "since": timezone.now().isoformat()}
+        try:
+            result = _run(spec, token, worker)
+        finally:
+            with _running_lock:
+                _running.pop(spec.attempt_id, None)
         result.host = result.host or socket.gethostname()
         result.worker = worker
         recorded = record_fenced(attempt_id=spec.attempt_id, token=token, worker=worker, result=result)
@@ -188,3 +195,77 @@ def _emit(spec: StepSpec, type: str, payload: dict[str, Any]) -> None:
             events.emit(spec.run_id, type, payload)
     except Exception:  # an event lost is not worth the step
         log.exception("attempt %s: could not publish %s", spec.attempt_id, type)
+
+
+# -- presence: who listens on a queue, and what it runs now ---------------------------------------
+# Each worker process writes one Redis key per queue it consumes, renewed every beat and expiring
+# after PRESENCE_TTL_BEATS beats: `graphwright:worker:<queue>:<hostname>` -> JSON {worker, host,
+# pid, queue, heartbeat_at, running: [{attempt, run, node, module, since}]}. The targets API reads
+# them (workers_on); a worker that died vanishes within the TTL.
+PRESENCE_PREFIX = "graphwright:worker:"
+PRESENCE_TTL_BEATS = 6
+_running: dict[int, dict[str, Any]] = {}
+_running_lock = threading.Lock()
+
+
+def _presence_client():
+    import redis
+
+    url = getattr(settings, "CELERY_BROKER_URL", None) or settings.REDIS_URL
+    return redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2) if url else None
+
+
+def start_presence(worker: str, queues: list[str]) -> threading.Thread:
+    """Write this worker's presence keys every beat (a daemon thread of the worker process)."""
+    import json
+
+    def loop() -> None:
+        client = _presence_client()
+        if client is None:
+            return
+        pid, host = __import__("os").getpid(), socket.gethostname()
+        while True:
+            beat = beat_seconds()
+            with _running_lock:
+                running = list(_running.values())
+            doc = json.dumps({"worker": worker, "host": host, "pid": pid, "heartbeat_at": timezone.now().isoformat(),
+                              "running": running})
+            try:
+                pipe = client.pipeline()
+                for name in queues:
+                    pipe.set(f"{PRESENCE_PREFIX}{name}:{worker}", doc, px=max(1000, int(beat * PRESENCE_TTL_BEATS * 1000)))
+                pipe.execute()
+            except Exception:
+                log.warning("could not write this worker's presence to Redis", exc_info=True)
+            time.sleep(beat)
+
+    thread = threading.Thread(target=loop, name="graphwright-presence", daemon=True)
+    thread.start()
+    return thread
+
+
+def workers_on(queue_name: str, *, limit: int = 100) -> list[dict[str, Any]]:
+    """The workers listening on `queue_name` (their presence keys), newest heartbeat first; [] when
+    this server has no Redis or it does not answer."""
+    import json
+
+    client = _presence_client()
+    if client is None:
+        return []
+    found = []
+    try:
+        keys = []
+        for key in client.scan_iter(match=f"{PRESENCE_PREFIX}{queue_name}:*", count=200):
+            keys.append(key)
+            if len(keys) >= limit:
+                break
+        for raw in (client.mget(keys) if keys else []):
+            if raw:
+                try:
+                    found.append(json.loads(raw))
+                except ValueError:
+                    pass
+    except Exception:
+        log.warning("could not read the workers of queue %s from Redis", queue_name, exc_info=True)
+        return []
+    return sorted(found, key=lambda w: w.get("heartbeat_at", ""), reverse=True)

@@ -2,7 +2,7 @@
 editors and owners create, edit and remove; a node or a pipeline names one by its name."""
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -21,16 +21,37 @@ SETTINGS_HELP = ("per kind — local: concurrency (1-64); celery: queue; docker:
                  "concurrency (1-64)")
 
 
+class TargetWorkerSerializer(serializers.Serializer):
+    worker = serializers.CharField(help_text="the Celery worker's name")
+    host = serializers.CharField()
+    pid = serializers.IntegerField()
+    heartbeat_at = serializers.CharField(help_text="its last heartbeat (ISO 8601)")
+    running = serializers.ListField(child=serializers.DictField(), help_text="{attempt, run, node, module, since} it runs now")
+
+    class Meta:
+        ref_name = "ComputeTargetWorker"
+
+
 class ComputeTargetSerializer(serializers.ModelSerializer):
     workspace = WorkspaceSlugField()
     created_by = UsernameField(allow_null=True)  # null: made by a script, or its user was deleted
     settings = serializers.JSONField(help_text=SETTINGS_HELP)
+    workers = serializers.SerializerMethodField(help_text="a celery target's workers listening on its queue "
+                                                          "(heartbeat within the last few seconds); [] for other kinds")
 
     class Meta:
         model = ComputeTarget
-        fields = ["id", "workspace", "name", "kind", "settings", "created_by", "created_at", "updated_at"]
+        fields = ["id", "workspace", "name", "kind", "settings", "workers", "created_by", "created_at", "updated_at"]
         read_only_fields = fields
         ref_name = "ComputeTarget"
+
+    @extend_schema_field(TargetWorkerSerializer(many=True))
+    def get_workers(self, row: ComputeTarget) -> list[dict]:
+        if row.kind != ComputeTarget.Kind.CELERY or not row.settings.get("queue"):
+            return []
+        from engine.celery_worker import workers_on
+
+        return workers_on(row.settings["queue"])
 
 
 class BuiltinTargetSerializer(serializers.Serializer):

@@ -243,6 +243,19 @@ def test_a_cancel_seen_only_in_the_database_kills_the_step_on_its_worker(farm, w
     while not _step_processes(worker, settings.WORK_ROOT):
         assert time.monotonic() < deadline, "the sleep step never started on w1"
         time.sleep(0.1)
+    # the targets API shows the worker listening on the target's queue and what it runs now
+    from designer.api.targets import ComputeTargetSerializer
+    from engine.models import ComputeTarget
+
+    deadline = time.monotonic() + 30
+    while True:
+        workers = ComputeTargetSerializer(ComputeTarget.objects.get(name="farm")).data["workers"]
+        if workers and workers[0]["running"]:
+            break
+        assert time.monotonic() < deadline, f"the worker's presence never showed its step: {workers}"
+        time.sleep(0.2)
+    assert [w["worker"] for w in workers] == ["w1@test"] and workers[0]["pid"] > 0
+    assert [(r["run"], r["node"], r["module"]) for r in workers[0]["running"]] == [(run.id, "nap", "sleep")]
     # what a web process without an engine does: only the database says so; the worker acts on it
     Run.objects.filter(pk=run.id).update(cancel_requested=True)
     deadline = time.monotonic() + 30

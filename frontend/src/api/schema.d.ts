@@ -723,6 +723,8 @@ export interface components {
             readonly kind: components["schemas"]["ComputeTargetKindEnum"];
             /** @description per kind — local: concurrency (1-64); celery: queue; docker: image or environment, docker_host (unix://, tcp://, ssh://), cpus (0.1-64), memory_mb (64-262144), pids (16-32768), network (bool), concurrency (1-64) */
             settings: unknown;
+            /** @description a celery target's workers listening on its queue (heartbeat within the last few seconds); [] for other kinds */
+            readonly workers: components["schemas"]["ComputeTargetWorker"][];
             /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */
             readonly created_by: string | null;
             /** Format: date-time */
@@ -751,6 +753,18 @@ export interface components {
             builtin: components["schemas"]["BuiltinComputeTarget"][];
             /** @description the workspaces' own targets */
             targets: components["schemas"]["ComputeTarget"][];
+        };
+        ComputeTargetWorker: {
+            /** @description the Celery worker's name */
+            worker: string;
+            host: string;
+            pid: number;
+            /** @description its last heartbeat (ISO 8601) */
+            heartbeat_at: string;
+            /** @description {attempt, run, node, module, since} it runs now */
+            running: {
+                [key: string]: unknown;
+            }[];
         };
         CustomModule: {
             readonly id: number;
