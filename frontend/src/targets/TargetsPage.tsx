@@ -8,6 +8,7 @@ import { ErrorMessage, Loading } from "../home/status";
 import { usePageTitle } from "../home/usePageTitle";
 import "../home/pages.css";
 import { TargetForm } from "./TargetForm";
+import { TargetWorkers } from "./TargetWorkers";
 import {
   describeError,
   describeSettings,
@@ -31,7 +32,10 @@ function TargetRow({ target, canEdit }: { target: ComputeTarget; canEdit: boolea
           <strong>{target.name}</strong>
         </td>
         <td>{target.kind}</td>
-        <td>{describeSettings(target.kind, target.settings as Record<string, unknown>)}</td>
+        <td>
+          {describeSettings(target.kind, target.settings as Record<string, unknown>)}
+          <TargetWorkers target={target} />
+        </td>
         <td>
           {canEdit && (
             <>

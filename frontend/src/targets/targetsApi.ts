@@ -18,6 +18,8 @@ export function useTargets(workspace: string) {
   return useQuery({
     queryKey: ["targets", workspace],
     queryFn: async () => unwrap(await api.GET("/api/v1/targets/", { params: { query: { workspace } } })),
+    // a celery target's workers and what they run change on their own: look again every 5 s
+    refetchInterval: (query) => (query.state.data?.targets.some((t) => t.kind === "celery") ? 5000 : false),
   });
 }
 
