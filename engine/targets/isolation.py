@@ -35,6 +35,7 @@ log = logging.getLogger("graphwright.engine.isolation")
 STEP_UID_BASE = 200_000  # far above any real account; + pid (pid_max ≤ 4194304)
 STAGING = ".outputs"
 PR_SET_NO_NEW_PRIVS = 38
+PR_SET_DUMPABLE = 4
 _hardened: set[str] = set()
 _warned = False
 
@@ -149,6 +150,10 @@ def drop_privileges(workdir: str) -> None:
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) failed")
+    # the uid change made the process non-dumpable: its /proc/self would stay root's, and the
+    # microsecond look-up of its children (reaping._child_pids) would fall back to a scan of every
+    # process. Its uid is its own and RLIMIT_CORE is 0, so making it dumpable again exposes nothing.
+    libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)
     os.umask(0o077)
     if os.getuid() == 0 or os.geteuid() == 0:
         raise OSError("could not drop root")
