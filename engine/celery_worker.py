@@ -124,16 +124,18 @@ def execute(spec_json: dict[str, Any], token: str, *, worker: str) -> str:
         with _running_lock:
             _running[spec.attempt_id] = {"attempt": spec.attempt_id, "run": spec.run_id, "node": spec.node_id,
                                          "module": spec.module, "since": timezone.now().isoformat()}
-        try:
+        try:  # shown as running (presence) until its result is recorded or refused
             result = _run(spec, token, worker)
+            result.host = result.host or socket.gethostname()
+            result.worker = worker
+            # an error here (the database away) leaves the attempt claimed and unrenewed: it lapses
+            # and the reaper fails it as lost, like a dead worker's
+            recorded = record_fenced(attempt_id=spec.attempt_id, token=token, worker=worker, result=result)
         finally:
             with _running_lock:
                 _running.pop(spec.attempt_id, None)
-        result.host = result.host or socket.gethostname()
-        result.worker = worker
-        recorded = record_fenced(attempt_id=spec.attempt_id, token=token, worker=worker, result=result)
         if not recorded:
-            log.info("attempt %s: its result was refused (lease lost, cancelled or stale token)", spec.attempt_id)
+            log.warning("attempt %s: its result was refused (lease lost, cancelled or stale token)", spec.attempt_id)
         return "recorded" if recorded else "refused"
     finally:
         close_old_connections()

@@ -268,3 +268,40 @@ def test_a_cancel_seen_only_in_the_database_kills_the_step_on_its_worker(farm, w
     assert nap.status == Step.Status.CANCELLED
     assert list(nap.attempts.values_list("status", "reason")) == [(Attempt.Status.FAILED, "cancelled")]
     assert worker.poll() is None  # the worker itself goes on
+
+
+def test_a_worker_stopped_past_its_lease_has_its_late_result_refused(farm, workspace):
+    from engine.celery_worker import workers_on
+    from engine.models import Attempt, ComputeTarget, Step
+
+    queue = ComputeTarget.objects.get(name="farm").settings["queue"]
+    first = farm("w1")
+    doc = _on("farm", document([node("nap", "sleep", seconds=3.0)], []))
+    run = _submit(workspace, doc)
+    deadline = time.monotonic() + 90
+    while not Step.objects.filter(run=run, node_id="nap", status="running", worker="w1@test").exists():
+        assert time.monotonic() < deadline, "the sleep step never started on w1"
+        time.sleep(0.1)
+    os.killpg(first.pid, signal.SIGSTOP)  # the worker and its step freeze past their lease
+    try:
+        deadline = time.monotonic() + 60
+        while not Attempt.objects.filter(step__run=run, number=1, status=Attempt.Status.FAILED, reason="lost").exists():
+            assert time.monotonic() < deadline, "the stopped worker's attempt was never failed as lost"
+            time.sleep(0.1)
+        farm("w2")
+        run = wait_for_run(run.id, timeout=120)
+        assert run.status == "succeeded", run.error
+    finally:
+        os.killpg(first.pid, signal.SIGCONT)
+    # w1 wakes up, finishes (or kills) its step and tries to record it: refused
+    deadline = time.monotonic() + 60
+    while True:
+        mine = [w for w in workers_on(queue) if w["worker"] == "w1@test"]
+        if mine and not mine[0]["running"]:
+            break
+        assert time.monotonic() < deadline, f"w1 never finished its stale task: {mine}"
+        time.sleep(0.2)
+    nap = Step.objects.get(run=run, node_id="nap")
+    assert list(nap.attempts.order_by("number").values_list("status", "reason")) == [
+        (Attempt.Status.FAILED, "lost"), (Attempt.Status.SUCCEEDED, "")]
+    assert nap.status == Step.Status.SUCCEEDED and nap.worker == "w2@test"
