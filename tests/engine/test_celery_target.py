@@ -56,13 +56,15 @@ def farm(transactional_db, settings, workspace, tmp_path):
     env.pop("DATABASE_URL", None)
     workers: list[subprocess.Popen] = []
 
-    def start(name: str) -> subprocess.Popen:
+    def start(name: str, *, wrapper: bool = False) -> subprocess.Popen:
+        """A worker by the plain celery command, or by `manage.py worker --target farm`."""
         out = open(tmp_path / f"{name}.log", "wb")
-        proc = subprocess.Popen(
-            [os.path.join(os.path.dirname(sys.executable), "celery"), "-A", "engine.celery_app", "worker", "-Q", queue,
-             "--pool=threads", "--concurrency=1", "--prefetch-multiplier=1", "--without-gossip", "--without-mingle",
-             "--without-heartbeat", f"--hostname={name}@test", "--loglevel=INFO"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        argv = ([sys.executable, "manage.py", "worker", "--target", "farm", "--workspace", workspace.slug,
+                 f"--hostname={name}@test"] if wrapper else
+                [os.path.join(os.path.dirname(sys.executable), "celery"), "-A", "engine.celery_app", "worker", "-Q", queue,
+                 "--pool=threads", "--concurrency=1", "--prefetch-multiplier=1", "--without-gossip", "--without-mingle",
+                 "--without-heartbeat", f"--hostname={name}@test", "--loglevel=INFO"])
+        proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         workers.append(proc)
         return proc
 
@@ -109,7 +111,7 @@ def test_a_pipeline_on_a_celery_target_gives_what_local_gives(farm, workspace):
     from engine.models import RunEvent
     from engine.selectors import datastore
 
-    farm("w1")
+    farm("w1", wrapper=True)  # manage.py worker --target farm: execs celery on the target's queue
     local = wait_for_run(_submit(workspace, _pipeline()).id, timeout=120)
     assert local.status == "succeeded", local.error
     remote = wait_for_run(_submit(workspace, _on("farm", _pipeline()), force=True).id, timeout=120)
