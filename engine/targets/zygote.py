@@ -12,7 +12,7 @@ import tempfile
 import threading
 import traceback
 
-from engine.targets import limits
+from engine.targets import isolation, limits
 from engine.targets.reaping import kill_adoptees, kill_descendants
 from engine.targets.wire import recv_msg, send_msg
 
@@ -362,7 +362,7 @@ def _user_once(conn: socket.socket) -> None:
         sys.stderr.flush()
     except Exception:
         pass
-    staged = os.geteuid() != 0 and os.getuid() >= _step_uid_base()  # its outputs are in its work folder
+    staged = os.geteuid() != 0 and os.getuid() >= isolation.STEP_UID_BASE  # its outputs are in its work folder
     try:
         send_msg(conn, {"op": "result", "result": result.as_json(), "retire": True, "staged": staged})
     except ValueError:  # too big to send: keep what explains the outcome
@@ -370,27 +370,18 @@ def _user_once(conn: socket.socket) -> None:
         send_msg(conn, {"op": "result", "result": result.as_json(), "retire": True, "staged": staged})
 
 
-def _step_uid_base() -> int:
-    from engine.targets.isolation import STEP_UID_BASE
-
-    return STEP_UID_BASE
-
 
 def _isolator(spec):
     """When the zygote is root: the step drops to a uid of its own once its inputs are read, and
     stores its outputs in its work folder for the target to import (engine/targets/isolation.py)."""
-    from engine.targets import isolation
-
     if not isolation.enabled():
         return None
 
     def isolate():
-        from engine.datastore import Datastore
+        from engine.datastore import OPTIONS_ENV, Datastore
 
         staging = Datastore(isolation.staging_root(spec.workdir))  # created while still root
         isolation.drop_privileges(spec.workdir)
-        from engine.datastore import OPTIONS_ENV
-
         os.environ.pop(OPTIONS_ENV, None)  # a remote store's keys: its inputs are read, it stores locally
         return staging
 
