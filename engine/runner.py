@@ -3,6 +3,7 @@ back to the datastore, a StepResult out. Used inside pool workers and fresh chil
 from __future__ import annotations
 
 import errno
+import io
 import os
 import resource
 import sys
@@ -100,6 +101,11 @@ def run_step(spec: StepSpec, emit: Emit, frames: FrameCache | None = None,
     ctx: StepContext | None = None
     try:
         load_builtins()
+        if isolate is not None:  # no user code may run before the drop: not even a module's import
+            ds = open_datastore(spec.datastore)
+            ctx = StepContext(spec, emit, ds, None)
+            mod, inputs, ds = _isolated_inputs(spec, ds, ctx, isolate)
+            return _finish(spec, mod, inputs, ctx, ds, None, started, base)
         mod = _custom_module(spec) if spec.code else registry.get(spec.module, spec.version)
         ds = open_datastore(spec.datastore)
         if mod.user_code:
@@ -112,8 +118,16 @@ def run_step(spec: StepSpec, emit: Emit, frames: FrameCache | None = None,
         inputs = _load_inputs(mod, spec, ds, ctx)
         limits.trim_heap()  # the Arrow buffers of the load are freed: give them back before the module runs
         limits.pin_threads()  # OpenMP and BLAS to the step's share of the cores (the zygote loaded them unpinned)
-        if isolate is not None:
-            ds = isolate()
+        return _finish(spec, mod, inputs, ctx, ds, frames, started, base)
+    except BaseException as exc:  # noqa: BLE001 - every failure becomes a result, even SystemExit
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        return _failed(exc, ctx, started, base)
+
+
+def _finish(spec: StepSpec, mod: Any, inputs: dict[str, Any], ctx: StepContext, ds: Datastore,
+            frames: FrameCache | None, started: float, base: float) -> StepResult:
+    try:
         # a rule-set column selection becomes the names it selects from the actual input frame
         value = mod.fn(ctx, **inputs, **resolve_params(mod, spec.params, inputs))
         produced = _normalise(mod, value)
@@ -130,18 +144,127 @@ def run_step(spec: StepSpec, emit: Emit, frames: FrameCache | None = None,
     except BaseException as exc:  # noqa: BLE001 - every failure becomes a result, even SystemExit
         if isinstance(exc, KeyboardInterrupt):
             raise
-        disk = is_disk_full(exc)
-        return StepResult(
-            status="failed",
-            metrics=ctx.metrics if ctx else [],
-            error=f"no space left on device ({describe(exc)})" if disk else describe(exc),
-            traceback=format_traceback(exc),
-            reason="memory" if is_memory_error(exc) else "disk" if disk else "error",
-            duration=time.perf_counter() - started,
-            peak_rss_mb=peak_rss_mb(),
-            base_rss_mb=base,
-            from_memory_mb=ctx.from_memory_bytes / MB if ctx else 0.0,
-        )
+        return _failed(exc, ctx, started, base)
+
+
+def _failed(exc: BaseException, ctx: StepContext | None, started: float, base: float) -> StepResult:
+    disk = is_disk_full(exc)
+    return StepResult(
+        status="failed",
+        metrics=ctx.metrics if ctx else [],
+        error=f"no space left on device ({describe(exc)})" if disk else describe(exc),
+        traceback=format_traceback(exc),
+        reason="memory" if is_memory_error(exc) else "disk" if disk else "error",
+        duration=time.perf_counter() - started,
+        peak_rss_mb=peak_rss_mb(),
+        base_rss_mb=base,
+        from_memory_mb=ctx.from_memory_bytes / MB if ctx else 0.0,
+    )
+
+
+class _Deferred:
+    """A pickled input opened (as root) before the drop and unpickled after it: unpickling runs
+    code the pickle names, which must not run with the server's rights."""
+
+    def __init__(self, fh: Any) -> None:
+        self.fh = fh
+
+    def load(self) -> Any:
+        import pickle
+
+        with self.fh:
+            return pickle.load(self.fh)
+
+
+class _PreparedImports:
+    """Custom modules a pickled input names, unpacked into the work folder before the drop (their
+    stored files are out of reach after it) and imported from there when it is unpickled."""
+
+    def __init__(self) -> None:
+        self.specs: dict[str, Any] = {}
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
+        return self.specs.get(fullname)
+
+
+def _prepare_stored_imports(spec: StepSpec, data: bytes) -> None:
+    import re
+
+    names = {m.decode() for m in re.findall(rb"gw_custom_[0-9a-f]{16}", data)}
+    if not names:
+        return
+    from modules_catalog.custom import _StoredModules
+
+    prepared = next((f for f in sys.meta_path if isinstance(f, _PreparedImports)), None)
+    if prepared is None:
+        prepared = _PreparedImports()
+        sys.meta_path.append(prepared)
+    finder = _StoredModules(spec.datastore, spec.workdir)
+    for name in names:
+        found = finder.find_spec(name)  # reads and unpacks as root; runs none of its code
+        if found is not None:
+            prepared.specs[name] = found
+
+
+def _isolated_inputs(spec: StepSpec, ds: Datastore, ctx: StepContext, isolate: Callable[[], Datastore]):
+    """A user-code step whose process drops its privileges (engine/targets/isolation.py): read what
+    it needs from the datastore first (a custom module's stored bytes, its DataFrames, its pickles
+    and files opened or copied), run none of its code, drop, then import and unpickle."""
+    import shutil
+
+    stored = None
+    if spec.code:
+        if not spec.user_code:
+            raise StepFailure(f"{spec.module}@{spec.version} is a custom module: it runs only as user code, "
+                              "in a process of its own")
+        from modules_catalog.custom import read_stored
+
+        os.makedirs(spec.workdir, exist_ok=True)
+        stored = read_stored(spec.datastore, spec.code)
+        mod = None
+    else:
+        mod = registry.get(spec.module, spec.version)  # a built-in's import runs no user code
+    digests = [ref.get("digest") for ref in spec.inputs.values()]
+    raw: dict[str, Any] = {}
+    for name, ref in spec.inputs.items():
+        kind = ref.get("kind") or "DataFrame"
+        digest = str(ref["digest"])
+        if kind == "DataFrame":
+            raw[name] = ctx.load_frame(digest, own=digests.count(digest) == 1)
+        elif kind == "Metrics":
+            raw[name] = ds.load(digest, kind)
+        elif kind == "AnyFile":
+            folder = os.path.join(spec.workdir, ".inputs")
+            os.makedirs(folder, exist_ok=True)
+            suffix = str(ds.meta(digest).get("suffix") or "")
+            copy = os.path.join(folder, digest + (suffix if suffix[1:].isalnum() else ""))
+            with ds.open(digest) as fin, open(copy, "wb") as fout:
+                shutil.copyfileobj(fin, fout, 1 << 20)
+            raw[name] = copy
+        else:
+            with ds.open(digest) as fh:
+                data = fh.read()
+            raw[name] = _Deferred(io.BytesIO(data))
+            _prepare_stored_imports(spec, data)
+    limits.trim_heap()
+    limits.pin_threads()
+    out = isolate()
+    if stored is not None:
+        from modules_catalog.custom import load_for_step
+
+        mod = load_for_step(spec.datastore, spec.code, spec.module, spec.version, spec.workdir, stored=stored)
+    inputs: dict[str, Any] = {}
+    for port in mod.inputs:
+        if port.name not in raw:
+            if not port.optional:
+                raise StepFailure(f"required input {port.name!r} of {mod.ref} is not connected")
+            continue
+        value = raw[port.name]
+        inputs[port.name] = value.load() if isinstance(value, _Deferred) else value
+    unknown = set(spec.inputs) - {p.name for p in mod.inputs}
+    if unknown:
+        raise StepFailure(f"{mod.ref} has no input port(s) {sorted(unknown)}")
+    return mod, inputs, out
 
 
 def _custom_module(spec: StepSpec) -> Any:

@@ -706,12 +706,14 @@ def collect() -> Iterator[list[ModuleSpec]]:
         spec_module._collecting = saved
 
 
-def load_for_step(datastore_root: str, sha256: str, key: str, version: str, workdir: str) -> ModuleSpec:
+def load_for_step(datastore_root: str, sha256: str, key: str, version: str, workdir: str,
+                  stored: tuple[bytes, dict[str, Any]] | None = None) -> ModuleSpec:
     """In a step's own process: the custom module `key@version` from its stored, verified bytes,
-    unpacked into `workdir` and imported there. Raises with a message a user can act on."""
+    unpacked into `workdir` and imported there. Raises with a message a user can act on.
+    `stored`: its read_stored() bytes, read before the step dropped its privileges."""
     import importlib.util
 
-    data, manifest = read_stored(datastore_root, sha256)
+    data, manifest = stored if stored is not None else read_stored(datastore_root, sha256)
     folder = os.path.join(workdir, "custom_module")
     entry = unpack(data, manifest["kind"], folder, filename=manifest.get("entry", ""), entry=manifest.get("entry"))
     name = module_name(sha256)

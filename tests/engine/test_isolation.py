@@ -42,12 +42,14 @@ def _write(path):
         fh.write(b"x")
 
 
-def probe():
+def probe(writes=True):
     rows = []
     for name, path in READS.items():
         rows.append((name, _try(lambda p=path: open(p, "rb").read(1))))
     for name, path in LISTS.items():
         rows.append((name, _try(lambda p=path: os.listdir(p))))
+    if not writes:  # at import: reading a declaration refuses writes anyway
+        return pd.DataFrame(rows, columns=["probe", "outcome"])
     for name, path in WRITES.items():
         rows.append((name, _try(lambda p=path: _write(p))))
     rows.append(("own folder", _try(lambda: (_write("mine.txt"), open(os.path.join(os.getcwd(), "mine.txt"), "rb").read()))))
@@ -150,7 +152,10 @@ from modules_catalog.spec import module, Port, PortType
         inputs=[Port("data", PortType.DATAFRAME, label="Dataset")],
         outputs=[Port("data", PortType.DATAFRAME, label="Probes")])
 def probe_access(ctx, data):
-    return probe()
+    return pd.concat([AT_IMPORT, probe()], ignore_index=True)
+
+
+AT_IMPORT = probe(writes=False).assign(probe=lambda f: "import: " + f["probe"])  # its module's own code, at import
 '''
 
 
@@ -167,7 +172,12 @@ def test_a_custom_module_step_is_isolated_the_same_way(secrets_in_place, api, wo
     steps = run_of(api, draft_of(api, workspace, doc))
     assert steps["probe"]["status"] == "succeeded", steps["probe"]
     ref = api.get(f"/api/v1/runs/{steps['id']}/steps/probe/outputs/data/").json()
-    assert_isolated(outcomes(datastore().load(ref["digest"], "DataFrame")))
+    seen = outcomes(datastore().load(ref["digest"], "DataFrame"))
+    assert_isolated(seen)
+    at_import = {name[len("import: "):]: value for name, value in seen.items() if name.startswith("import: ")}
+    reads, lists, _ = probes(secrets_in_place)
+    assert set(at_import) == set(reads) | set(lists)
+    assert set(at_import.values()) == {"denied"}, at_import  # its module's code ran without root too
 
 
 @root_only
