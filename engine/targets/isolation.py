@@ -193,4 +193,5 @@ def import_outputs(spec: Any, outputs: dict[str, dict[str, Any]]) -> dict[str, d
         meta = art.get("meta") if isinstance(art.get("meta"), dict) else {}
         stored: StoredArtifact = ds.put_file(tmp, str(art.get("kind")), {k: v for k, v in meta.items() if k not in ("kind", "size")})
         result[port] = stored.as_json()
+    shutil.rmtree(staging_root(spec.workdir), ignore_errors=True)  # stored now: no second copy on disk
     return result
