@@ -106,6 +106,21 @@ def harden_server_files() -> None:
             _private(path)
     for root in roots:
         harden_datastore(root)
+    runtime_reachable()
+
+
+def runtime_reachable() -> None:
+    """The Python that runs steps, its libraries and the project's code stay importable after the
+    drop: their folders' ancestors get search permission (x, not r) for others, as the work folder's
+    do. Python under /root (pyenv), whose 0700 let a dropped step import only what the zygote had
+    loaded ("No module named 'urllib.error'"), becomes traversable; nothing there becomes listable."""
+    import sys
+
+    project = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    for path in {sys.base_prefix, sys.prefix, sys.exec_prefix, project}:
+        if f"runtime:{path}" not in _hardened:
+            _hardened.add(f"runtime:{path}")
+            _make_traversable(os.path.join(path, "."))
 
 
 def step_uid() -> int:

@@ -199,3 +199,23 @@ def test_an_engine_not_run_as_root_warns_that_user_code_is_not_isolated(monkeypa
         isolation.warn_if_disabled()
     (record,) = caplog.records
     assert "NOT isolated" in record.getMessage() and "docs/security.md" in record.getMessage()
+
+
+def test_the_python_runtime_stays_importable_after_the_drop(tmp_path, monkeypatch):
+    """Python under a 0700 folder (pyenv in /root) let a dropped step import only what the zygote had
+    loaded: its ancestors get search permission for others, never read permission."""
+    import os
+    import stat
+    import sys
+
+    from engine.targets import isolation
+
+    home = tmp_path / "root"
+    prefix = home / ".pyenv" / "versions" / "3.11"
+    (prefix / "lib").mkdir(parents=True)
+    home.chmod(0o700)
+    monkeypatch.setattr(sys, "base_prefix", str(prefix))
+    monkeypatch.setattr(isolation, "_hardened", set())
+    isolation.runtime_reachable()
+    mode = stat.S_IMODE(os.stat(home).st_mode)
+    assert mode & 0o001 and not mode & 0o004, oct(mode)
