@@ -40,7 +40,10 @@ run: install frontend
 	$(BIN)/python manage.py bootstrap --host $(HOST) --port $(PORT)
 	$(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
 
-test: test-frontend test-embedded test-scaled
+# the three passes at once, each printed whole when it ends (they share nothing: SQLite files and
+# the in-memory layer against PostgreSQL and Redis db 0; the Celery tests' queues are their own)
+test:
+	$(MAKE) --no-print-directory -j3 --keep-going --output-sync=target test-frontend test-embedded test-scaled
 
 # the front end's type check and unit tests (vitest in jsdom)
 test-frontend: $(NODE_STAMP)
