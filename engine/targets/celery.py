@@ -5,8 +5,10 @@ engine/celery_worker.py).
 The database stays the truth. `launch` writes a fresh fencing token into the attempt row
 (owner `celery:<token>`, which also takes the attempt out of the engine's own lease renewal) and
 sends the task. From then on the worker renews the lease and records the result itself; the engine
-learns that the attempt ended by polling the rows of its in-flight celery attempts (one query every
-POLL_SECONDS for all of them) and reports `done` then. The executor's record_result finds the
+learns that the attempt ended by reading the rows of its in-flight celery attempts (one query for all
+of them) and reports `done` then: at once when a worker rings the bell (it publishes the attempt's
+id on Redis' ENDED_CHANNEL once the result is committed; a listener thread subscribes), and every
+POLL_SECONDS whatever happens (a lost message, an attempt the reaper failed). The executor's record_result finds the
 attempt already closed and returns False, so the executor re-reads every step of the run: the
 worker's result (or the reaper's `lost`) is what it sees.
 
@@ -18,10 +20,11 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 
-from django.db import close_old_connections, connection
+from django.db import connection
 from django.utils import timezone
 
 from engine.stepspec import StepResult, StepSpec
@@ -50,6 +53,7 @@ class CeleryTarget(Target):
         self._wake = threading.Event()
         self._closed = False
         self._launches = 0
+        self._listener: threading.Thread | None = None
         self._thread = threading.Thread(target=self._poll, name=f"{name}-celery-poll", daemon=True)
         self._thread.start()
 
@@ -69,6 +73,10 @@ class CeleryTarget(Target):
             raise RuntimeError("the attempt ended before its task was sent")
         handle = CeleryHandle(spec, token, on_event)
         url = getattr(settings, "CELERY_BROKER_URL", None) or settings.REDIS_URL
+        if self._listener is None:  # on the first launch: the broker is known by now
+            self._listener = threading.Thread(target=self._listen, args=(url,), name=f"{self.name}-celery-bell",
+                                              daemon=True)
+            self._listener.start()
         if run_attempt.app.conf.broker_url == url:  # the app's own pooled connection
             run_attempt.apply_async(args=[spec.as_json(), token], queue=self.queue)
         else:  # settings changed since the app was made (tests): that broker, explicitly
@@ -109,6 +117,38 @@ class CeleryTarget(Target):
         self._wake.set()
 
     # -- completion --------------------------------------------------------------------------
+    def _listen(self, url: str) -> None:
+        """Wake the poller when a worker says one of our attempts ended (engine.celery_worker.ring_ended)."""
+        import redis
+
+        from engine.celery_worker import ENDED_CHANNEL
+
+        while not self._closed:
+            pubsub = None
+            try:
+                client = redis.Redis.from_url(url, socket_connect_timeout=2, health_check_interval=30)
+                pubsub = client.pubsub(ignore_subscribe_messages=True)
+                pubsub.subscribe(ENDED_CHANNEL)
+                while not self._closed:
+                    message = pubsub.get_message(timeout=1.0)
+                    if message is None:
+                        continue
+                    try:
+                        attempt_id = int(message["data"])
+                    except (TypeError, ValueError):
+                        continue
+                    if attempt_id in self._live:  # another engine's, or a stale one: nothing to read
+                        self._wake.set()
+            except Exception:  # Redis away: the poll goes on meanwhile
+                log.warning("celery target %s: lost its subscription to the workers' bell", self.name, exc_info=True)
+                time.sleep(1.0)
+            finally:
+                if pubsub is not None:
+                    try:
+                        pubsub.close()
+                    except Exception:
+                        pass
+
     def _poll(self) -> None:
         from engine.models import Attempt
 
@@ -120,12 +160,14 @@ class CeleryTarget(Target):
             if not ids:
                 continue
             try:
-                close_old_connections()
-                ended = list(Attempt.objects.filter(pk__in=ids).exclude(status=Attempt.Status.RUNNING)
-                             .values_list("id", "status", "reason"))
-                gone = set(ids) - set(Attempt.objects.filter(pk__in=ids).values_list("id", flat=True))
+                # this thread keeps its connection (close_old_connections would open a new one per
+                # poll under CONN_MAX_AGE=0: ~10 ms on every step's way back); a failed one is dropped
+                rows = list(Attempt.objects.filter(pk__in=ids).values_list("id", "status", "reason"))
+                ended = [row for row in rows if row[1] != Attempt.Status.RUNNING]
+                gone = set(ids) - {row[0] for row in rows}
             except Exception:
                 log.exception("celery target %s: could not poll its attempts", self.name)
+                connection.close()  # the next poll connects again
                 continue
             for attempt_id, status, reason in ended + [(i, "failed", "lost") for i in gone]:
                 with self._lock:
