@@ -71,10 +71,15 @@ test-scaled: install
 # scaled (the scaled pass flushes and uses the PostgreSQL database `root` and Redis db 1)
 SCALE_PG_URL ?= postgres://postgres@127.0.0.1:5432/root
 SCALE_REDIS  ?= redis://127.0.0.1:6379/1
+# bench/load.py: 50 pipelines of 10 steps on 4 real Celery workers (its database is created and
+# migrated if missing; each run adds a workspace of its own), beside a no-op Celery task's round trip
+LOAD_PG_URL  ?= postgres://postgres@127.0.0.1:5432/gw_load
+LOAD_REDIS   ?= redis://127.0.0.1:6379/5
 bench: install frontend
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/scale.py --database-url $(SCALE_PG_URL) --redis-url $(SCALE_REDIS)
 	$(BIN)/python bench/canvas.py
+	$(BIN)/python bench/load.py --database-url $(LOAD_PG_URL) --redis-url $(LOAD_REDIS)
 
 # docs/modules.md, the reference of the built-in modules, from their declarations (a test checks it)
 docs-modules: install

@@ -48,11 +48,35 @@ def _timed(fn, repeat: int, name: str) -> dict[str, float]:
     return _stats(times)
 
 
+IMAGE = "graphwright-step:latest"
+
+
+def unavailable(image: str = IMAGE) -> str | None:
+    """Why this benchmark cannot run here (no Docker engine, no step image), or None."""
+    try:
+        import docker
+
+        client = docker.from_env(timeout=10)
+        client.ping()
+    except Exception as exc:
+        return f"no Docker engine answers ({type(exc).__name__}: {str(exc)[:200]}); start dockerd"
+    try:
+        client.images.get(image)
+    except Exception:
+        return f"the image {image} is missing; build it with `make docker-image`"
+    return None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--image", default="graphwright-step:latest")
+    parser.add_argument("--image", default=IMAGE)
     args = parser.parse_args()
+    print(json.dumps(measure(repeat=args.repeat, image=args.image), indent=2))
+
+
+def measure(*, repeat: int = 5, image: str = IMAGE) -> dict[str, object]:
+    """The figures of the module's docstring, as one dict (bench/load.py calls this too)."""
     import docker
 
     from engine.datastore import Datastore
@@ -60,8 +84,7 @@ def main() -> None:
     from engine.targets.docker import DockerTarget
 
     client = docker.from_env()
-    image = args.image
-    out: dict[str, object] = {"image": image, "repeat": args.repeat,
+    out: dict[str, object] = {"image": image, "repeat": repeat,
                               "server": client.version().get("Version")}
 
     def cli_true() -> None:
@@ -78,16 +101,16 @@ def main() -> None:
                         image, "-c", "import engine.runner\nfrom modules_catalog.registry import load_builtins\n"
                         "load_builtins()"], check=True)
 
-    out["docker_run_true"] = _timed(cli_true, args.repeat, "docker run /bin/true")
-    out["sdk_run_true"] = _timed(sdk_true, args.repeat, "SDK run /bin/true")
-    out["docker_run_python"] = _timed(cli_python, args.repeat, "docker run python (step imports)")
+    out["docker_run_true"] = _timed(cli_true, repeat, "docker run /bin/true")
+    out["sdk_run_true"] = _timed(sdk_true, repeat, "SDK run /bin/true")
+    out["docker_run_python"] = _timed(cli_python, repeat, "docker run python (step imports)")
 
     with tempfile.TemporaryDirectory(prefix="gw-docker-bench-") as tmp:
         store = Datastore(os.path.join(tmp, "datastore"))
         target = DockerTarget(name="docker-bench", image=image, concurrency=1)
         started, whole = [], []
         try:
-            for i in range(args.repeat):
+            for i in range(repeat):
                 done = threading.Event()
                 spec = StepSpec(attempt_id=i + 1, run_id=1, node_id="sleep", module="sleep", version="1",
                                 params={"seconds": 0.0}, inputs={}, datastore=store.root,
@@ -113,7 +136,7 @@ def main() -> None:
     out["target_step"] = _stats(whole)
     print(f"target launch -> running: {statistics.median(started):.3f} s; -> done: {statistics.median(whole):.3f} s",
           file=sys.stderr)
-    print(json.dumps(out, indent=2))
+    return out
 
 
 if __name__ == "__main__":

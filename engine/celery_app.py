@@ -59,8 +59,11 @@ def run_attempt(self, spec_json: dict, fencing_token: str) -> str:
 
 @worker_ready.connect
 def _presence(sender=None, **_: object) -> None:
-    """Publish who this worker is and what it runs (engine.celery_worker.start_presence)."""
-    from .celery_worker import start_presence
+    """Publish who this worker is and what it runs (engine.celery_worker.start_presence), and warm
+    its local target up (engine.celery_worker.warm_up)."""
+    from .celery_worker import start_presence, warm_up
+
+    warm_up()
 
     queues = sorted(sender.app.amqp.queues.consume_from or {}) if sender is not None else []
     start_presence(str(getattr(sender, "hostname", "") or "celery"), queues or [app.conf.task_default_queue])

@@ -13,7 +13,11 @@
 4. Publish the step's logs, metrics and progress as run events from here (rows, and the channel
    layer to the run's WebSocket).
 5. Record the result with engine.results.record_result, fenced: only while the attempt is running
-   and still holds this task's token; a late or stale result is refused.
+   and still holds this task's token; a late or stale result is refused. Once it is committed, ring
+   the bell: publish the attempt's id on the Redis channel ENDED_CHANNEL, so the engine's celery
+   target reads the row now instead of at its next poll (a lost message costs one poll interval).
+
+The worker makes its local target (zygote, warm pool) when it is ready, not on its first task.
 """
 from __future__ import annotations
 
@@ -34,6 +38,7 @@ from .stepspec import StepResult, StepSpec
 
 log = logging.getLogger("graphwright.celery")
 OWNER_PREFIX = "celery:"
+ENDED_CHANNEL = "graphwright:attempt-ended"
 LOG_FLUSH_SECONDS = 0.2
 
 _target = None
@@ -67,12 +72,27 @@ def local_target():
         return _target
 
 
+def warm_up() -> threading.Thread:
+    """Make this worker's local target on a thread of its own (its zygote imports pandas and
+    scikit-learn: seconds), so the first step does not wait for it."""
+    def make() -> None:
+        try:
+            local_target()
+        except Exception:  # the first task tries again, and says why
+            log.exception("could not start this worker's local target")
+
+    thread = threading.Thread(target=make, name="graphwright-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
 def claim(attempt_id: int, token: str, worker: str) -> bool:
     """Take the attempt for this worker; False when it is not ours to run (duplicate delivery,
     stale task, attempt already failed or cancelled)."""
+    now = timezone.now()
     with transaction.atomic():
         claimed = Attempt.objects.filter(pk=attempt_id, status=Attempt.Status.RUNNING, owner=sent_owner(token)).update(
-            owner=claimed_owner(token, worker), heartbeat_at=timezone.now())
+            owner=claimed_owner(token, worker), heartbeat_at=now, claimed_at=now)
         if claimed:
             Step.objects.filter(attempts__id=attempt_id).update(worker=worker[:255], host=socket.gethostname()[:255])
     return bool(claimed)
@@ -131,6 +151,8 @@ def execute(spec_json: dict[str, Any], token: str, *, worker: str) -> str:
             # an error here (the database away) leaves the attempt claimed and unrenewed: it lapses
             # and the reaper fails it as lost, like a dead worker's
             recorded = record_fenced(attempt_id=spec.attempt_id, token=token, worker=worker, result=result)
+            if recorded:
+                ring_ended(spec.attempt_id)
         finally:
             with _running_lock:
                 _running.pop(spec.attempt_id, None)
@@ -189,6 +211,30 @@ def _run(spec: StepSpec, token: str, worker: str) -> StepResult:
     if not isinstance(result, StepResult):
         result = StepResult(status="failed", reason="lost", error="the step's process sent no readable result")
     return result
+
+
+def ring_ended(attempt_id: int) -> None:
+    """Tell the engines that the attempt's row is final (committed): their celery targets read it
+    now. Best effort: without the message the target's poll finds it within POLL_SECONDS."""
+    try:
+        client = _bell_client()
+        if client is not None:
+            client.publish(ENDED_CHANNEL, str(int(attempt_id)))
+    except Exception:
+        log.warning("attempt %s: could not ring the engine's bell", attempt_id, exc_info=True)
+
+
+_bell = None
+_bell_lock = threading.Lock()
+
+
+def _bell_client():
+    """One Redis client (a thread-safe connection pool) per process for ring_ended."""
+    global _bell
+    with _bell_lock:
+        if _bell is None:
+            _bell = _presence_client()
+        return _bell
 
 
 def _emit(spec: StepSpec, type: str, payload: dict[str, Any]) -> None:

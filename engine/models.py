@@ -172,6 +172,9 @@ class Attempt(models.Model):
     owner = models.CharField(max_length=100, help_text="the engine process that holds the lease")
     heartbeat_at = models.DateTimeField()
     started_at = models.DateTimeField(auto_now_add=True)
+    # when a Celery worker took the attempt (engine/celery_worker.claim); null on the engine's own
+    # targets: started_at -> claimed_at is the task's wait in the broker (bench/load.py)
+    claimed_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     reason = models.CharField(max_length=20, blank=True, default="")
 

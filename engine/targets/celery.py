@@ -2,11 +2,15 @@
 Celery worker anywhere that reaches the database, Redis and the datastore (engine/celery_app.py,
 engine/celery_worker.py).
 
-The database stays the truth. `launch` writes a fresh fencing token into the attempt row
-(owner `celery:<token>`, which also takes the attempt out of the engine's own lease renewal) and
-sends the task. From then on the worker renews the lease and records the result itself; the engine
-learns that the attempt ended by polling the rows of its in-flight celery attempts (one query every
-POLL_SECONDS for all of them) and reports `done` then. The executor's record_result finds the
+The database stays the truth. `launch` hands the attempt to the target's sender thread and returns:
+off the engine's thread, the sender writes a fresh fencing token into the attempt row (owner
+`celery:<token>`, which also takes the attempt out of the engine's own lease renewal; every attempt
+waiting to be sent in one transaction) and sends the task. A task that cannot be sent ends its
+attempt `failed` (reason `launch`), as a launch that raises would. From then on the worker renews the lease and records the result itself; the engine
+learns that the attempt ended by reading the rows of its in-flight celery attempts (one query for all
+of them) and reports `done` then: at once when a worker rings the bell (it publishes the attempt's
+id on Redis' ENDED_CHANNEL once the result is committed; a listener thread subscribes), and every
+POLL_SECONDS whatever happens (a lost message, an attempt the reaper failed). The executor's record_result finds the
 attempt already closed and returns False, so the executor re-reads every step of the run: the
 worker's result (or the reaper's `lost`) is what it sees.
 
@@ -18,10 +22,12 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
+from queue import Empty, Queue
 
-from django.db import close_old_connections, connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from engine.stepspec import StepResult, StepSpec
@@ -29,6 +35,7 @@ from engine.targets.base import EventSink, Target
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.25
+SEND_BATCH = 64  # attempts whose tokens one transaction writes
 
 
 @dataclass(eq=False)
@@ -50,34 +57,30 @@ class CeleryTarget(Target):
         self._wake = threading.Event()
         self._closed = False
         self._launches = 0
+        self._listener: threading.Thread | None = None
+        self._outbox: Queue[tuple[CeleryHandle, str] | None] = Queue()
+        self._sender: threading.Thread | None = None
         self._thread = threading.Thread(target=self._poll, name=f"{name}-celery-poll", daemon=True)
         self._thread.start()
 
     def launch(self, spec: StepSpec, on_event: EventSink) -> CeleryHandle:
-        from engine.celery_app import run_attempt
-        from engine.celery_worker import sent_owner
-        from engine.models import Attempt
-
         from django.conf import settings
 
-        if not (getattr(settings, "CELERY_BROKER_URL", None) or settings.REDIS_URL):
+        url = getattr(settings, "CELERY_BROKER_URL", None) or settings.REDIS_URL
+        if not url:
             raise RuntimeError(f"celery target {self.name!r} cannot send its steps: this server has no broker "
                                "(set REDIS_URL to the Redis its workers listen on)")
-        token = uuid.uuid4().hex
-        if not Attempt.objects.filter(pk=spec.attempt_id, status=Attempt.Status.RUNNING).update(
-                owner=sent_owner(token), heartbeat_at=timezone.now()):
-            raise RuntimeError("the attempt ended before its task was sent")
-        handle = CeleryHandle(spec, token, on_event)
-        url = getattr(settings, "CELERY_BROKER_URL", None) or settings.REDIS_URL
-        if run_attempt.app.conf.broker_url == url:  # the app's own pooled connection
-            run_attempt.apply_async(args=[spec.as_json(), token], queue=self.queue)
-        else:  # settings changed since the app was made (tests): that broker, explicitly
-            with run_attempt.app.connection_for_write(url) as conn:
-                run_attempt.apply_async(args=[spec.as_json(), token], queue=self.queue, connection=conn)
+        handle = CeleryHandle(spec, uuid.uuid4().hex, on_event)
         with self._lock:
             self._live[spec.attempt_id] = handle
             self._launches += 1
-        self._wake.set()
+            if self._sender is None:  # on the first launch: the broker is known by now
+                self._listener = threading.Thread(target=self._listen, args=(url,), name=f"{self.name}-celery-bell",
+                                                  daemon=True)
+                self._listener.start()
+                self._sender = threading.Thread(target=self._send, name=f"{self.name}-celery-send", daemon=True)
+                self._sender.start()
+        self._outbox.put((handle, url))
         return handle
 
     def check(self, handle: CeleryHandle) -> bool:
@@ -90,10 +93,14 @@ class CeleryTarget(Target):
         from engine.models import Attempt
         from engine.results import record_result
 
+        from django.db.models import Q
+
         if handle.done:
             return
-        if Attempt.objects.filter(pk=handle.spec.attempt_id, status=Attempt.Status.RUNNING,
-                                  owner=sent_owner(handle.token)).exists():
+        # not claimed: its task not sent yet (still the engine's), or sent and waiting in the queue;
+        # once closed, the sender does not send it and a worker finds nothing to claim
+        unclaimed = ~Q(owner__startswith="celery:") | Q(owner=sent_owner(handle.token))
+        if Attempt.objects.filter(unclaimed, pk=handle.spec.attempt_id, status=Attempt.Status.RUNNING).exists():
             from engine.datastore import open_datastore
 
             record_result(attempt_id=handle.spec.attempt_id, store=open_datastore(),
@@ -107,8 +114,102 @@ class CeleryTarget(Target):
     def close(self) -> None:
         self._closed = True
         self._wake.set()
+        self._outbox.put(None)
+
+    # -- sending -----------------------------------------------------------------------------
+    def _send(self) -> None:
+        """Send the launched attempts' tasks in launch order, off the engine's thread."""
+        while True:
+            item = self._outbox.get()
+            batch = []
+            while item is not None:
+                batch.append(item)
+                if len(batch) >= SEND_BATCH:
+                    break
+                try:
+                    item = self._outbox.get_nowait()
+                except Empty:
+                    break
+            if batch:
+                self._send_batch(batch)
+            if item is None:
+                connection.close()  # the thread ends: its connection must not outlive it
+                return
+
+    def _send_batch(self, batch: list[tuple[CeleryHandle, str]]) -> None:
+        from engine.celery_app import run_attempt
+        from engine.celery_worker import sent_owner
+        from engine.models import Attempt
+
+        now = timezone.now()
+        try:
+            with transaction.atomic():
+                # an attempt ended meanwhile (cancelled, reaped) gets no task: the poll reports it
+                written = [(handle, url) for handle, url in batch if Attempt.objects.filter(
+                    pk=handle.spec.attempt_id, status=Attempt.Status.RUNNING).update(
+                        owner=sent_owner(handle.token), heartbeat_at=now)]
+        except Exception as exc:
+            log.exception("celery target %s: could not write the tokens of %d attempts", self.name, len(batch))
+            connection.close()  # the next batch connects again
+            for handle, _ in batch:
+                self._fail(handle, exc)
+            return
+        for handle, url in written:
+            try:
+                if run_attempt.app.conf.broker_url == url:  # the app's own pooled connection
+                    run_attempt.apply_async(args=[handle.spec.as_json(), handle.token], queue=self.queue)
+                else:  # settings changed since the app was made (tests): that broker, explicitly
+                    with run_attempt.app.connection_for_write(url) as conn:
+                        run_attempt.apply_async(args=[handle.spec.as_json(), handle.token], queue=self.queue,
+                                                connection=conn)
+            except Exception as exc:
+                log.exception("celery target %s: could not send attempt %s", self.name, handle.spec.attempt_id)
+                self._fail(handle, exc)
+
+    def _fail(self, handle: CeleryHandle, exc: BaseException) -> None:
+        """The task could not be sent: the attempt ends `failed` (launch) through the engine, which
+        records it (the attempt is still running, its token unclaimed) as if launch() had raised."""
+        with self._lock:
+            if self._live.pop(handle.spec.attempt_id, None) is None:
+                return
+        handle.done = True
+        handle.on_event({"kind": "done", "result": StepResult(
+            status="failed", reason="launch",
+            error=f"the step could not be sent to its Celery queue: {type(exc).__name__}: {str(exc)[:500]}")})
 
     # -- completion --------------------------------------------------------------------------
+    def _listen(self, url: str) -> None:
+        """Wake the poller when a worker says one of our attempts ended (engine.celery_worker.ring_ended)."""
+        import redis
+
+        from engine.celery_worker import ENDED_CHANNEL
+
+        while not self._closed:
+            pubsub = None
+            try:
+                client = redis.Redis.from_url(url, socket_connect_timeout=2, health_check_interval=30)
+                pubsub = client.pubsub(ignore_subscribe_messages=True)
+                pubsub.subscribe(ENDED_CHANNEL)
+                while not self._closed:
+                    message = pubsub.get_message(timeout=1.0)
+                    if message is None:
+                        continue
+                    try:
+                        attempt_id = int(message["data"])
+                    except (TypeError, ValueError):
+                        continue
+                    if attempt_id in self._live:  # another engine's, or a stale one: nothing to read
+                        self._wake.set()
+            except Exception:  # Redis away: the poll goes on meanwhile
+                log.warning("celery target %s: lost its subscription to the workers' bell", self.name, exc_info=True)
+                time.sleep(1.0)
+            finally:
+                if pubsub is not None:
+                    try:
+                        pubsub.close()
+                    except Exception:
+                        pass
+
     def _poll(self) -> None:
         from engine.models import Attempt
 
@@ -120,12 +221,14 @@ class CeleryTarget(Target):
             if not ids:
                 continue
             try:
-                close_old_connections()
-                ended = list(Attempt.objects.filter(pk__in=ids).exclude(status=Attempt.Status.RUNNING)
-                             .values_list("id", "status", "reason"))
-                gone = set(ids) - set(Attempt.objects.filter(pk__in=ids).values_list("id", flat=True))
+                # this thread keeps its connection (close_old_connections would open a new one per
+                # poll under CONN_MAX_AGE=0: ~10 ms on every step's way back); a failed one is dropped
+                rows = list(Attempt.objects.filter(pk__in=ids).values_list("id", "status", "reason"))
+                ended = [row for row in rows if row[1] != Attempt.Status.RUNNING]
+                gone = set(ids) - {row[0] for row in rows}
             except Exception:
                 log.exception("celery target %s: could not poll its attempts", self.name)
+                connection.close()  # the next poll connects again
                 continue
             for attempt_id, status, reason in ended + [(i, "failed", "lost") for i in gone]:
                 with self._lock:

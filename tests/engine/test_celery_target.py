@@ -307,3 +307,38 @@ def test_a_worker_stopped_past_its_lease_has_its_late_result_refused(farm, works
     assert list(nap.attempts.order_by("number").values_list("status", "reason")) == [
         (Attempt.Status.FAILED, "lost"), (Attempt.Status.SUCCEEDED, "")]
     assert nap.status == Step.Status.SUCCEEDED and nap.worker == "w2@test"
+
+
+def test_a_task_that_cannot_be_sent_fails_its_attempt_at_launch(attempt, settings, monkeypatch):
+    """The target's sender thread writes the token, then the broker refuses the task: the engine
+    gets `done` with a `launch` failure saying why (as when launch() raises), nothing hangs."""
+    import queue
+
+    from engine.celery_app import run_attempt
+    from engine.celery_worker import OWNER_PREFIX
+    from engine.models import Attempt
+    from engine.stepspec import StepSpec
+    from engine.targets.celery import CeleryTarget
+
+    settings.REDIS_URL = REDIS_URL
+    Attempt.objects.filter(pk=attempt.id).update(owner="engine-host:1:abcd")  # as the executor leaves it
+
+    def refuse(*args, **kwargs):
+        raise ConnectionError("the broker is away")
+
+    monkeypatch.setattr(run_attempt, "apply_async", refuse)
+    events: queue.Queue = queue.Queue()
+    target = CeleryTarget(name="farm", queue=f"gw-test-{uuid.uuid4().hex[:8]}")
+    try:
+        spec = StepSpec(attempt_id=attempt.id, run_id=attempt.step.run_id, node_id="solo", module="sleep", version="1",
+                        params={}, inputs={}, datastore="/nonexistent", workdir="/nonexistent")
+        handle = target.launch(spec, events.put)
+        event = events.get(timeout=30)
+    finally:
+        target.close()
+    assert event["kind"] == "done"
+    assert (event["result"].status, event["result"].reason) == ("failed", "launch")
+    assert "the broker is away" in event["result"].error
+    assert not target.check(handle)
+    # the token was written before the send: a task for it, were one ever delivered, is its own
+    assert Attempt.objects.get(pk=attempt.id).owner.startswith(OWNER_PREFIX)
