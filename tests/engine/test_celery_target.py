@@ -15,11 +15,11 @@ import uuid
 import pandas as pd
 import pytest
 
-from tests.conftest import wait_for_run
+from tests.conftest import TEST_REDIS_URL, subprocess_db_env, wait_for_run
 from tests.engine.graphs import document, edge, iris_regression, node
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-REDIS_URL = "redis://127.0.0.1:6379/1"
+REDIS_URL = TEST_REDIS_URL  # GRAPHWRIGHT_TEST_REDIS_URL, default db 1
 pytestmark = pytest.mark.slow
 
 
@@ -40,8 +40,6 @@ def farm(transactional_db, settings, workspace, tmp_path):
         if os.environ.get("CI"):
             pytest.fail(f"Redis is not reachable at {REDIS_URL}")
         pytest.skip(f"Redis is not reachable at {REDIS_URL}")
-    from django.db import connection
-
     from engine import executor
     from engine.models import ComputeTarget
 
@@ -49,11 +47,11 @@ def farm(transactional_db, settings, workspace, tmp_path):
     settings.REDIS_URL = REDIS_URL
     settings.ENGINE = {**settings.ENGINE, "HEARTBEAT_SECONDS": 0.5, "LEASE_SECONDS": 4.0}
     ComputeTarget.objects.create(workspace=workspace, name="farm", kind="celery", settings={"queue": queue})
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.worker_settings", "SQLITE_PATH": connection.settings_dict["NAME"],
-           "REDIS_URL": REDIS_URL, "DATASTORE_ROOT": settings.DATASTORE_ROOT, "WORK_ROOT": settings.WORK_ROOT,
-           "HEARTBEAT_SECONDS": "0.5", "LEASE_SECONDS": "4", "ENGINE_AUTOSTART": "0", "LOCAL_CONCURRENCY": "1",
-           "LOCAL_POOL_SIZE": "1", "PYTHONPATH": ROOT}
-    env.pop("DATABASE_URL", None)
+    # the test's database (its SQLite file, or pytest-django's PostgreSQL test database)
+    env = subprocess_db_env(DJANGO_SETTINGS_MODULE="config.worker_settings", REDIS_URL=REDIS_URL,
+                            DATASTORE_ROOT=settings.DATASTORE_ROOT, WORK_ROOT=settings.WORK_ROOT,
+                            HEARTBEAT_SECONDS="0.5", LEASE_SECONDS="4", ENGINE_AUTOSTART="0", LOCAL_CONCURRENCY="1",
+                            LOCAL_POOL_SIZE="1", PYTHONPATH=ROOT)
     workers: list[subprocess.Popen] = []
 
     def start(name: str, *, wrapper: bool = False) -> subprocess.Popen:
