@@ -10,6 +10,11 @@ POLL_SECONDS for all of them) and reports `done` then. The executor's record_res
 attempt already closed and returns False, so the executor re-reads every step of the run: the
 worker's result (or the reaper's `lost`) is what it sees.
 
+A Redis that restarts without persistence loses the tasks still waiting in its queues (and one
+that is down refuses a send): the target remembers which Redis server (its `run_id`) took each
+task, and re-sends, from its poll thread, every task whose attempt no worker has claimed yet once
+that server is another one or the send failed. A duplicate is harmless: the attempt is claimed once.
+
 `terminate` needs no message to the worker: cancel_requested (or the run's end) is what the
 worker's heartbeat loop sees, and it kills the step's process within a beat. A task no worker has
 claimed yet is closed here directly; the worker that receives it later finds nothing to claim.
@@ -29,6 +34,7 @@ from engine.targets.base import EventSink, Target
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.25
+RESEND_CHECK_SECONDS = 1.0  # how often the broker's identity is looked at while tasks are out
 
 
 @dataclass(eq=False)
@@ -38,6 +44,7 @@ class CeleryHandle:
     on_event: EventSink
     done: bool = False
     reason: str = field(default="")
+    sent_to: str | None = None  # the broker (Redis run_id) that took the task; None: not sent yet
 
 
 class CeleryTarget(Target):
@@ -50,17 +57,15 @@ class CeleryTarget(Target):
         self._wake = threading.Event()
         self._closed = False
         self._launches = 0
+        self._redis = None  # (url, client) for the broker's identity
         self._thread = threading.Thread(target=self._poll, name=f"{name}-celery-poll", daemon=True)
         self._thread.start()
 
     def launch(self, spec: StepSpec, on_event: EventSink) -> CeleryHandle:
-        from engine.celery_app import run_attempt
         from engine.celery_worker import sent_owner
         from engine.models import Attempt
 
-        from django.conf import settings
-
-        if not (getattr(settings, "CELERY_BROKER_URL", None) or settings.REDIS_URL):
+        if not self._broker_url():
             raise RuntimeError(f"celery target {self.name!r} cannot send its steps: this server has no broker "
                                "(set REDIS_URL to the Redis its workers listen on)")
         token = uuid.uuid4().hex
@@ -68,17 +73,76 @@ class CeleryTarget(Target):
                 owner=sent_owner(token), heartbeat_at=timezone.now()):
             raise RuntimeError("the attempt ended before its task was sent")
         handle = CeleryHandle(spec, token, on_event)
-        url = getattr(settings, "CELERY_BROKER_URL", None) or settings.REDIS_URL
-        if run_attempt.app.conf.broker_url == url:  # the app's own pooled connection
-            run_attempt.apply_async(args=[spec.as_json(), token], queue=self.queue)
-        else:  # settings changed since the app was made (tests): that broker, explicitly
-            with run_attempt.app.connection_for_write(url) as conn:
-                run_attempt.apply_async(args=[spec.as_json(), token], queue=self.queue, connection=conn)
+        try:
+            self._send(handle)
+        except Exception:  # the broker is away: the poll thread sends it once it answers
+            log.warning("celery target %s: could not send attempt %s's task; sending it again later",
+                        self.name, spec.attempt_id, exc_info=True)
         with self._lock:
             self._live[spec.attempt_id] = handle
             self._launches += 1
         self._wake.set()
         return handle
+
+    @staticmethod
+    def _broker_url() -> str:
+        from django.conf import settings
+
+        return getattr(settings, "CELERY_BROKER_URL", None) or settings.REDIS_URL
+
+    def _broker_id(self) -> str | None:
+        """Which broker server answers now: Redis' run_id (new at every start); None when it does
+        not answer; "" for a broker that is not Redis (never re-sent to)."""
+        url = self._broker_url()
+        if not url.startswith(("redis://", "rediss://", "unix://")):
+            return ""
+        import redis
+
+        try:
+            if self._redis is None or self._redis[0] != url:
+                self._redis = (url, redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=2))
+            return str(self._redis[1].info("server")["run_id"])
+        except Exception:
+            return None
+
+    def _send(self, handle: CeleryHandle) -> None:
+        from engine.celery_app import run_attempt
+
+        broker = self._broker_id()
+        url = self._broker_url()
+        args = [handle.spec.as_json(), handle.token]
+        if run_attempt.app.conf.broker_url == url:  # the app's own pooled connection
+            run_attempt.apply_async(args=args, queue=self.queue)
+        else:  # settings changed since the app was made (tests): that broker, explicitly
+            with run_attempt.app.connection_for_write(url) as conn:
+                run_attempt.apply_async(args=args, queue=self.queue, connection=conn)
+        handle.sent_to = broker
+
+    def _resend_lost(self) -> None:
+        """Send again the tasks a restarted (or unreachable) broker may have lost, when their attempt
+        is still unclaimed; a task a worker claimed needs nothing."""
+        from engine.celery_worker import sent_owner
+        from engine.models import Attempt
+
+        broker = self._broker_id()
+        if broker is None:
+            return  # still away
+        with self._lock:
+            stale = [h for h in self._live.values() if h.sent_to != broker and not h.done]
+        for handle in stale:
+            unclaimed = Attempt.objects.filter(pk=handle.spec.attempt_id, status=Attempt.Status.RUNNING,
+                                               owner=sent_owner(handle.token)).exists()
+            if not unclaimed:
+                handle.sent_to = broker
+                continue
+            try:
+                self._send(handle)
+                log.warning("celery target %s: sent attempt %s's task again (the broker restarted or refused it)",
+                            self.name, handle.spec.attempt_id)
+            except Exception:
+                log.warning("celery target %s: could not send attempt %s's task again", self.name,
+                            handle.spec.attempt_id, exc_info=True)
+                return
 
     def check(self, handle: CeleryHandle) -> bool:
         return not handle.done
@@ -110,8 +174,11 @@ class CeleryTarget(Target):
 
     # -- completion --------------------------------------------------------------------------
     def _poll(self) -> None:
+        import time
+
         from engine.models import Attempt
 
+        next_check = 0.0
         while not self._closed:
             self._wake.wait(POLL_SECONDS)
             self._wake.clear()
@@ -121,6 +188,9 @@ class CeleryTarget(Target):
                 continue
             try:
                 close_old_connections()
+                if time.monotonic() >= next_check:
+                    next_check = time.monotonic() + RESEND_CHECK_SECONDS
+                    self._resend_lost()
                 ended = list(Attempt.objects.filter(pk__in=ids).exclude(status=Attempt.Status.RUNNING)
                              .values_list("id", "status", "reason"))
                 gone = set(ids) - set(Attempt.objects.filter(pk__in=ids).values_list("id", flat=True))
