@@ -35,11 +35,13 @@ def private_redis(tmp_path):
 
 
 def _submit(workspace, doc):
+    from designer.selectors import dataset_resolver
     from designer.services import version_snapshot
     from engine import services
 
     version = version_snapshot(workspace=workspace, user=None, document=doc, name="t")
-    return services.run_submit(workspace=workspace, version=version, force=True)
+    return services.run_submit(workspace=workspace, version=version, force=True,
+                               resolve_dataset=dataset_resolver(workspace=workspace))  # the workspace's targets too
 
 
 def _naps(target: str | None, *seconds: float) -> dict:
@@ -259,3 +261,4 @@ def test_a_postgres_restart_mid_run_is_ridden_out(tmp_path, settings, private_po
     assert all(body["errors"][0]["code"] == "database_unavailable" for body in unavailable)
     assert final[1]["status"] == "succeeded", final[1].get("error")
     assert [s["status"] for s in final[1]["steps"]] == ["succeeded"] * 3
+    assert "the database is not reachable" in (tmp_path / "engine.log").read_text()  # it met the outage, and lived
