@@ -118,7 +118,7 @@ def execute(spec_json: dict[str, Any], token: str, *, worker: str) -> str:
     close_old_connections()
     try:
         spec = StepSpec.from_json(spec_json)
-        if not claim(spec.attempt_id, token, worker):
+        if not _with_database(lambda: claim(spec.attempt_id, token, worker)):
             log.info("attempt %s: not ours to run (duplicate or stale delivery); skipped", spec.attempt_id)
             return "skipped"
         with _running_lock:

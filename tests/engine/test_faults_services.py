@@ -210,14 +210,17 @@ def private_postgres():
     server.destroy()
 
 
-def test_a_postgres_restart_mid_run_is_ridden_out(tmp_path, settings, private_postgres):
-    """The engine and the web server run on a private PostgreSQL, which stops mid-step and starts
-    again: the web server answers 503 with a JSON body meanwhile (never a 500), the engine records
-    the step's result once the database is back, and the run finishes."""
+def test_a_postgres_restart_mid_run_is_ridden_out(tmp_path, settings, private_postgres, private_redis):
+    """The engine, a Celery worker and the web server run on a private PostgreSQL, which stops while
+    a step runs on each and starts again: the web server answers 503 with a JSON body meanwhile
+    (never a 500), the engine and the worker record their step's result once the database is back,
+    and the run finishes."""
     database = private_postgres.create_database("graphwright")
     port = free_port()
+    queue = f"gw-test-{uuid.uuid4().hex[:8]}"
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SQLITE_PATH", "REDIS_URL")}
-    env.update(DATABASE_URL=database, DATASTORE_ROOT=settings.DATASTORE_ROOT, WORK_ROOT=settings.WORK_ROOT,
+    env.update(DATABASE_URL=database, REDIS_URL=private_redis.url, DATASTORE_ROOT=settings.DATASTORE_ROOT,
+               WORK_ROOT=settings.WORK_ROOT,
                GRAPHWRIGHT_VAR=str(tmp_path / "var"), HEARTBEAT_SECONDS="0.5", LEASE_SECONDS="20",
                ENGINE_AUTOSTART="0", LOCAL_POOL_SIZE="1", DJANGO_SETTINGS_MODULE="config.settings",
                CSRF_TRUSTED_ORIGINS=f"http://127.0.0.1:{port}")
@@ -226,21 +229,31 @@ def test_a_postgres_restart_mid_run_is_ridden_out(tmp_path, settings, private_po
     password = (tmp_path / "var" / "admin-password.txt").read_text().strip()
     engine = engine_process(env, tmp_path / "engine.log")
     engine_owner(engine)
+    celery = os.path.join(os.path.dirname(sys.executable), "celery")
+    worker = Proc([celery, "-A", "engine.celery_app", "worker", "-Q", queue, "--pool=threads", "--concurrency=1",
+                   "--prefetch-multiplier=1", "--without-gossip", "--without-mingle", "--without-heartbeat",
+                   "--hostname=w1@test", "--loglevel=INFO"], {**env, "DJANGO_SETTINGS_MODULE": "config.worker_settings",
+                                                             "PYTHONPATH": str(ROOT)}, tmp_path / "worker.log").start()
     web = web_process(env, port, tmp_path / "web.log")
     url = f"http://127.0.0.1:{port}"
     try:
         token = api(url, "POST", "/auth/token/", {"username": "admin", "password": password})["token"]
-        doc = document([node("data", "sample_dataset", name="iris"), node("nap", "sleep", seconds=4.0),
-                        node("after", "passthrough")],
-                       [edge("data", "data", "nap", "data"), edge("nap", "data", "after", "data")])
+        api(url, "POST", "/targets/", {"workspace": "default", "name": "farm", "kind": "celery",
+                                       "settings": {"queue": queue}}, token)
+        doc = document([node("data", "sample_dataset", name="iris"), node("nap", "sleep", seconds=6.0),
+                        {**node("remote", "sleep", seconds=6.0), "target": "farm"}, node("after", "passthrough")],
+                       [edge("data", "data", "nap", "data"), edge("data", "data", "remote", "data"),
+                        edge("nap", "data", "after", "data")])
         draft = api(url, "POST", "/drafts/", {"workspace": "default", "name": "restart", "document": doc}, token)
         run_id = api(url, "POST", f"/drafts/{draft['id']}/submit/", {"force": True}, token)["run"]["id"]
 
-        def nap_running() -> bool:
+        def naps_running() -> bool:
             code, body = _get(url, f"/runs/{run_id}/", token)
-            return code == 200 and any(s["node"] == "nap" and s["status"] == "running" for s in body["steps"])
+            return code == 200 and {s["node"] for s in body["steps"] if s["status"] == "running"} == {"nap", "remote"}
 
-        wait_until(nap_running, 120, "the sleep running")
+        wait_until(naps_running, 120, "the sleeps running, on the engine's target and on the worker")
+        wait_until(lambda: _get(url, f"/runs/{run_id}/steps/remote/", token)[1].get("worker") == "w1@test", 60,
+                   "the worker claiming its sleep")
         answers: list[tuple[int, dict]] = []
         private_postgres.stop()  # the sleep goes on; it ends while the database is away
         deadline = time.monotonic() + 5
@@ -250,15 +263,16 @@ def test_a_postgres_restart_mid_run_is_ridden_out(tmp_path, settings, private_po
         private_postgres.start()
         final = wait_until(lambda: (answer := _get(url, f"/runs/{run_id}/", token))[0] == 200
                            and answer[1]["status"] in FINAL and answer, 120, "the run ending")
-        assert engine.alive() and web.alive()
+        assert engine.alive() and web.alive() and worker.alive()
     finally:
         web.stop()
         engine.stop()
+        worker.stop()
     codes = [code for code, _ in answers]
     assert 500 not in codes and set(codes) <= {200, 503}, codes
     unavailable = [body for code, body in answers if code == 503]
     assert unavailable, "the web server never noticed the database was away"
     assert all(body["errors"][0]["code"] == "database_unavailable" for body in unavailable)
     assert final[1]["status"] == "succeeded", final[1].get("error")
-    assert [s["status"] for s in final[1]["steps"]] == ["succeeded"] * 3
+    assert [s["status"] for s in final[1]["steps"]] == ["succeeded"] * 4
     assert "the database is not reachable" in (tmp_path / "engine.log").read_text()  # it met the outage, and lived
