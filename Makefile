@@ -59,13 +59,12 @@ test-embedded: install frontend
 # database or the channel layer, which runs once, above: tests/e2e serve an embedded server of
 # their own, most catalogue tests call module functions (those that use the database run again),
 # and the docker target's tests exercise containers (their engine side is the local target's code).
-# The Celery and isolation tests also run once: their worker processes share the test's SQLite
-# file, and isolation is about the local target's files (on PostgreSQL they fail for want of a
-# test database the worker subprocesses can reach: a gap of the harness, see docs/features.md)
+# Subprocesses a test starts (Celery workers, engines, servers) reach pytest's test database
+# (tests/conftest.py subprocess_db_env); the tests' Celery workers use GRAPHWRIGHT_TEST_REDIS_URL
+# (default Redis db 1)
 test-scaled: install
 	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS) GRAPHWRIGHT_DB_TESTS_ONLY=1 $(BIN)/pytest -q -p no:cacheprovider \
-		--tb=native --ignore=tests/e2e --ignore=tests/engine/test_docker_target.py \
-		--ignore=tests/engine/test_celery_target.py --ignore=tests/engine/test_isolation.py
+		--tb=native --ignore=tests/e2e --ignore=tests/engine/test_docker_target.py
 
 # the engine in-process, then the HTTP + WebSocket interface at 10 to 10,000 nodes, embedded and
 # scaled (the scaled pass flushes and uses the PostgreSQL database `root` and Redis db 1)

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "designer.middleware.RefuseNulMiddleware",  # before anything looks up a session, token or object
+    "designer.middleware.DatabaseUnavailableMiddleware",  # 503 + JSON, not 500, while the database is away
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -72,7 +73,9 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL")
 if DATABASE_URL:
     # no persistent connections under ASGI: sync_to_async threads would each keep one open
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")))}
+    # health checks: a persistent connection broken by a database restart is replaced, not reused
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
+                                                  conn_health_checks=True)}
 else:
     DATABASES = {
         "default": {

@@ -33,3 +33,31 @@ class RefuseNulMiddleware:
         for name in [name for name, value in request.COOKIES.items() if NUL in name or NUL in value]:
             del request.COOKIES[name]  # as if not sent: the session and CSRF checks see no cookie
         return self.get_response(request)
+
+
+class DatabaseUnavailableMiddleware:
+    """A view that fails because the database cannot be reached (restarting, network) answers 503
+    with a JSON body (plain text outside the API) and Retry-After, not a 500: the client is told to
+    try again, and the broken connection is closed at the request's end (Django's
+    close_old_connections sees the error) so the next request connects afresh."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from django.db import InterfaceError, OperationalError, connection
+
+        if not isinstance(exception, (OperationalError, InterfaceError)):
+            return None
+        try:
+            if connection.connection is not None and connection.is_usable():
+                return None  # the database answers: this is another error (a 500 stays a 500)
+        except Exception:
+            pass
+        response = _refusal(request, 503, "database_unavailable",
+                            "the database cannot be reached just now (it may be restarting); try again in a few seconds")
+        response["Retry-After"] = "5"
+        return response

@@ -138,7 +138,7 @@ def execute(spec_json: dict[str, Any], token: str, *, worker: str) -> str:
     close_old_connections()
     try:
         spec = StepSpec.from_json(spec_json)
-        if not claim(spec.attempt_id, token, worker):
+        if not _with_database(lambda: claim(spec.attempt_id, token, worker)):
             log.info("attempt %s: not ours to run (duplicate or stale delivery); skipped", spec.attempt_id)
             return "skipped"
         with _running_lock:
@@ -148,9 +148,10 @@ def execute(spec_json: dict[str, Any], token: str, *, worker: str) -> str:
             result = _run(spec, token, worker)
             result.host = result.host or socket.gethostname()
             result.worker = worker
-            # an error here (the database away) leaves the attempt claimed and unrenewed: it lapses
-            # and the reaper fails it as lost, like a dead worker's
-            recorded = record_fenced(attempt_id=spec.attempt_id, token=token, worker=worker, result=result)
+            # the database away (a restart): tried again while the lease would hold; after that the
+            # attempt lapses and the reaper fails it as lost, like a dead worker's
+            recorded = _with_database(lambda: record_fenced(attempt_id=spec.attempt_id, token=token, worker=worker,
+                                                            result=result))
             if recorded:
                 ring_ended(spec.attempt_id)
         finally:
@@ -200,7 +201,8 @@ def _run(spec: StepSpec, token: str, worker: str) -> StepResult:
             try:
                 ours = renew(spec.attempt_id, token, worker)
             except Exception:  # the database is away: keep the step; the lease decides
-                log.exception("attempt %s: could not renew its lease", spec.attempt_id)
+                log.warning("attempt %s: could not renew its lease", spec.attempt_id, exc_info=True)
+                close_old_connections()  # a broken connection is replaced at the next beat
                 ours = True
             if not ours and not killed:
                 killed = True
@@ -237,12 +239,30 @@ def _bell_client():
         return _bell
 
 
+def _with_database(call):
+    """`call()`, called again while it fails for want of the database (closing the broken
+    connection each time), for at most the lease; the last error goes up."""
+    from django.db import InterfaceError, OperationalError
+
+    deadline = time.monotonic() + float(settings.ENGINE["LEASE_SECONDS"])
+    while True:
+        try:
+            return call()
+        except (OperationalError, InterfaceError):
+            close_old_connections()
+            if time.monotonic() >= deadline:
+                raise
+            log.warning("the database is not reachable; recording the result again in 1 s", exc_info=True)
+            time.sleep(1.0)
+
+
 def _emit(spec: StepSpec, type: str, payload: dict[str, Any]) -> None:
     try:
         with transaction.atomic():
             events.emit(spec.run_id, type, payload)
     except Exception:  # an event lost is not worth the step
         log.exception("attempt %s: could not publish %s", spec.attempt_id, type)
+        close_old_connections()
 
 
 # -- presence: who listens on a queue, and what it runs now ---------------------------------------

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -27,7 +27,7 @@ from .compiler import server_limits
 from .datastore import open_datastore
 from .models import Attempt, Run, Step
 from .plan import Plan, PlannedStep
-from .recovery import recover_lost_attempts
+from .recovery import claim_run, recover_lost_attempts
 from .results import record_result, step_outputs
 from .rows import insert_attempt, update_if
 from .scheduler import advance, cancel_pending_steps, set_run_status, set_step_status, step_seed
@@ -38,6 +38,7 @@ from .targets.base import Target
 
 log = logging.getLogger("graphwright.engine")
 LOG_FLUSH_SECONDS = 0.2
+DB_RETRY_SECONDS = 1.0  # while the database is away, how often the loop tries it again
 CPU_SECONDS_CEILING = 2**31  # what RLIMIT_CPU is given at most, whatever the settings say
 
 
@@ -100,9 +101,14 @@ class Executor:
         self.plans: dict[int, Plan] = {}
         self.workspaces: dict[int, int] = {}  # run -> its workspace, for its steps' targets
         self.logs: dict[int, list[str]] = {}
+        self.owned: set[int] = set()  # runs whose lease this engine holds (Run.owner, lease_until)
+        self.cancelling: set[int] = set()  # owned runs whose cancel this engine has acted on
+        self.deferred: deque[tuple] = deque()  # messages to handle again once the database is back
+        self._db_retry_at = 0.0
         self._thread: threading.Thread | None = None
         self._idle = threading.Event()
         self._recovered = True  # false while start-up recovery has not gone through
+        self.recovered = threading.Event()  # set once start-up recovery went through
 
     # -- thread-safe API ---------------------------------------------------------------------
     def start(self) -> "Executor":
@@ -117,6 +123,17 @@ class Executor:
             self._thread.join(timeout=30)
         for target in list(self.directory.instances.values()):
             target.close()
+
+    def _release(self) -> None:
+        """Hand the runs this engine drove over at once: their leases end now (owner kept), so the
+        next engine adopts them without waiting for the lease to run out."""
+        if not self.owned:
+            return
+        try:
+            Run.objects.filter(pk__in=list(self.owned), owner=self.owner).update(lease_until=timezone.now())
+        except Exception:  # the database is away: the leases lapse by themselves
+            log.warning("could not release this engine's runs; they are adopted when their leases lapse", exc_info=True)
+        self.owned.clear()
 
     def kick(self, run_id: int) -> None:
         self.inbox.put(("advance", run_id))
@@ -137,22 +154,48 @@ class Executor:
             wait = max(0.0, next_beat - time.monotonic())
             if self.logs:
                 wait = min(wait, LOG_FLUSH_SECONDS)
+            if self.deferred:
+                wait = max(0.0, min(wait, self._db_retry_at - time.monotonic()))
             try:
                 msg = self.inbox.get(timeout=wait)
             except queue.Empty:
                 msg = None
             if msg is not None and msg[0] == "stop":
-                self._flush_logs()
+                try:
+                    self._flush_logs()
+                except Exception:
+                    log.exception("could not write the last logs")
+                self._release()
                 connection.close()  # the thread ends: its connection must not outlive it
                 return
+            if self.deferred:  # the database was away: messages are handled in their order once it answers
+                if msg is not None:
+                    self.deferred.append(msg)
+                if time.monotonic() < self._db_retry_at:
+                    continue
+                msg = self.deferred.popleft()
+            handled = False
             try:
                 if msg is not None:
                     self._handle(msg)
+                handled = True
                 if msg is None or self.inbox.empty():
                     self._flush_logs()
                 if time.monotonic() >= next_beat:
                     next_beat = time.monotonic() + beat
                     self._heartbeat()
+            except (OperationalError, InterfaceError) as exc:
+                if not _database_away():
+                    log.exception("engine loop error on %r", msg)
+                    if msg is not None and msg[0] in ("advance", "cancel"):
+                        self._fail_run(msg[1], _internal(exc))
+                    continue
+                # the database went away (restart, network): nothing is failed for it; the message is
+                # handled again once it answers, and the runs' leases and attempts wait meanwhile
+                log.warning("the database is not reachable (%s); retrying in %.0f s", _describe(exc), DB_RETRY_SECONDS)
+                if msg is not None and not handled:
+                    self.deferred.appendleft(msg)
+                self._db_retry_at = time.monotonic() + DB_RETRY_SECONDS
             except Exception as exc:  # keep driving the other runs; the failing one is failed below
                 log.exception("engine loop error on %r", msg)
                 if msg is not None and msg[0] in ("advance", "cancel"):
@@ -171,10 +214,12 @@ class Executor:
         self._dispatch()
 
     def _recover(self) -> None:
-        """Start-up recovery; when the reaper itself fails, the next heartbeat tries it again."""
+        """Start-up recovery: lost attempts, and the runs no live engine drives (adopted); when the
+        reaper itself fails, the next heartbeat tries it again."""
         self._recovered = False
         runs = recover_lost_attempts(owner=self.owner, lease=settings.ENGINE["LEASE_SECONDS"])
         self._recovered = True
+        self.recovered.set()
         for run_id in runs:
             self._advance(run_id)  # one broken run is failed there; the others still resume
 
@@ -185,21 +230,42 @@ class Executor:
             plan = self.plans[run_id] = Plan.from_json(document)
         return plan
 
+    def _owns(self, run_id: int) -> bool:
+        """Whether this engine drives the run: it holds its lease, or takes it now (a run nobody
+        drives, or whose engine's lease lapsed). Another live engine's run is left to it."""
+        if run_id in self.owned:
+            return True
+        if claim_run(run_id, owner=self.owner, lease=settings.ENGINE["LEASE_SECONDS"]):
+            self.owned.add(run_id)
+            return True
+        self._forget(run_id)
+        return False
+
+    def _forget(self, run_id: int) -> None:
+        self.owned.discard(run_id)
+        self.cancelling.discard(run_id)
+        self.plans.pop(run_id, None)
+        self.workspaces.pop(run_id, None)
+
     def _advance(self, run_id: int, finished: dict[str, dict | None] | None = None) -> None:
-        """Advance one run; any error doing so fails that run, never the loop or the caller's
-        other runs (a plan in the database may hold anything)."""
+        """Advance one run this engine drives; any error doing so fails that run, never the loop
+        or the caller's other runs (a plan in the database may hold anything). The database being
+        away is not the run's fault: that error goes up to the loop, which tries again later."""
         try:
+            if not self._owns(run_id):
+                return  # another engine drives it
             plan = self._plan(run_id)
             done = advance(run_id, plan=plan, store=self.store, finished=finished,
                            enqueue=lambda step_id, ps, digests: self.ready[self._queue_name(run_id, ps)].append(
                                (step_id, run_id, ps, digests)))
         except Exception as exc:
+            if isinstance(exc, (OperationalError, InterfaceError)) and _database_away():
+                raise
             log.exception("could not advance run %s", run_id)
             self._fail_run(run_id, _internal(exc))
             return
         if done and not any(l.run_id == run_id for l in self.launched.values()):
-            self.plans.pop(run_id, None)
-            self.workspaces.pop(run_id, None)
+            self._forget(run_id)
 
     def _queue_name(self, run_id: int, ps: PlannedStep) -> str:
         """The queue (target instance key) a step waits in, looked up now: a workspace's target
@@ -228,6 +294,13 @@ class Executor:
                 step_id, run_id, ps, digests = ready.popleft()
                 try:
                     self._launch(name, target, step_id, run_id, ps, digests)
+                except (OperationalError, InterfaceError) as exc:
+                    if not _database_away():
+                        log.exception("could not launch step %s of run %s", step_id, run_id)
+                        self._fail_run(run_id, _internal(exc))
+                        continue
+                    ready.appendleft((step_id, run_id, ps, digests))  # launched once the database is back
+                    raise
                 except Exception as exc:  # before the step held a slot: only its run is concerned
                     log.exception("could not launch step %s of run %s", step_id, run_id)
                     self._fail_run(run_id, _internal(exc))
@@ -240,8 +313,10 @@ class Executor:
                 digests: dict[str, str]) -> None:
         now = timezone.now()
         with transaction.atomic():
-            if not update_if(Step, step_id, {"status": Step.Status.QUEUED}, {"status": Step.Status.RUNNING, "started_at": now}):
-                return  # cancelled or taken by another engine meanwhile
+            # one conditional UPDATE: the step is still queued and its run still this engine's
+            if not update_if(Step, step_id, {"status": Step.Status.QUEUED}, {"status": Step.Status.RUNNING, "started_at": now},
+                             owned=(Run, "run", self.owner)):
+                return  # cancelled, or its run taken over by another engine meanwhile
             attempt = self._new_attempt(step_id, now)
             events.emit(run_id, "step.status", {"node": ps.node_id, "status": Step.Status.RUNNING, "attempt": attempt.number})
         self.launched[attempt.id] = _Launched(None, key, step_id, run_id, ps.node_id)
@@ -252,8 +327,11 @@ class Executor:
             self.launched[attempt.id].handle = target.launch(spec, sink)
         except Exception as exc:  # a bad value in the plan, or the target broke: this step fails
             log.info("step %s of run %s could not be launched: %s", step_id, run_id, exc)
-            self._finish(attempt.id, StepResult(status="failed", reason="launch",
-                                                error=f"the step could not be launched: {_describe(exc)}"))
+            failed = StepResult(status="failed", reason="launch", error=f"the step could not be launched: {_describe(exc)}")
+            if isinstance(exc, (OperationalError, InterfaceError)) and _database_away():
+                self.inbox.put(("step", attempt.id, {"kind": "done", "result": failed}))  # recorded once it is back
+                return
+            self._finish(attempt.id, failed)
 
     def _spec(self, target: Target, attempt: Attempt, step_id: int, run_id: int, ps: PlannedStep,
               digests: dict[str, str]) -> StepSpec:
@@ -319,6 +397,14 @@ class Executor:
                 self._advance(launched.run_id)
                 return
             recorded = record_result(attempt_id=attempt_id, result=result, store=self.store)
+        except (OperationalError, InterfaceError) as exc:
+            if _database_away():  # recorded once the database is back (the loop defers the event)
+                self.launched[attempt_id] = launched
+                self.running[launched.target] += 1
+                raise
+            log.exception("could not record attempt %s of run %s", attempt_id, launched.run_id)
+            self._fail_run(launched.run_id, _internal(exc))
+            return
         except Exception as exc:
             log.exception("could not record attempt %s of run %s", attempt_id, launched.run_id)
             self._fail_run(launched.run_id, _internal(exc))
@@ -333,12 +419,17 @@ class Executor:
             lines = self.logs.pop(attempt_id, None)
             launched = self.launched.get(attempt_id)
             if lines and launched is not None:
-                events.emit(launched.run_id, "step.log", {"node": launched.node_id, "text": "".join(lines)})
+                try:
+                    events.emit(launched.run_id, "step.log", {"node": launched.node_id, "text": "".join(lines)})
+                except Exception:
+                    self.logs[attempt_id] = lines + self.logs.get(attempt_id, [])  # kept for the next flush
+                    raise
 
     # -- cancel, heartbeat, failure ----------------------------------------------------------
     def _cancel(self, run_id: int) -> None:
         """Cancel what has not started, kill what runs; the run ends `cancelled` once the killed
         steps have reported, so no snapshot shows a cancelled run with a step still running."""
+        self.cancelling.add(run_id)
         with transaction.atomic():
             run = Run.objects.select_for_update().get(pk=run_id)
             if run.status in Run.FINAL:
@@ -363,6 +454,7 @@ class Executor:
                                                     error=f"the step could not be stopped: {_describe(exc)}"))
 
     def _heartbeat(self) -> None:
+        self._renew_runs()
         if self.launched:
             # only the attempts this engine runs itself, and remote ones still waiting in their
             # queue (owner `celery:<token>`, engine/celery_worker.py): once a worker claimed one
@@ -375,25 +467,61 @@ class Executor:
                 self._recover()
                 lost = []
             else:
-                lost = recover_lost_attempts(owner=self.owner, lease=settings.ENGINE["LEASE_SECONDS"], startup=False)
+                # also adopts runs whose engine's lease lapsed, and runs submitted where no engine
+                # runs (a web process with ENGINE_AUTOSTART=0) or whose kick was lost: nobody
+                # claimed them a heartbeat after their submit
+                lost = recover_lost_attempts(owner=self.owner, lease=settings.ENGINE["LEASE_SECONDS"], startup=False,
+                                             settle=settings.ENGINE["HEARTBEAT_SECONDS"])
+        except (OperationalError, InterfaceError):
+            if _database_away():
+                raise
+            log.exception("the reaper failed")
+            lost = []
         except Exception:  # the next beat tries again; the runs this engine drives go on meanwhile
             log.exception("the reaper failed")
             lost = []
         for run_id in lost:
             self._advance(run_id)
-        # runs submitted where no engine runs (a web process with ENGINE_AUTOSTART=0) or whose
-        # kick was lost: nobody has started them a heartbeat after their submit
-        unstarted = Run.objects.filter(status=Run.Status.QUEUED,
-                                       created_at__lt=timezone.now() - timedelta(seconds=settings.ENGINE["HEARTBEAT_SECONDS"]))
-        for run_id in unstarted.order_by("id").values_list("id", flat=True)[:100]:
-            self._advance(run_id)
         self._dispatch()  # what the reaper resumed or this picked up starts now, not on the next event
+
+    def _renew_runs(self) -> None:
+        """Renew the leases of the runs this engine drives (one UPDATE), and read back which are
+        still its own and whose cancel was requested elsewhere (one SELECT). A run taken over (this
+        engine stalled past its lease) is dropped; a cancel asked of another process is carried out;
+        a run with nothing launched or ready here (its step ran elsewhere: a Celery worker, an engine
+        that lost it) is advanced from the database."""
+        if not self.owned:
+            return
+        ids = list(self.owned)
+        Run.objects.filter(pk__in=ids, owner=self.owner).exclude(status__in=Run.FINAL).update(
+            lease_until=timezone.now() + timedelta(seconds=settings.ENGINE["LEASE_SECONDS"]))
+        rows = {pk: (owner, status, cancel) for pk, owner, status, cancel in
+                Run.objects.filter(pk__in=ids).values_list("id", "owner", "status", "cancel_requested")}
+        busy = {l.run_id for l in self.launched.values()} | {item[1] for ready in self.ready.values() for item in ready}
+        for run_id in ids:
+            owner, status, cancel = rows.get(run_id, ("", Run.Status.CANCELLED, False))
+            if owner != self.owner:  # deleted, or adopted by another engine while this one stalled
+                log.warning("run %s is not this engine's any more (%s); letting it go", run_id, owner or "deleted")
+                self._forget(run_id)
+                for ready in self.ready.values():
+                    for item in [i for i in ready if i[1] == run_id]:
+                        ready.remove(item)
+            elif status in Run.FINAL:
+                if run_id not in busy:
+                    self._forget(run_id)
+            elif cancel and run_id not in self.cancelling:
+                self.cancelling.add(run_id)
+                self._cancel(run_id)
+            elif run_id not in busy:
+                self._advance(run_id)
 
     def _fail_run(self, run_id: int, message: str) -> None:
         """Last resort after an internal error: the run and its unfinished steps end failed, with
         their events; when even that fails, with plain updates (a run never stays `running`)."""
         self.plans.pop(run_id, None)
         now = timezone.now()
+        # attempts nobody will report on (their launch or their recording failed) end with the run
+        ours = [aid for aid, launched in self.launched.items() if launched.run_id == run_id]
         try:
             with transaction.atomic():
                 run = Run.objects.get(pk=run_id)
@@ -401,6 +529,8 @@ class Executor:
                     return
                 for step in run.steps.exclude(status__in=Step.FINAL):
                     set_step_status(step, Step.Status.FAILED, reason="engine", error=message, finished_at=now)
+                Attempt.objects.filter(step__run_id=run_id, status=Attempt.Status.RUNNING).exclude(pk__in=ours).update(
+                    status=Attempt.Status.FAILED, reason="engine", finished_at=now)
                 set_run_status(run, Run.Status.FAILED, error=message)
         except Exception:
             log.exception("could not mark run %s failed with its events; marking it without", run_id)
@@ -412,14 +542,28 @@ class Executor:
                         status=Run.Status.FAILED, error=message, finished_at=now)
             except Exception:
                 log.exception("could not mark run %s failed", run_id)
-        # attempts nobody will report on (their launch or their recording failed) end here too
-        ours = [aid for aid, launched in self.launched.items() if launched.run_id == run_id]
         try:
             Attempt.objects.filter(step__run_id=run_id, status=Attempt.Status.RUNNING).exclude(pk__in=ours).update(
                 status=Attempt.Status.FAILED, reason="engine", finished_at=now)
         except Exception:
             log.exception("could not close the attempts of run %s", run_id)
         self._terminate_run(run_id, "cancelled")
+
+
+def _database_away() -> bool:
+    """After an OperationalError/InterfaceError: whether the database is unreachable (restarting,
+    network), rather than refusing one statement. The broken connection is closed, so the next
+    query connects afresh."""
+    try:
+        if connection.is_usable():
+            return False
+    except Exception:
+        pass
+    try:
+        connection.close()
+    except Exception:
+        pass
+    return True
 
 
 def _describe(exc: BaseException) -> str:

@@ -94,6 +94,10 @@ class Run(models.Model):
     # set before the engine acts on a cancel: a cancel always wins over a resume after a crash
     cancel_requested = models.BooleanField(default=False)
     event_seq = models.PositiveBigIntegerField(default=0)
+    # the engine process driving the run (`host:pid:nonce`, blank until one claims it) and until when
+    # its lease holds: renewed by that engine's heartbeat, taken over by another only once it lapsed
+    owner = models.CharField(max_length=100, blank=True, default="")
+    lease_until = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)

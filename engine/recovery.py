@@ -1,5 +1,6 @@
 """The reaper: attempts whose engine died (or stopped renewing its lease) are failed as lost and
-their steps resumed once; never a run left `running` with nobody driving it."""
+their steps resumed once; runs whose engine's lease lapsed are adopted by one other engine; never a
+run left `running` with nobody driving it."""
 from __future__ import annotations
 
 import socket
@@ -7,6 +8,7 @@ from datetime import timedelta
 
 import psutil
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from .models import Attempt, Run, Step
@@ -22,12 +24,13 @@ def _owner_dead(owner: str) -> bool:
     return host == socket.gethostname() and pid.isdigit() and not psutil.pid_exists(int(pid))
 
 
-def recover_lost_attempts(*, owner: str, lease: float, startup: bool = True) -> list[int]:
-    """Fail lost attempts, put their steps back to waiting (or fail them after repeated losses).
+def recover_lost_attempts(*, owner: str, lease: float, startup: bool = True, settle: float = 0.0) -> list[int]:
+    """Fail lost attempts, put their steps back to waiting (or fail them after repeated losses),
+    and adopt for `owner` the unfinished runs nobody drives (adopt_runs).
 
-    Returns the ids of runs that need advancing. At start-up also returns every unfinished run
-    nobody else is driving, with steps that were queued in a dead engine's memory re-queued. A run
-    whose cancel was requested is never resumed: its unfinished steps end cancelled instead."""
+    Returns the ids of runs that need advancing (some may be driven by another live engine: the
+    executor advances only those it owns). A run whose cancel was requested is never resumed: its
+    unfinished steps end cancelled instead."""
     stale = timezone.now() - timedelta(seconds=lease)
     runs: set[int] = set()
     with transaction.atomic():
@@ -50,15 +53,52 @@ def recover_lost_attempts(*, owner: str, lease: float, startup: bool = True) -> 
             else:
                 set_step_status(step, Step.Status.WAITING, reason="lost",
                                 error="the previous attempt was lost when the engine stopped; resumed")
-        if startup:
-            live = set(Attempt.objects.filter(status=Attempt.Status.RUNNING).values_list("step__run_id", flat=True))
-            for step in Step.objects.filter(status=Step.Status.QUEUED).exclude(run_id__in=live):
-                step.status = Step.Status.WAITING
-                step.save(update_fields=["status"])
-            pending = Run.objects.exclude(status__in=Run.FINAL).exclude(id__in=live)
-            runs.update(pending.values_list("id", flat=True))
+    runs.update(adopt_runs(owner=owner, lease=lease, unstarted_after=None if startup else settle))
+    with transaction.atomic():
         _cancel_requested(runs)
     return sorted(runs)
+
+
+def lease_lapsed(now) -> Q:
+    """Runs no live engine drives: never claimed, or their engine's lease ran out."""
+    return Q(owner="") | Q(lease_until__isnull=True) | Q(lease_until__lt=now)
+
+
+def claim_run(run_id: int, *, owner: str, lease: float, previous: str | None = None) -> bool:
+    """Take (or renew) the lease on an unfinished run, in one conditional UPDATE: only when it is
+    `owner`'s already, nobody's, its lease lapsed, or (`previous`) it still names that dead engine.
+    Two engines claiming at once: one UPDATE changes the row, the other finds the condition false."""
+    now = timezone.now()
+    held = Q(owner=owner) | lease_lapsed(now) | (Q(owner=previous) if previous else Q(pk__in=[]))
+    return bool(Run.objects.filter(held, pk=run_id).exclude(status__in=Run.FINAL)
+                .update(owner=owner, lease_until=now + timedelta(seconds=lease)))
+
+
+def adopt_runs(*, owner: str, lease: float, unstarted_after: float | None = None) -> list[int]:
+    """Claim the unfinished runs whose engine's lease lapsed (or whose engine, on this host, is
+    gone), and those nobody claimed for `unstarted_after` seconds (None: whatever their age, as at
+    start-up): submitted where no engine runs, or their kick was lost. The steps an adopted run had
+    queued lived in its old engine's memory only: they go back to waiting, to be queued again."""
+    now = timezone.now()
+    unfinished = Run.objects.exclude(status__in=Run.FINAL).exclude(owner=owner)
+    lapsed = unfinished.filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now)).exclude(owner="")
+    unclaimed = unfinished.filter(owner="")
+    if unstarted_after is not None:
+        unclaimed = unclaimed.filter(created_at__lt=now - timedelta(seconds=unstarted_after))
+    found: list[tuple[int, str | None]] = [(pk, None) for pk in lapsed.values_list("id", flat=True)[:1000]]
+    found += [(pk, None) for pk in unclaimed.values_list("id", flat=True)[:1000]]
+    # a dead engine on this host is known at once, without waiting for its lease
+    here = socket.gethostname() + ":"
+    found += [(pk, prev) for pk, prev in unfinished.filter(owner__startswith=here, lease_until__gte=now)
+              .values_list("id", "owner")[:1000] if _owner_dead(prev)]
+    adopted = []
+    for run_id, previous in found:
+        with transaction.atomic():
+            if not claim_run(run_id, owner=owner, lease=lease, previous=previous):
+                continue  # another engine adopted it first
+            Step.objects.filter(run_id=run_id, status=Step.Status.QUEUED).update(status=Step.Status.WAITING)
+        adopted.append(run_id)
+    return adopted
 
 
 def _cancel_requested(run_ids: set[int]) -> None:

@@ -61,9 +61,12 @@ def insert_returning(obj: models.Model, computed: dict[str, tuple[str, list]]) -
     return tuple(row)
 
 
-def update_if(model: type[models.Model], pk: Any, where: dict[str, Any], values: dict[str, Any]) -> int:
+def update_if(model: type[models.Model], pk: Any, where: dict[str, Any], values: dict[str, Any],
+              owned: tuple[type[models.Model], str, str] | None = None) -> int:
     """`model.objects.filter(pk=pk, **where).update(**values)` as one plain UPDATE (each value
-    adapted by its own field); the number of rows changed: 0 when `where` no longer holds."""
+    adapted by its own field); the number of rows changed: 0 when `where` no longer holds.
+    `owned=(Parent, fk, owner)`: also only while the parent row the foreign key `fk` points at has
+    that `owner` (an EXISTS in the same statement)."""
     connection = transaction.get_connection(router.db_for_write(model))
     meta, quote = model._meta, connection.ops.quote_name
     sets = [(meta.get_field(name), value) for name, value in values.items()]
@@ -72,6 +75,12 @@ def update_if(model: type[models.Model], pk: Any, where: dict[str, Any], values:
            f"WHERE {quote(meta.pk.column)} = %s" + "".join(f" AND {quote(f.column)} = %s" for f, _ in conds))
     params = [f.get_db_prep_save(v, connection) for f, v in sets] + [pk] + \
              [f.get_db_prep_value(v, connection, prepared=False) for f, v in conds]
+    if owned is not None:
+        parent, fk, owner = owned
+        pmeta, table = parent._meta, quote(parent._meta.db_table)
+        sql += (f" AND EXISTS (SELECT 1 FROM {table} WHERE {table}.{quote(pmeta.pk.column)} = "
+                f"{quote(meta.db_table)}.{quote(meta.get_field(fk).column)} AND {table}.{quote('owner')} = %s)")
+        params.append(owner)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount

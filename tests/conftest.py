@@ -3,8 +3,12 @@ from __future__ import annotations
 
 import os
 import time
+from urllib.parse import quote
 
 import pytest
+
+# the Redis database the tests' Celery workers and brokers use (never the one a server runs on)
+TEST_REDIS_URL = os.environ.get("GRAPHWRIGHT_TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
 
 
 @pytest.fixture(autouse=True)
@@ -93,6 +97,36 @@ def engine(transactional_db, settings):
     ex = executor.start()
     yield ex
     executor.stop()
+
+
+def test_database_url() -> str | None:
+    """A DATABASE_URL naming the database this test uses (pytest-django's `test_…` database, not
+    the configured one) when that is PostgreSQL; None for SQLite (a file: SQLITE_PATH names it)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    conf = connection.settings_dict
+    auth = quote(conf["USER"] or "", safe="") + (f":{quote(conf['PASSWORD'], safe='')}" if conf["PASSWORD"] else "")
+    host = conf["HOST"] or "localhost"
+    port = f":{conf['PORT']}" if conf["PORT"] else ""
+    return f"postgres://{auth}{'@' if auth else ''}{host}{port}/{quote(conf['NAME'], safe='')}"
+
+
+def subprocess_db_env(**extra: str) -> dict[str, str]:
+    """The environment of a subprocess (an engine, a Celery worker, a server) that must reach this
+    test's database: this process's environment with DATABASE_URL naming the test database on
+    PostgreSQL, or SQLITE_PATH naming the test's SQLite file; then `extra`."""
+    from django.db import connection
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SQLITE_PATH")}
+    url = test_database_url()
+    if url is not None:
+        env["DATABASE_URL"] = url
+    else:
+        env["SQLITE_PATH"] = str(connection.settings_dict["NAME"])
+    env.update(extra)
+    return env
 
 
 def wait_for_run(run_id: int, timeout: float = 60.0):

@@ -5,8 +5,8 @@ engine/celery_worker.py).
 The database stays the truth. `launch` hands the attempt to the target's sender thread and returns:
 off the engine's thread, the sender writes a fresh fencing token into the attempt row (owner
 `celery:<token>`, which also takes the attempt out of the engine's own lease renewal; every attempt
-waiting to be sent in one transaction) and sends the task. A task that cannot be sent ends its
-attempt `failed` (reason `launch`), as a launch that raises would. From then on the worker renews the lease and records the result itself; the engine
+waiting to be sent in one transaction) and sends the task (one the broker refuses is sent again,
+below). From then on the worker renews the lease and records the result itself; the engine
 learns that the attempt ended by reading the rows of its in-flight celery attempts (one query for all
 of them) and reports `done` then: at once when a worker rings the bell (it publishes the attempt's
 id on Redis' ENDED_CHANNEL once the result is committed; a listener thread subscribes), and every
@@ -17,6 +17,12 @@ worker's result (or the reaper's `lost`) is what it sees.
 `terminate` needs no message to the worker: cancel_requested (or the run's end) is what the
 worker's heartbeat loop sees, and it kills the step's process within a beat. A task no worker has
 claimed yet is closed here directly; the worker that receives it later finds nothing to claim.
+
+A Redis that restarts without persistence loses the tasks still waiting in its queues (and one
+that is down refuses a send): the target remembers which Redis server (its `run_id`) took each
+task, and re-sends, from its poll thread, every task whose attempt no worker has claimed yet once
+that server is another one or the send failed. A duplicate is harmless: the attempt is claimed once.
+A task that could not be sent for SEND_GRACE_SECONDS ends its attempt `failed` (`launch`).
 """
 from __future__ import annotations
 
@@ -36,6 +42,8 @@ from engine.targets.base import EventSink, Target
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.25
 SEND_BATCH = 64  # attempts whose tokens one transaction writes
+RESEND_CHECK_SECONDS = 1.0  # how often the broker's identity is looked at while tasks are out
+SEND_GRACE_SECONDS = 10.0  # a task unsendable for this long fails its attempt (`launch`)
 
 
 @dataclass(eq=False)
@@ -45,6 +53,10 @@ class CeleryHandle:
     on_event: EventSink
     done: bool = False
     reason: str = field(default="")
+    pending: bool = True  # in the sender's outbox: the resend check leaves it alone
+    sent_to: str | None = None  # the broker (Redis run_id) that took the task; None: not sent yet
+    unsent_since: float | None = None  # monotonic time of the first failed send
+    send_error: str = ""  # the last failed send's error
 
 
 class CeleryTarget(Target):
@@ -60,13 +72,12 @@ class CeleryTarget(Target):
         self._listener: threading.Thread | None = None
         self._outbox: Queue[tuple[CeleryHandle, str] | None] = Queue()
         self._sender: threading.Thread | None = None
+        self._redis = None  # (url, client) for the broker's identity
         self._thread = threading.Thread(target=self._poll, name=f"{name}-celery-poll", daemon=True)
         self._thread.start()
 
     def launch(self, spec: StepSpec, on_event: EventSink) -> CeleryHandle:
-        from django.conf import settings
-
-        url = getattr(settings, "CELERY_BROKER_URL", None) or settings.REDIS_URL
+        url = self._broker_url()
         if not url:
             raise RuntimeError(f"celery target {self.name!r} cannot send its steps: this server has no broker "
                                "(set REDIS_URL to the Redis its workers listen on)")
@@ -137,7 +148,6 @@ class CeleryTarget(Target):
                 return
 
     def _send_batch(self, batch: list[tuple[CeleryHandle, str]]) -> None:
-        from engine.celery_app import run_attempt
         from engine.celery_worker import sent_owner
         from engine.models import Attempt
 
@@ -154,17 +164,85 @@ class CeleryTarget(Target):
             for handle, _ in batch:
                 self._fail(handle, exc)
             return
+        broker = self._broker_id() if written else None
         for handle, url in written:
             try:
-                if run_attempt.app.conf.broker_url == url:  # the app's own pooled connection
-                    run_attempt.apply_async(args=[handle.spec.as_json(), handle.token], queue=self.queue)
-                else:  # settings changed since the app was made (tests): that broker, explicitly
-                    with run_attempt.app.connection_for_write(url) as conn:
-                        run_attempt.apply_async(args=[handle.spec.as_json(), handle.token], queue=self.queue,
-                                                connection=conn)
+                self._publish(handle, url, broker)
+            except Exception as exc:  # the broker is away: the poll thread sends it again once it answers
+                log.warning("celery target %s: could not send attempt %s's task; sending it again later",
+                            self.name, handle.spec.attempt_id, exc_info=True)
+                handle.unsent_since, handle.send_error = time.monotonic(), f"{type(exc).__name__}: {exc}"
+            handle.pending = False
+        for handle, _ in batch:
+            handle.pending = False
+
+    @staticmethod
+    def _broker_url() -> str:
+        from django.conf import settings
+
+        return getattr(settings, "CELERY_BROKER_URL", None) or settings.REDIS_URL
+
+    def _broker_id(self) -> str | None:
+        """Which broker server answers now: Redis' run_id (new at every start); None when it does
+        not answer; "" for a broker that is not Redis (never re-sent to)."""
+        url = self._broker_url()
+        if not url.startswith(("redis://", "rediss://", "unix://")):
+            return ""
+        import redis
+
+        try:
+            if self._redis is None or self._redis[0] != url:
+                self._redis = (url, redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=2))
+            return str(self._redis[1].info("server")["run_id"])
+        except Exception:
+            return None
+
+    def _publish(self, handle: CeleryHandle, url: str, broker: str | None) -> None:
+        from engine.celery_app import run_attempt
+
+        args = [handle.spec.as_json(), handle.token]
+        if run_attempt.app.conf.broker_url == url:  # the app's own pooled connection
+            run_attempt.apply_async(args=args, queue=self.queue)
+        else:  # settings changed since the app was made (tests): that broker, explicitly
+            with run_attempt.app.connection_for_write(url) as conn:
+                run_attempt.apply_async(args=args, queue=self.queue, connection=conn)
+        handle.sent_to, handle.unsent_since = broker, None
+
+    def _resend_lost(self) -> None:
+        """Send again the tasks a restarted (or unreachable) broker may have lost, when their attempt
+        is still unclaimed; a task a worker claimed needs nothing. One unsendable past the grace
+        period fails its attempt (`launch`)."""
+        from engine.celery_worker import sent_owner
+        from engine.models import Attempt
+
+        with self._lock:
+            unsent = [h for h in self._live.values() if not h.pending and not h.done and h.unsent_since is not None]
+        for handle in unsent:
+            if time.monotonic() - handle.unsent_since >= SEND_GRACE_SECONDS:
+                self._fail(handle, ConnectionError(f"the broker refused the task for {SEND_GRACE_SECONDS:.0f} s "
+                                                   f"(last: {handle.send_error})"))
+        broker = self._broker_id()
+        if broker is None:
+            return  # still away
+        with self._lock:
+            stale = [h for h in self._live.values() if not h.pending and not h.done and h.sent_to != broker]
+        for handle in stale:
+            unclaimed = Attempt.objects.filter(pk=handle.spec.attempt_id, status=Attempt.Status.RUNNING,
+                                               owner=sent_owner(handle.token)).exists()
+            if not unclaimed:
+                handle.sent_to, handle.unsent_since = broker, None
+                continue
+            try:
+                self._publish(handle, self._broker_url(), broker)
+                log.warning("celery target %s: sent attempt %s's task again (the broker restarted or refused it)",
+                            self.name, handle.spec.attempt_id)
             except Exception as exc:
-                log.exception("celery target %s: could not send attempt %s", self.name, handle.spec.attempt_id)
-                self._fail(handle, exc)
+                log.warning("celery target %s: could not send attempt %s's task again", self.name,
+                            handle.spec.attempt_id, exc_info=True)
+                handle.send_error = f"{type(exc).__name__}: {exc}"
+                if handle.unsent_since is None:
+                    handle.unsent_since = time.monotonic()
+                return
 
     def _fail(self, handle: CeleryHandle, exc: BaseException) -> None:
         """The task could not be sent: the attempt ends `failed` (launch) through the engine, which
@@ -213,6 +291,7 @@ class CeleryTarget(Target):
     def _poll(self) -> None:
         from engine.models import Attempt
 
+        next_check = 0.0
         while not self._closed:
             self._wake.wait(POLL_SECONDS)
             self._wake.clear()
@@ -223,6 +302,9 @@ class CeleryTarget(Target):
             try:
                 # this thread keeps its connection (close_old_connections would open a new one per
                 # poll under CONN_MAX_AGE=0: ~10 ms on every step's way back); a failed one is dropped
+                if time.monotonic() >= next_check:
+                    next_check = time.monotonic() + RESEND_CHECK_SECONDS
+                    self._resend_lost()
                 rows = list(Attempt.objects.filter(pk__in=ids).values_list("id", "status", "reason"))
                 ended = [row for row in rows if row[1] != Attempt.Status.RUNNING]
                 gone = set(ids) - {row[0] for row in rows}

@@ -15,11 +15,11 @@ import uuid
 import pandas as pd
 import pytest
 
-from tests.conftest import wait_for_run
+from tests.conftest import TEST_REDIS_URL, subprocess_db_env, wait_for_run
 from tests.engine.graphs import document, edge, iris_regression, node
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-REDIS_URL = "redis://127.0.0.1:6379/1"
+REDIS_URL = TEST_REDIS_URL  # GRAPHWRIGHT_TEST_REDIS_URL, default db 1
 pytestmark = pytest.mark.slow
 
 
@@ -40,8 +40,6 @@ def farm(transactional_db, settings, workspace, tmp_path):
         if os.environ.get("CI"):
             pytest.fail(f"Redis is not reachable at {REDIS_URL}")
         pytest.skip(f"Redis is not reachable at {REDIS_URL}")
-    from django.db import connection
-
     from engine import executor
     from engine.models import ComputeTarget
 
@@ -49,11 +47,11 @@ def farm(transactional_db, settings, workspace, tmp_path):
     settings.REDIS_URL = REDIS_URL
     settings.ENGINE = {**settings.ENGINE, "HEARTBEAT_SECONDS": 0.5, "LEASE_SECONDS": 4.0}
     ComputeTarget.objects.create(workspace=workspace, name="farm", kind="celery", settings={"queue": queue})
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.worker_settings", "SQLITE_PATH": connection.settings_dict["NAME"],
-           "REDIS_URL": REDIS_URL, "DATASTORE_ROOT": settings.DATASTORE_ROOT, "WORK_ROOT": settings.WORK_ROOT,
-           "HEARTBEAT_SECONDS": "0.5", "LEASE_SECONDS": "4", "ENGINE_AUTOSTART": "0", "LOCAL_CONCURRENCY": "1",
-           "LOCAL_POOL_SIZE": "1", "PYTHONPATH": ROOT}
-    env.pop("DATABASE_URL", None)
+    # the test's database (its SQLite file, or pytest-django's PostgreSQL test database)
+    env = subprocess_db_env(DJANGO_SETTINGS_MODULE="config.worker_settings", REDIS_URL=REDIS_URL,
+                            DATASTORE_ROOT=settings.DATASTORE_ROOT, WORK_ROOT=settings.WORK_ROOT,
+                            HEARTBEAT_SECONDS="0.5", LEASE_SECONDS="4", ENGINE_AUTOSTART="0", LOCAL_CONCURRENCY="1",
+                            LOCAL_POOL_SIZE="1", PYTHONPATH=ROOT)
     workers: list[subprocess.Popen] = []
 
     def start(name: str, *, wrapper: bool = False) -> subprocess.Popen:
@@ -310,9 +308,12 @@ def test_a_worker_stopped_past_its_lease_has_its_late_result_refused(farm, works
 
 
 def test_a_task_that_cannot_be_sent_fails_its_attempt_at_launch(attempt, settings, monkeypatch):
-    """The target's sender thread writes the token, then the broker refuses the task: the engine
-    gets `done` with a `launch` failure saying why (as when launch() raises), nothing hangs."""
+    """The target's sender thread writes the token, then the broker refuses the task, again and
+    again past the grace period: the engine gets `done` with a `launch` failure saying why (as when
+    launch() raises), nothing hangs."""
     import queue
+
+    from engine.targets import celery as celery_target
 
     from engine.celery_app import run_attempt
     from engine.celery_worker import OWNER_PREFIX
@@ -327,6 +328,7 @@ def test_a_task_that_cannot_be_sent_fails_its_attempt_at_launch(attempt, setting
         raise ConnectionError("the broker is away")
 
     monkeypatch.setattr(run_attempt, "apply_async", refuse)
+    monkeypatch.setattr(celery_target, "SEND_GRACE_SECONDS", 1.0)
     events: queue.Queue = queue.Queue()
     target = CeleryTarget(name="farm", queue=f"gw-test-{uuid.uuid4().hex[:8]}")
     try:
@@ -338,7 +340,7 @@ def test_a_task_that_cannot_be_sent_fails_its_attempt_at_launch(attempt, setting
         target.close()
     assert event["kind"] == "done"
     assert (event["result"].status, event["result"].reason) == ("failed", "launch")
-    assert "the broker is away" in event["result"].error
+    assert "the broker refused the task" in event["result"].error and "the broker is away" in event["result"].error
     assert not target.check(handle)
     # the token was written before the send: a task for it, were one ever delivered, is its own
     assert Attempt.objects.get(pk=attempt.id).owner.startswith(OWNER_PREFIX)

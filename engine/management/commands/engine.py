@@ -17,6 +17,8 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         signal.signal(signal.SIGINT, lambda *_: stop.set())
         ex = executor.start()
+        ex.recovered.wait(60)  # "running" once it has adopted the runs nobody drives
         self.stdout.write(f"engine {ex.owner} running; Ctrl-C stops it")
+        self.stdout.flush()
         stop.wait()
         executor.stop()
