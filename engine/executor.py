@@ -3,6 +3,7 @@ Targets report step events into its inbox; it never sleeps on the hot path (it b
 from __future__ import annotations
 
 import gc
+import heapq
 import logging
 import math
 import os
@@ -28,13 +29,13 @@ from .datastore import open_datastore
 from .models import Attempt, Run, Step
 from .plan import Plan, PlannedStep
 from .recovery import recover_lost_attempts
-from .results import record_result, step_outputs
+from .results import record_result, release_due_retries, step_outputs
 from .rows import insert_attempt, update_if
 from .scheduler import advance, cancel_pending_steps, set_run_status, set_step_status, step_seed
 from .stepspec import StepEvent, StepResult, StepSpec
 from .storage_recovery import corrupt_input, rerun_producer
 from .compute_targets import TargetDirectory
-from .targets.base import Target
+from .targets.base import InfrastructureError, Target
 
 log = logging.getLogger("graphwright.engine")
 LOG_FLUSH_SECONDS = 0.2
@@ -100,6 +101,7 @@ class Executor:
         self.plans: dict[int, Plan] = {}
         self.workspaces: dict[int, int] = {}  # run -> its workspace, for its steps' targets
         self.logs: dict[int, list[str]] = {}
+        self.retries: list[tuple[float, int]] = []  # heap of (monotonic time, run): a held retry is due
         self._thread: threading.Thread | None = None
         self._idle = threading.Event()
         self._recovered = True  # false while start-up recovery has not gone through
@@ -135,6 +137,8 @@ class Executor:
         next_beat = time.monotonic() + beat
         while True:
             wait = max(0.0, next_beat - time.monotonic())
+            if self.retries:
+                wait = min(wait, max(0.0, self.retries[0][0] - time.monotonic()))
             if self.logs:
                 wait = min(wait, LOG_FLUSH_SECONDS)
             try:
@@ -148,6 +152,8 @@ class Executor:
             try:
                 if msg is not None:
                     self._handle(msg)
+                if self.retries and self.retries[0][0] <= time.monotonic():
+                    self._release_retries()
                 if msg is None or self.inbox.empty():
                     self._flush_logs()
                 if time.monotonic() >= next_beat:
@@ -252,7 +258,9 @@ class Executor:
             self.launched[attempt.id].handle = target.launch(spec, sink)
         except Exception as exc:  # a bad value in the plan, or the target broke: this step fails
             log.info("step %s of run %s could not be launched: %s", step_id, run_id, exc)
-            self._finish(attempt.id, StepResult(status="failed", reason="launch",
+            # a target that cannot reach what it needs (daemon, broker) is infrastructure: retried
+            reason = "infrastructure" if isinstance(exc, InfrastructureError) else "launch"
+            self._finish(attempt.id, StepResult(status="failed", reason=reason,
                                                 error=f"the step could not be launched: {_describe(exc)}"))
 
     def _spec(self, target: Target, attempt: Attempt, step_id: int, run_id: int, ps: PlannedStep,
@@ -323,10 +331,31 @@ class Executor:
             log.exception("could not record attempt %s of run %s", attempt_id, launched.run_id)
             self._fail_run(launched.run_id, _internal(exc))
             return
+        if result.status != "succeeded" and self._held_retry(launched):
+            return  # the step waits for its retry: nothing downstream changed
         # the step's end only concerns the steps reading from it (a result ignored for a lost lease:
         # look at every step)
         outputs = step_outputs(result) if result.status == "succeeded" else None
         self._advance(launched.run_id, finished={launched.node_id: outputs} if recorded else None)
+
+    def _held_retry(self, launched: _Launched) -> bool:
+        """True when the failed step went back to waiting for a retry (recorded here, by a Celery
+        worker or by the reaper): its run is advanced once the retry's backoff has passed."""
+        row = Step.objects.filter(pk=launched.step_id, status=Step.Status.WAITING).values_list("retry_at").first()
+        if row is None or row[0] is None:
+            return False
+        delay = max(0.0, (row[0] - timezone.now()).total_seconds())
+        heapq.heappush(self.retries, (time.monotonic() + delay, launched.run_id))
+        return True
+
+    def _release_retries(self) -> None:
+        """Advance the runs whose held retries are due now."""
+        due = set()
+        while self.retries and self.retries[0][0] <= time.monotonic():
+            due.add(heapq.heappop(self.retries)[1])
+        for run_id in release_due_retries(sorted(due)):
+            self._advance(run_id)
+        self._dispatch()
 
     def _flush_logs(self, only: int | None = None) -> None:
         for attempt_id in [only] if only is not None else list(self.logs):
@@ -381,6 +410,10 @@ class Executor:
             lost = []
         for run_id in lost:
             self._advance(run_id)
+        # retries held by the reaper, by a Celery worker or by an engine that died: due ones go on
+        for run_id in release_due_retries():
+            self._advance(run_id)
+        self._stop_cancelled()
         # runs submitted where no engine runs (a web process with ENGINE_AUTOSTART=0) or whose
         # kick was lost: nobody has started them a heartbeat after their submit
         unstarted = Run.objects.filter(status=Run.Status.QUEUED,
@@ -388,6 +421,16 @@ class Executor:
         for run_id in unstarted.order_by("id").values_list("id", flat=True)[:100]:
             self._advance(run_id)
         self._dispatch()  # what the reaper resumed or this picked up starts now, not on the next event
+
+    def _stop_cancelled(self) -> None:
+        """Kill the steps this engine runs whose run was cancelled (or ended) elsewhere: by a web
+        process without an engine, which only wrote the database (engine/services.run_cancel)."""
+        mine = {launched.run_id for launched in self.launched.values()}
+        if not mine:
+            return
+        for run_id in (Run.objects.filter(id__in=mine).filter(Q(cancel_requested=True) | Q(status__in=Run.FINAL))
+                       .values_list("id", flat=True)):
+            self._terminate_run(run_id, "cancelled")
 
     def _fail_run(self, run_id: int, message: str) -> None:
         """Last resort after an internal error: the run and its unfinished steps end failed, with

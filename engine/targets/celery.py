@@ -22,10 +22,11 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.db import close_old_connections, connection
+from kombu.exceptions import OperationalError
 from django.utils import timezone
 
 from engine.stepspec import StepResult, StepSpec
-from engine.targets.base import EventSink, Target
+from engine.targets.base import EventSink, InfrastructureError, Target
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.25
@@ -69,11 +70,14 @@ class CeleryTarget(Target):
             raise RuntimeError("the attempt ended before its task was sent")
         handle = CeleryHandle(spec, token, on_event)
         url = getattr(settings, "CELERY_BROKER_URL", None) or settings.REDIS_URL
-        if run_attempt.app.conf.broker_url == url:  # the app's own pooled connection
-            run_attempt.apply_async(args=[spec.as_json(), token], queue=self.queue)
-        else:  # settings changed since the app was made (tests): that broker, explicitly
-            with run_attempt.app.connection_for_write(url) as conn:
-                run_attempt.apply_async(args=[spec.as_json(), token], queue=self.queue, connection=conn)
+        try:
+            if run_attempt.app.conf.broker_url == url:  # the app's own pooled connection
+                run_attempt.apply_async(args=[spec.as_json(), token], queue=self.queue)
+            else:  # settings changed since the app was made (tests): that broker, explicitly
+                with run_attempt.app.connection_for_write(url) as conn:
+                    run_attempt.apply_async(args=[spec.as_json(), token], queue=self.queue, connection=conn)
+        except (OperationalError, OSError) as exc:  # the broker is away: infrastructure, retried
+            raise InfrastructureError(f"celery target {self.name!r} cannot reach its broker: {exc}") from None
         with self._lock:
             self._live[spec.attempt_id] = handle
             self._launches += 1
