@@ -56,15 +56,16 @@ def farm(transactional_db, settings, workspace, tmp_path):
     env.pop("DATABASE_URL", None)
     workers: list[subprocess.Popen] = []
 
-    def start(name: str, *, wrapper: bool = False) -> subprocess.Popen:
-        """A worker by the plain celery command, or by `manage.py worker --target farm`."""
+    def start(name: str, *, wrapper: bool = False, **extra_env: str) -> subprocess.Popen:
+        """A worker by the plain celery command, or by `manage.py worker --target farm`; `extra_env`
+        overrides its environment (e.g. a longer HEARTBEAT_SECONDS)."""
         out = open(tmp_path / f"{name}.log", "wb")
         argv = ([sys.executable, "manage.py", "worker", "--target", "farm", "--workspace", workspace.slug,
                  f"--hostname={name}@test"] if wrapper else
                 [os.path.join(os.path.dirname(sys.executable), "celery"), "-A", "engine.celery_app", "worker", "-Q", queue,
                  "--pool=threads", "--concurrency=1", "--prefetch-multiplier=1", "--without-gossip", "--without-mingle",
                  "--without-heartbeat", f"--hostname={name}@test", "--loglevel=INFO"])
-        proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(argv, cwd=ROOT, env={**env, **extra_env}, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         workers.append(proc)
         return proc
 
