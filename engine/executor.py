@@ -434,34 +434,38 @@ class Executor:
 
     def _fail_run(self, run_id: int, message: str) -> None:
         """Last resort after an internal error: the run and its unfinished steps end failed, with
-        their events; when even that fails, with plain updates (a run never stays `running`)."""
+        their events; when even that fails, with plain updates (a run never stays `running`).
+        Attempts nobody will report on (their launch or their recording failed) end first, in the
+        same transaction, so no one sees the run failed with an attempt still running."""
         self.plans.pop(run_id, None)
         now = timezone.now()
+        ours = [aid for aid, launched in self.launched.items() if launched.run_id == run_id]
+
+        def close_attempts() -> None:
+            Attempt.objects.filter(step__run_id=run_id, status=Attempt.Status.RUNNING).exclude(pk__in=ours).update(
+                status=Attempt.Status.FAILED, reason="engine", failure="infrastructure", finished_at=now)
+
         try:
             with transaction.atomic():
                 run = Run.objects.get(pk=run_id)
                 if run.status in Run.FINAL:
                     return
+                close_attempts()
                 for step in run.steps.exclude(status__in=Step.FINAL):
-                    set_step_status(step, Step.Status.FAILED, reason="engine", error=message, finished_at=now)
+                    set_step_status(step, Step.Status.FAILED, reason="engine", failure="infrastructure",
+                                    error=message, finished_at=now)
                 set_run_status(run, Run.Status.FAILED, error=message)
         except Exception:
             log.exception("could not mark run %s failed with its events; marking it without", run_id)
             try:
                 with transaction.atomic():
+                    close_attempts()
                     Step.objects.filter(run_id=run_id).exclude(status__in=Step.FINAL).update(
                         status=Step.Status.FAILED, reason="engine", error=message, finished_at=now)
                     Run.objects.filter(pk=run_id).exclude(status__in=Run.FINAL).update(
                         status=Run.Status.FAILED, error=message, finished_at=now)
             except Exception:
                 log.exception("could not mark run %s failed", run_id)
-        # attempts nobody will report on (their launch or their recording failed) end here too
-        ours = [aid for aid, launched in self.launched.items() if launched.run_id == run_id]
-        try:
-            Attempt.objects.filter(step__run_id=run_id, status=Attempt.Status.RUNNING).exclude(pk__in=ours).update(
-                status=Attempt.Status.FAILED, reason="engine", finished_at=now)
-        except Exception:
-            log.exception("could not close the attempts of run %s", run_id)
         self._terminate_run(run_id, "cancelled")
 
 
