@@ -185,3 +185,41 @@ def test_a_step_whose_child_dies_every_time_stops_after_its_policy_s_attempts(en
     assert step.status == "failed" and step.failure == "lost"
     time.sleep(1.0)  # nothing launches a third
     assert step.attempts.count() == 2
+
+
+# -- the runner: datastore I/O is infrastructure, the code's own I/O error is not -------------------
+
+def _run_here(tmp_path, module: str, params: dict):
+    import tests.engine.fixture_modules  # noqa: F401 - registers the fixture.* modules
+    from engine.datastore import Datastore
+    from engine.runner import run_step
+    from engine.stepspec import StepSpec
+
+    store = Datastore(str(tmp_path / "store"))
+    spec = StepSpec(attempt_id=1, run_id=1, node_id="n", module=module, version="1", params=params, inputs={},
+                    datastore=store.root, workdir=str(tmp_path / "work"))
+    os.makedirs(spec.workdir, exist_ok=True)
+    return run_step(spec, lambda event: None)
+
+
+def test_an_io_error_of_the_datastore_storing_an_output_is_an_infrastructure_failure(tmp_path, monkeypatch):
+    import errno
+
+    from engine import datastore as datastore_module
+
+    def broken(df, path):
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(datastore_module, "write_parquet", broken)
+    result = _run_here(tmp_path, "fixture.make_frame", {})
+    assert result.status == "failed" and result.reason == "infrastructure", (result.reason, result.error)
+    assert "the datastore failed while storing the step's outputs" in result.error and "Input/output" in result.error
+    assert failure_class(result.reason, result.error) == "infrastructure"
+
+
+def test_an_io_error_raised_by_the_step_s_own_code_is_a_user_code_failure(tmp_path):
+    script = ("def azureml_main(dataframe1=None, dataframe2=None):\n"
+              "    open('/nonexistent/file.csv')\n")
+    result = _run_here(tmp_path, "execute_python_script", {"script": script})
+    assert result.status == "failed" and result.reason == "error" and "FileNotFoundError" in result.error
+    assert failure_class(result.reason, result.error) == "user_code"
