@@ -308,3 +308,9 @@ def test_a_worker_stopped_past_its_lease_has_its_late_result_refused(farm, works
     assert list(nap.attempts.order_by("number").values_list("status", "reason")) == [
         (Attempt.Status.FAILED, "lost"), (Attempt.Status.SUCCEEDED, "")]
     assert nap.status == Step.Status.SUCCEEDED and nap.worker == "w2@test"
+    # one artifact per output: the late result added none, and one cache entry holds the step's key
+    from engine.models import Artifact, CacheEntry
+
+    assert set(nap.outputs) == {"data"}
+    assert Artifact.objects.filter(digest=nap.outputs["data"]["digest"]).count() == 1
+    assert list(CacheEntry.objects.filter(key=nap.cache_key).values_list("step_id", flat=True)) == [nap.id]
