@@ -157,7 +157,8 @@ SPECTACULAR_SETTINGS = {
                             "AttemptStatusEnum": "engine.models.Attempt.Status",
                             "UploadStatusEnum": "designer.models.Upload.Status",
                             "ModuleStatusEnum": "designer.models.CustomModule.Status",
-                            "ComputeTargetKindEnum": "engine.models.ComputeTarget.Kind"},
+                            "ComputeTargetKindEnum": "engine.models.ComputeTarget.Kind",
+                            "FailureClassEnum": "engine.failures.FAILURE_CLASSES"},
 }
 
 # -- engine -------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from modules_catalog.checks import ENCODE_HINT, TYPE_WORDS
 from modules_catalog.spec import NUMERIC_DTYPES, Design, ModuleSpec, Param, ParamKind, PortType, Schema, Upstream, Violation
 
 from .documents import canonical_document, document_digest, edge_id, error, shape_errors  # noqa: F401
+from .failures import RetryPolicy
 from .plan import Plan, PlannedStep, StepInput
 from .stepspec import DEFAULT_CPU_SECONDS_MAX, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
 
@@ -217,6 +218,7 @@ def _compile(document: Any, params: Mapping[str, Any], resolve: DatasetResolver 
             code=getattr(spec, "code", ""),  # a custom module: the SHA-256 of its stored files
             timeout=_number(node.get("timeout"), float), memory_mb=_number(node.get("memory_mb"), int),
             cpu_seconds=_number(node.get("cpu_seconds"), int),
+            retry=RetryPolicy.from_json(node["retry"]).as_json() if node.get("retry") is not None else None,
         ))
     if node_schemas is not None:
         for nid in blocked:

@@ -12,6 +12,8 @@ from typing import Any, Iterator
 import jsonschema_rs
 from jsonschema import Draft202012Validator, ValidationError, validators
 
+from .failures import RETRY_SCHEMA
+
 SCHEMA_ID = "urn:graphwright:pipeline-document:1"  # the served copy carries its URL instead
 
 # One pattern for every name a document gives: node ids, port names, node parameter names,
@@ -91,6 +93,7 @@ NODE = {
         "timeout": _limit("number", "wall-clock seconds; at most the server's STEP_TIMEOUT"),
         "memory_mb": _limit("integer", "memory limit in MB; at most the server's STEP_MEMORY_MB"),
         "cpu_seconds": _limit("integer", "CPU seconds; at most the server's cap"),
+        "retry": RETRY_SCHEMA,
         "label": _text(MAX_LABEL),
         "comment": _text(MAX_COMMENT),
     },

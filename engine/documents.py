@@ -9,7 +9,8 @@ from .document_schema import EDGE_ID_MAX, MAX_VALUE_DEPTH, NAME_RULE, PATTERN_RU
 
 SCHEMA_VERSION = 1
 MAX_ERRORS = 100  # schema violations reported for one document
-_NODE_FIELDS_HASHED = ("id", "module", "version", "params", "target", "reuse", "timeout", "memory_mb", "cpu_seconds")
+_NODE_FIELDS_HASHED = ("id", "module", "version", "params", "target", "reuse", "timeout", "memory_mb", "cpu_seconds",
+                       "retry")
 
 
 def error(code: str, message: str, *, node: str | None = None, edge: str | None = None,
@@ -80,7 +81,8 @@ def canonical_document(document: dict[str, Any]) -> dict[str, Any]:
     # form says where every node runs (and a document without one hashes as before)
     default_target = document.get("default_target") or "local"
     for node in sorted(document.get("nodes", []), key=lambda n: n["id"]):
-        clean = {k: node[k] for k in _NODE_FIELDS_HASHED if k in node}
+        # absent and null mean the same (the server's default), and hash the same
+        clean = {k: node[k] for k in _NODE_FIELDS_HASHED if k in node and not (k == "retry" and node[k] is None)}
         clean["version"] = str(clean.get("version", ""))
         clean.setdefault("params", {})
         clean.setdefault("reuse", True)

@@ -3,6 +3,7 @@ Targets report step events into its inbox; it never sleeps on the hot path (it b
 from __future__ import annotations
 
 import gc
+import heapq
 import logging
 import math
 import os
@@ -28,13 +29,13 @@ from .datastore import open_datastore
 from .models import Attempt, Run, Step
 from .plan import Plan, PlannedStep
 from .recovery import claim_run, recover_lost_attempts
-from .results import record_result, step_outputs
+from .results import record_result, release_due_retries, step_outputs
 from .rows import insert_attempt, update_if
 from .scheduler import advance, cancel_pending_steps, set_run_status, set_step_status, step_seed
 from .stepspec import StepEvent, StepResult, StepSpec
 from .storage_recovery import corrupt_input, rerun_producer
 from .compute_targets import TargetDirectory
-from .targets.base import Target
+from .targets.base import InfrastructureError, Target
 
 log = logging.getLogger("graphwright.engine")
 LOG_FLUSH_SECONDS = 0.2
@@ -105,6 +106,7 @@ class Executor:
         self.cancelling: set[int] = set()  # owned runs whose cancel this engine has acted on
         self.deferred: deque[tuple] = deque()  # messages to handle again once the database is back
         self._db_retry_at = 0.0
+        self.retries: list[tuple[float, int]] = []  # heap of (monotonic time, run): a held retry is due
         self._thread: threading.Thread | None = None
         self._idle = threading.Event()
         self._recovered = True  # false while start-up recovery has not gone through
@@ -152,6 +154,8 @@ class Executor:
         next_beat = time.monotonic() + beat
         while True:
             wait = max(0.0, next_beat - time.monotonic())
+            if self.retries:
+                wait = min(wait, max(0.0, self.retries[0][0] - time.monotonic()))
             if self.logs:
                 wait = min(wait, LOG_FLUSH_SECONDS)
             if self.deferred:
@@ -179,6 +183,8 @@ class Executor:
                 if msg is not None:
                     self._handle(msg)
                 handled = True
+                if self.retries and self.retries[0][0] <= time.monotonic():
+                    self._release_retries()
                 if msg is None or self.inbox.empty():
                     self._flush_logs()
                 if time.monotonic() >= next_beat:
@@ -327,7 +333,9 @@ class Executor:
             self.launched[attempt.id].handle = target.launch(spec, sink)
         except Exception as exc:  # a bad value in the plan, or the target broke: this step fails
             log.info("step %s of run %s could not be launched: %s", step_id, run_id, exc)
-            failed = StepResult(status="failed", reason="launch", error=f"the step could not be launched: {_describe(exc)}")
+            # a target that cannot reach what it needs (daemon, broker) is infrastructure: retried
+            reason = "infrastructure" if isinstance(exc, InfrastructureError) else "launch"
+            failed = StepResult(status="failed", reason=reason, error=f"the step could not be launched: {_describe(exc)}")
             if isinstance(exc, (OperationalError, InterfaceError)) and _database_away():
                 self.inbox.put(("step", attempt.id, {"kind": "done", "result": failed}))  # recorded once it is back
                 return
@@ -409,10 +417,31 @@ class Executor:
             log.exception("could not record attempt %s of run %s", attempt_id, launched.run_id)
             self._fail_run(launched.run_id, _internal(exc))
             return
+        if result.status != "succeeded" and self._held_retry(launched):
+            return  # the step waits for its retry: nothing downstream changed
         # the step's end only concerns the steps reading from it (a result ignored for a lost lease:
         # look at every step)
         outputs = step_outputs(result) if result.status == "succeeded" else None
         self._advance(launched.run_id, finished={launched.node_id: outputs} if recorded else None)
+
+    def _held_retry(self, launched: _Launched) -> bool:
+        """True when the failed step went back to waiting for a retry (recorded here, by a Celery
+        worker or by the reaper): its run is advanced once the retry's backoff has passed."""
+        row = Step.objects.filter(pk=launched.step_id, status=Step.Status.WAITING).values_list("retry_at").first()
+        if row is None or row[0] is None:
+            return False
+        delay = max(0.0, (row[0] - timezone.now()).total_seconds())
+        heapq.heappush(self.retries, (time.monotonic() + delay, launched.run_id))
+        return True
+
+    def _release_retries(self) -> None:
+        """Advance the runs whose held retries are due now."""
+        due = set()
+        while self.retries and self.retries[0][0] <= time.monotonic():
+            due.add(heapq.heappop(self.retries)[1])
+        for run_id in release_due_retries(sorted(due)):
+            self._advance(run_id)
+        self._dispatch()
 
     def _flush_logs(self, only: int | None = None) -> None:
         for attempt_id in [only] if only is not None else list(self.logs):
@@ -482,6 +511,10 @@ class Executor:
             lost = []
         for run_id in lost:
             self._advance(run_id)
+        # retries held by the reaper, by a Celery worker or by an engine that died: due ones go on
+        for run_id in release_due_retries():
+            self._advance(run_id)
+        self._stop_cancelled()
         self._dispatch()  # what the reaper resumed or this picked up starts now, not on the next event
 
     def _renew_runs(self) -> None:
@@ -515,38 +548,50 @@ class Executor:
             elif run_id not in busy:
                 self._advance(run_id)
 
+    def _stop_cancelled(self) -> None:
+        """Kill the steps this engine runs whose run was cancelled (or ended) elsewhere: by a web
+        process without an engine, which only wrote the database (engine/services.run_cancel)."""
+        mine = {launched.run_id for launched in self.launched.values()}
+        if not mine:
+            return
+        for run_id in (Run.objects.filter(id__in=mine).filter(Q(cancel_requested=True) | Q(status__in=Run.FINAL))
+                       .values_list("id", flat=True)):
+            self._terminate_run(run_id, "cancelled")
+
     def _fail_run(self, run_id: int, message: str) -> None:
         """Last resort after an internal error: the run and its unfinished steps end failed, with
-        their events; when even that fails, with plain updates (a run never stays `running`)."""
+        their events; when even that fails, with plain updates (a run never stays `running`).
+        Attempts nobody will report on (their launch or their recording failed) end first, in the
+        same transaction, so no one sees the run failed with an attempt still running."""
         self.plans.pop(run_id, None)
         now = timezone.now()
-        # attempts nobody will report on (their launch or their recording failed) end with the run
         ours = [aid for aid, launched in self.launched.items() if launched.run_id == run_id]
+
+        def close_attempts() -> None:
+            Attempt.objects.filter(step__run_id=run_id, status=Attempt.Status.RUNNING).exclude(pk__in=ours).update(
+                status=Attempt.Status.FAILED, reason="engine", failure="infrastructure", finished_at=now)
+
         try:
             with transaction.atomic():
                 run = Run.objects.get(pk=run_id)
                 if run.status in Run.FINAL:
                     return
+                close_attempts()
                 for step in run.steps.exclude(status__in=Step.FINAL):
-                    set_step_status(step, Step.Status.FAILED, reason="engine", error=message, finished_at=now)
-                Attempt.objects.filter(step__run_id=run_id, status=Attempt.Status.RUNNING).exclude(pk__in=ours).update(
-                    status=Attempt.Status.FAILED, reason="engine", finished_at=now)
+                    set_step_status(step, Step.Status.FAILED, reason="engine", failure="infrastructure",
+                                    error=message, finished_at=now)
                 set_run_status(run, Run.Status.FAILED, error=message)
         except Exception:
             log.exception("could not mark run %s failed with its events; marking it without", run_id)
             try:
                 with transaction.atomic():
+                    close_attempts()
                     Step.objects.filter(run_id=run_id).exclude(status__in=Step.FINAL).update(
                         status=Step.Status.FAILED, reason="engine", error=message, finished_at=now)
                     Run.objects.filter(pk=run_id).exclude(status__in=Run.FINAL).update(
                         status=Run.Status.FAILED, error=message, finished_at=now)
             except Exception:
                 log.exception("could not mark run %s failed", run_id)
-        try:
-            Attempt.objects.filter(step__run_id=run_id, status=Attempt.Status.RUNNING).exclude(pk__in=ours).update(
-                status=Attempt.Status.FAILED, reason="engine", finished_at=now)
-        except Exception:
-            log.exception("could not close the attempts of run %s", run_id)
         self._terminate_run(run_id, "cancelled")
 
 

@@ -147,6 +147,13 @@ class Step(models.Model):
     error = models.TextField(blank=True, default="")
     traceback = models.TextField(blank=True, default="")
     reason = models.CharField(max_length=20, blank=True, default="")
+    # its last failure's class (engine/failures.py): user_code, timeout, memory, lost, launch, infrastructure
+    failure = models.CharField(max_length=20, blank=True, default="")
+    # the node's retry policy (engine/failures.RetryPolicy json); null: the server's default
+    retry_policy = models.JSONField(null=True, blank=True)
+    # a waiting step that failed and runs again: not before this time (its retry's backoff)
+    # (held back until the engine releases it, engine/results.release_due_retries)
+    retry_at = models.DateTimeField(null=True, blank=True, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     duration = models.FloatField(null=True, blank=True)
@@ -181,6 +188,7 @@ class Attempt(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     reason = models.CharField(max_length=20, blank=True, default="")
+    failure = models.CharField(max_length=20, blank=True, default="", help_text="the class of its failure")
 
     class Meta:
         ordering = ["id"]

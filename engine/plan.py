@@ -30,6 +30,7 @@ class PlannedStep:
     timeout: float | None = None  # wall-clock seconds; None: the engine's default
     memory_mb: int | None = None
     cpu_seconds: int | None = None
+    retry: dict[str, Any] | None = None  # the node's retry policy (engine/failures.py); None: the default
 
     @property
     def upstream(self) -> set[str]:

@@ -1,6 +1,7 @@
 """The reaper: attempts whose engine died (or stopped renewing its lease) are failed as lost and
-their steps resumed once; runs whose engine's lease lapsed are adopted by one other engine; never a
-run left `running` with nobody driving it."""
+their steps retried as their retry policy says (engine/failures.py: by default lost attempts are
+retried, a bounded number of times); runs whose engine's lease lapsed are adopted by one other
+engine; never a run left `running` with nobody driving it."""
 from __future__ import annotations
 
 import socket
@@ -12,9 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .models import Attempt, Run, Step
+from .results import retry_message, retry_wait
 from .scheduler import cancel_pending_steps, set_step_status
-
-MAX_LOST_ATTEMPTS = 2
 
 
 def _owner_dead(owner: str) -> bool:
@@ -39,20 +39,28 @@ def recover_lost_attempts(*, owner: str, lease: float, startup: bool = True, set
             if not (attempt.heartbeat_at < stale or _owner_dead(attempt.owner)):
                 continue
             attempt.status = Attempt.Status.FAILED
-            attempt.reason = "lost"
+            attempt.reason = attempt.failure = "lost"
             attempt.finished_at = timezone.now()
-            attempt.save(update_fields=["status", "reason", "finished_at"])
+            attempt.save(update_fields=["status", "reason", "failure", "finished_at"])
             step = attempt.step
             runs.add(step.run_id)
             if step.status != Step.Status.RUNNING:
                 continue
-            lost = step.attempts.filter(reason="lost").count()
-            if lost >= MAX_LOST_ATTEMPTS:
-                set_step_status(step, Step.Status.FAILED, reason="lost", finished_at=timezone.now(),
-                                error=f"the step's worker was lost {lost} times (engine restarted or died)")
+            cancelled = Run.objects.filter(pk=step.run_id, cancel_requested=True).exists()
+            retry = None if cancelled else retry_wait(step.id, "lost")
+            if cancelled:  # back to waiting: _cancel_requested() below ends it cancelled
+                set_step_status(step, Step.Status.WAITING, reason="lost", failure="lost",
+                                error="the attempt was lost; the run's cancel was requested")
+            elif retry is None:
+                lost = step.attempts.filter(reason="lost").count()
+                set_step_status(step, Step.Status.FAILED, reason="lost", failure="lost", finished_at=timezone.now(),
+                                error=f"the step's worker was lost {lost} times (engine or worker restarted or died)")
             else:
-                set_step_status(step, Step.Status.WAITING, reason="lost",
-                                error="the previous attempt was lost when the engine stopped; resumed")
+                wait, attempts, policy = retry
+                set_step_status(step, Step.Status.WAITING, reason="lost", failure="lost",
+                                retry_at=timezone.now() + timedelta(seconds=wait),
+                                error=retry_message(attempts, policy, "lost", wait,
+                                                    "its engine or worker stopped renewing its lease"))
     runs.update(adopt_runs(owner=owner, lease=lease, unstarted_after=None if startup else settle))
     with transaction.atomic():
         _cancel_requested(runs)

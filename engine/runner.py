@@ -12,7 +12,7 @@ import traceback
 from collections.abc import Mapping
 from typing import Any, Callable
 
-from engine.datastore import Datastore, is_disk_full, open_datastore
+from engine.datastore import ArtifactMissing, Datastore, is_disk_full, open_datastore
 from engine.framecache import MB, FrameCache, frame_bytes
 from engine.stepspec import StepEvent, StepResult, StepSpec
 from engine.targets import limits
@@ -90,6 +90,18 @@ class StepFailure(Exception):
     """A step that cannot run as declared (missing input, missing output): not a code crash."""
 
 
+class DatastoreFailed(Exception):
+    """The datastore failed to read an input or store an output (an I/O error that is neither a
+    missing or corrupt artifact nor a full disk): an infrastructure failure, not the step's code."""
+
+
+def _datastore_io(exc: OSError, doing: str) -> None:
+    """Raise DatastoreFailed for `exc`, met while `doing` datastore I/O, when it is an I/O error
+    (not a missing or corrupt artifact, not a full disk); otherwise let `exc` go on."""
+    if not isinstance(exc, ArtifactMissing) and not is_disk_full(exc):
+        raise DatastoreFailed(f"the datastore failed while {doing}: {describe(exc)}") from exc
+
+
 def run_step(spec: StepSpec, emit: Emit, frames: FrameCache | None = None,
              isolate: Callable[[], Datastore] | None = None) -> StepResult:
     """Execute `spec` here and now; never raises for the step's own failure. `frames`: the pool
@@ -115,7 +127,11 @@ def run_step(spec: StepSpec, emit: Emit, frames: FrameCache | None = None,
 
             allow_stored_imports(spec.datastore, spec.workdir)
         ctx = StepContext(spec, emit, ds, frames)
-        inputs = _load_inputs(mod, spec, ds, ctx)
+        try:
+            inputs = _load_inputs(mod, spec, ds, ctx)
+        except OSError as exc:
+            _datastore_io(exc, "reading the step's inputs")
+            raise
         limits.trim_heap()  # the Arrow buffers of the load are freed: give them back before the module runs
         limits.pin_threads()  # OpenMP and BLAS to the step's share of the cores (the zygote loaded them unpinned)
         return _finish(spec, mod, inputs, ctx, ds, frames, started, base)
@@ -131,7 +147,11 @@ def _finish(spec: StepSpec, mod: Any, inputs: dict[str, Any], ctx: StepContext, 
         # a rule-set column selection becomes the names it selects from the actual input frame
         value = mod.fn(ctx, **inputs, **resolve_params(mod, spec.params, inputs))
         produced = _normalise(mod, value)
-        outputs = {name: _store(ds, ctx, val, mod.output(name).type.value, frames) for name, val in produced.items()}
+        try:
+            outputs = {name: _store(ds, ctx, val, mod.output(name).type.value, frames) for name, val in produced.items()}
+        except OSError as exc:
+            _datastore_io(exc, "storing the step's outputs")
+            raise
         return StepResult(
             status="succeeded",
             outputs=outputs,
@@ -154,7 +174,8 @@ def _failed(exc: BaseException, ctx: StepContext | None, started: float, base: f
         metrics=ctx.metrics if ctx else [],
         error=f"no space left on device ({describe(exc)})" if disk else describe(exc),
         traceback=format_traceback(exc),
-        reason="memory" if is_memory_error(exc) else "disk" if disk else "error",
+        reason=("memory" if is_memory_error(exc) else "disk" if disk
+                else "infrastructure" if isinstance(exc, DatastoreFailed) else "error"),
         duration=time.perf_counter() - started,
         peak_rss_mb=peak_rss_mb(),
         base_rss_mb=base,

@@ -26,7 +26,7 @@ UNFINISHED = (Step.Status.WAITING, Step.Status.QUEUED, Step.Status.RUNNING)
 # what advance() and set_run_status() use of a run: not its plan (large JSON), read once per plan
 _RUN_FIELDS = ("id", "status", "force", "workspace_id", "started_at", "error")
 # a step's fields that its status event carries (`reused_from_id` as `reused_from`)
-_EVENT_FIELDS = ("reason", "error", "duration", "reused_from_id", "outputs")
+_EVENT_FIELDS = ("reason", "failure", "error", "duration", "reused_from_id", "outputs")
 
 
 def step_seed(node_id: str) -> int:
@@ -158,19 +158,22 @@ class _RunView:
 
     def __init__(self, run_id: int, known_outputs: dict[str, dict | None] | None) -> None:
         self.run_id = run_id
-        self.rows: dict[str, list] = {}  # node id -> [step id, status]
+        # node id -> [step id, status, retry_at]: a waiting step with a retry_at is held until the
+        # engine releases it (engine/results.release_due_retries), whatever the time says
+        self.rows: dict[str, list] = {}
         self.outputs: dict[str, dict] = {n: o for n, o in (known_outputs or {}).items() if o is not None}
         self.entries: dict[str, tuple[dict, int | None] | None] = {}  # cache key -> (outputs, step id)
         self.stored: dict[str, bool] = {}  # digest -> still in the datastore
 
     def read_all(self) -> None:
-        self.rows = {node: [pk, status] for pk, node, status in
-                     Step.objects.filter(run_id=self.run_id).values_list("id", "node_id", "status")}
+        self.rows = {node: [pk, status, held] for pk, node, status, held in
+                     Step.objects.filter(run_id=self.run_id).values_list("id", "node_id", "status", "retry_at")}
 
     def need_rows(self, node_ids: Iterable[str]) -> None:
         missing = list(dict.fromkeys(n for n in node_ids if n not in self.rows))
-        for pk, node, status in select_in(Step, ("id", "node_id", "status"), {"run": self.run_id}, "node_id", missing):
-            self.rows[node] = [pk, status]
+        for pk, node, status, held in select_in(Step, ("id", "node_id", "status", "retry_at"), {"run": self.run_id},
+                                                "node_id", missing):
+            self.rows[node] = [pk, status, held]
 
     def need_outputs(self, node_ids: Iterable[str]) -> None:
         missing = list(dict.fromkeys(n for n in node_ids if n not in self.outputs))
@@ -197,8 +200,8 @@ def _advance_wave(run: Run, candidates: list[int], index: "_PlanIndex", view: _R
     ready: list[tuple[_Change, PlannedStep, tuple[str, ...]]] = []
     for pos in candidates:
         ps, upstream = index.steps[pos]
-        pk, status = view.rows[ps.node_id]
-        if status != Step.Status.WAITING:
+        pk, status, held = view.rows[ps.node_id]
+        if status != Step.Status.WAITING or held is not None:  # held: a retry waiting for its backoff
             continue
         statuses = [(u, view.rows[u][1]) for u in upstream]
         broken = next(((u, st) for u, st in statuses if st in BROKEN), None)

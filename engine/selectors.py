@@ -6,6 +6,7 @@ from typing import Any, Iterable
 from django.db.models import F
 
 from .datastore import Datastore, open_datastore
+from .failures import RetryPolicy
 from .models import Artifact, Run, RunEvent, Step
 
 
@@ -23,6 +24,7 @@ def step_summary(step: Step) -> dict[str, Any]:
         "status": step.status, "reused": step.status == Step.Status.CACHED,
         "reused_from_run": step.reused_from.run_id if step.reused_from_id and step.reused_from else None,
         "cache_key": step.cache_key, "outputs": step.outputs, "error": step.error, "reason": step.reason,
+        "failure": step.failure, "retry_at": _iso(step.retry_at), "retry_policy": RetryPolicy.from_json(step.retry_policy).as_json(),
         "started_at": _iso(step.started_at), "finished_at": _iso(step.finished_at),
         "duration": step.duration, "peak_rss_mb": step.peak_rss_mb, "base_rss_mb": step.base_rss_mb,
         "from_memory_mb": step.from_memory_mb,
@@ -44,7 +46,7 @@ def run_summary(run: Run, seq: int | None = None) -> dict[str, Any]:
     }
 
 
-_BRIEF_FIELDS = ("node_id", "module", "status", "outputs", "reason", "error", "duration")
+_BRIEF_FIELDS = ("node_id", "module", "status", "outputs", "reason", "failure", "error", "duration")
 
 
 def step_brief(row: dict[str, Any]) -> dict[str, Any]:
@@ -53,7 +55,7 @@ def step_brief(row: dict[str, Any]) -> dict[str, Any]:
     (key, attempts, timings, memory, metrics, log) is in `step_detail`, one step at a time."""
     brief: dict[str, Any] = {"node": row["node_id"], "module": row["module"], "status": row["status"],
                              "outputs": row["outputs"]}
-    for name in ("reason", "error", "duration", "reused_from_run"):
+    for name in ("reason", "failure", "error", "duration", "reused_from_run"):
         if row[name] not in (None, ""):
             brief[name] = row[name]
     return brief
@@ -124,7 +126,8 @@ def step_log(step: Step) -> str:
 
 
 def step_detail(step: Step) -> dict[str, Any]:
-    attempts = [{"number": a.number, "status": a.status, "reason": a.reason, "started_at": _iso(a.started_at),
+    attempts = [{"number": a.number, "status": a.status, "reason": a.reason, "failure": a.failure,
+                 "started_at": _iso(a.started_at),
                  "finished_at": _iso(a.finished_at)} for a in step.attempts.all()]
     return {**step_summary(step), "log": step_log(step), "traceback": step.traceback, "attempts": attempts,
             "run": step.run_id, "host": step.host, "worker": step.worker, "container": step.container}

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from django.db import transaction
+from django.utils import timezone
 
 from . import events, executor
 from .cache import input_digests, step_key
 from .compiler import DatasetResolver, compile_document
 from .datastore import StoredArtifact
 from .experiments import experiment_name
-from .models import Artifact, CacheEntry, Run, Step
+from .models import Artifact, Attempt, CacheEntry, Run, Step
 from .plan import Plan, PlannedStep
 from .results import artifact_record
 from .rows import insert_like
@@ -35,8 +36,8 @@ def run_submit(*, workspace, version, params: Mapping[str, Any] | None = None, f
                                  plan=plan.as_json(), drawn_document=drawn_document,
                                  created_by=user if getattr(user, "is_authenticated", False) else None)
         # in plan order: the step ids follow it (pages of a run's steps are in plan order)
-        insert_like(Step(run=run), ("node_id", "module", "version", "target"),
-                    [(s.node_id, s.module, s.version, s.target) for s in plan.steps])
+        insert_like(Step(run=run), ("node_id", "module", "version", "target", "retry_policy"),
+                    [(s.node_id, s.module, s.version, s.target, s.retry) for s in plan.steps])
         events.emit(run.id, "run.status", {"status": run.status, "error": ""})
         transaction.on_commit(lambda: _kick(run.id))
     return run
@@ -56,10 +57,16 @@ def run_cancel(*, run: Run) -> Run:
     if ex is not None:
         ex.cancel(run.id)
     else:
-        # no engine in this process drives the run: cancel what the database holds
         from .scheduler import set_run_status, set_step_status
 
+        # no engine in this process drives the run: cancel what the database holds. Its running
+        # attempts are closed here, so a late result is refused (engine/results.record_result);
+        # whoever runs them (an engine's heartbeat, a Celery worker's renewal) sees the cancel and
+        # kills the step within a beat
         with transaction.atomic():
+            Run.objects.filter(pk=run.pk).update(cancel_requested=True)
+            Attempt.objects.filter(step__run=run, status=Attempt.Status.RUNNING).update(
+                status=Attempt.Status.FAILED, reason="cancelled", finished_at=timezone.now())
             for step in run.steps.exclude(status__in=Step.FINAL):
                 set_step_status(step, Step.Status.CANCELLED, reason="cancelled")
             set_run_status(run, Run.Status.CANCELLED, error="cancelled by a user")

@@ -11,8 +11,11 @@ DEFAULT_TIMEOUT = 3600.0  # wall-clock seconds
 DEFAULT_MEMORY_MB = 8192
 DEFAULT_CPU_SECONDS_MAX = 86400
 
-# signal: killed by a signal not known to mean memory or timeout; disk: no space left on device
-FailureReason = Literal["", "error", "timeout", "memory", "cancelled", "lost", "launch", "signal", "disk"]
+# signal: killed by a signal not known to mean memory or timeout; disk: no space left on device;
+# infrastructure: what the step needs from outside its code failed (Docker daemon, broker,
+# datastore I/O). Each reason has a failure class (engine/failures.py), which retries go by.
+FailureReason = Literal["", "error", "timeout", "memory", "cancelled", "lost", "launch", "signal", "disk",
+                        "infrastructure"]
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from designer.selectors import experiment_list, run_drawn_document, run_get, run
 from designer.services import run_cancel
 from engine.document_schema import NAME_PATTERN, NAME_RULE
 from engine.experiments import EXPERIMENT_MAX, EXPERIMENT_RULE, experiment_name
+from engine.failures import FAILURE_CLASSES
 from engine.models import Attempt, Run, Step
 from engine.selectors import run_events_after, run_snapshot, run_steps_after, step_detail
 
@@ -117,6 +118,8 @@ class StepBriefSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Step.Status.choices)
     outputs = serializers.DictField(child=StepOutputRefSerializer(), help_text="port -> {digest, kind}")
     reason = serializers.CharField(required=False, help_text="why it ended so: timeout, memory, cancelled, …")
+    failure = serializers.ChoiceField(choices=FAILURE_CLASSES, required=False,
+                                      help_text="its failure's class (what retries go by); absent when it did not fail")
     error = serializers.CharField(required=False)
     duration = serializers.FloatField(required=False, help_text="seconds")
     reused_from_run = serializers.IntegerField(required=False, help_text="the run whose outputs it reused")
@@ -181,7 +184,7 @@ def _next_url(request: Request, **params) -> str:
 
 class EventSerializer(serializers.Serializer):
     """One run event: its type, its number in the run and the server's time; the other fields
-    depend on the type — run.status: status, error; step.status: node, status, and reason, error,
+    depend on the type — run.status: status, error; step.status: node, status, and reason, failure, error,
     duration, attempt, reused_from (a step id), outputs when set; step.log: node, text;
     step.progress: node, fraction, message; step.metric: node, name, value, step."""
 
@@ -194,6 +197,7 @@ class EventSerializer(serializers.Serializer):
     status = serializers.CharField(required=False, help_text="run.status: a run status; step.status: a step status")
     error = serializers.CharField(required=False, allow_blank=True)
     reason = serializers.CharField(required=False, allow_blank=True)
+    failure = serializers.CharField(required=False, allow_blank=True, help_text="step.status: its failure's class")
     duration = serializers.FloatField(required=False, allow_null=True)
     attempt = serializers.IntegerField(required=False)
     reused_from = serializers.IntegerField(required=False, allow_null=True, help_text="the step (id) it reused")
@@ -260,10 +264,21 @@ class RunStepsApi(APIView):
         return Response({"results": steps, "next": _next_url(request, after=last) if last else None})
 
 
+class RetryPolicySerializer(serializers.Serializer):
+    max_attempts = serializers.IntegerField(min_value=1)
+    on = serializers.ListField(child=serializers.ChoiceField(choices=FAILURE_CLASSES))
+    backoff_seconds = serializers.FloatField(min_value=0)
+
+    class Meta:
+        ref_name = "RetryPolicy"
+
+
 class StepAttemptSerializer(serializers.Serializer):
     number = serializers.IntegerField(min_value=1)
     status = serializers.ChoiceField(choices=Attempt.Status.choices)
     reason = serializers.CharField(allow_blank=True)
+    failure = serializers.CharField(allow_blank=True, help_text=f"its failure's class: {', '.join(FAILURE_CLASSES)}; "
+                                                                "blank when it did not fail")
     started_at = serializers.DateTimeField(allow_null=True)
     finished_at = serializers.DateTimeField(allow_null=True)
 
@@ -294,6 +309,9 @@ class StepDetailSerializer(serializers.Serializer):
     outputs = serializers.DictField(child=StepOutputRefSerializer(), help_text="port -> {digest, kind}")
     error = serializers.CharField(allow_blank=True)
     reason = serializers.CharField(allow_blank=True)
+    failure = serializers.CharField(allow_blank=True, help_text=f"its last failure's class: {', '.join(FAILURE_CLASSES)}")
+    retry_at = serializers.DateTimeField(allow_null=True, help_text="a failed step waiting to run again: not before")
+    retry_policy = RetryPolicySerializer(help_text="the node's retry policy (the server's default when it set none)")
     started_at = serializers.DateTimeField(allow_null=True)
     finished_at = serializers.DateTimeField(allow_null=True)
     duration = serializers.FloatField(allow_null=True, help_text="seconds")

@@ -9,6 +9,12 @@ from engine.stepspec import StepEvent, StepSpec
 EventSink = Callable[[StepEvent], None]
 
 
+class InfrastructureError(Exception):
+    """What a step needs from outside its own code is not there: a Docker daemon or a broker that
+    cannot be reached, a datastore that fails. Its step fails with reason `infrastructure`, which
+    the default retry policy retries (engine/failures.py)."""
+
+
 class Target(ABC):
     """Runs step specs. Events (logs, metrics, progress, and exactly one `done` per launch) are
     delivered to `on_event` from a thread the target owns; the caller must not block in it."""

@@ -22,7 +22,7 @@ A Redis that restarts without persistence loses the tasks still waiting in its q
 that is down refuses a send): the target remembers which Redis server (its `run_id`) took each
 task, and re-sends, from its poll thread, every task whose attempt no worker has claimed yet once
 that server is another one or the send failed. A duplicate is harmless: the attempt is claimed once.
-A task that could not be sent for SEND_GRACE_SECONDS ends its attempt `failed` (`launch`).
+A task that could not be sent for SEND_GRACE_SECONDS ends its attempt `failed` (`infrastructure`).
 """
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 0.25
 SEND_BATCH = 64  # attempts whose tokens one transaction writes
 RESEND_CHECK_SECONDS = 1.0  # how often the broker's identity is looked at while tasks are out
-SEND_GRACE_SECONDS = 10.0  # a task unsendable for this long fails its attempt (`launch`)
+SEND_GRACE_SECONDS = 10.0  # a task unsendable for this long fails its attempt (`infrastructure`)
 
 
 @dataclass(eq=False)
@@ -211,7 +211,7 @@ class CeleryTarget(Target):
     def _resend_lost(self) -> None:
         """Send again the tasks a restarted (or unreachable) broker may have lost, when their attempt
         is still unclaimed; a task a worker claimed needs nothing. One unsendable past the grace
-        period fails its attempt (`launch`)."""
+        period fails its attempt (`infrastructure`)."""
         from engine.celery_worker import sent_owner
         from engine.models import Attempt
 
@@ -245,14 +245,15 @@ class CeleryTarget(Target):
                 return
 
     def _fail(self, handle: CeleryHandle, exc: BaseException) -> None:
-        """The task could not be sent: the attempt ends `failed` (launch) through the engine, which
+        """The task could not be sent: the attempt ends `failed` (infrastructure: the broker or the
+        database was away; retried by the step's policy) through the engine, which
         records it (the attempt is still running, its token unclaimed) as if launch() had raised."""
         with self._lock:
             if self._live.pop(handle.spec.attempt_id, None) is None:
                 return
         handle.done = True
         handle.on_event({"kind": "done", "result": StepResult(
-            status="failed", reason="launch",
+            status="failed", reason="infrastructure",
             error=f"the step could not be sent to its Celery queue: {type(exc).__name__}: {str(exc)[:500]}")})
 
     # -- completion --------------------------------------------------------------------------

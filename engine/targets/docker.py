@@ -33,7 +33,7 @@ from typing import Any
 from requests.exceptions import RequestException
 
 from engine.stepspec import StepResult, StepSpec
-from engine.targets.base import EventSink, Target
+from engine.targets.base import EventSink, InfrastructureError, Target
 from engine.targets.docker_step import EVENTS_NAME, RESULT_NAME, SPEC_NAME
 from engine.targets.local_steps import LOG_KEEP
 
@@ -47,8 +47,9 @@ LABEL = "graphwright"
 STORE_NAME = "store"  # the step's own datastore, in its work folder
 
 
-class DockerUnavailable(Exception):
-    """The Docker daemon cannot be reached, or refused what a launch needs: an infrastructure failure."""
+class DockerUnavailable(InfrastructureError):
+    """The Docker daemon cannot be reached, or refused what a launch needs: an infrastructure
+    failure (reason `infrastructure`, retried by the default retry policy)."""
 
 
 class DockerHandle:
@@ -374,8 +375,8 @@ class DockerTarget(Target):
                     handle.deadline = handle.started + timeout
             except _Killed:
                 raise
-            except docker.errors.ImageNotFound:
-                raise DockerUnavailable(f"the step image {self.image!r} is not on the Docker host: build it with "
+            except docker.errors.ImageNotFound:  # the target's configuration, not the daemon: not retried
+                raise _Failed("launch", f"the step image {self.image!r} is not on the Docker host: build it with "
                                         "`make docker-image`") from None
             except (docker.errors.DockerException, RequestException) as exc:
                 self._forget_client(exc)
@@ -396,7 +397,7 @@ class DockerTarget(Target):
         except _Failed as exc:
             result = StepResult(status="failed", reason=exc.reason, error=exc.error)  # type: ignore[arg-type]
         except DockerUnavailable as exc:
-            result = StepResult(status="failed", reason="launch", error=str(exc))
+            result = StepResult(status="failed", reason="infrastructure", error=str(exc))
         except Exception as exc:  # noqa: BLE001 - whatever broke, the step's one `done` is reported
             log.exception("docker target: step %s", handle.name)
             result = StepResult(status="failed", reason="lost", error=f"the docker target lost the step: "
@@ -441,8 +442,8 @@ class DockerTarget(Target):
             except (docker.errors.DockerException, RequestException) as exc:
                 if not handle.kill_reason:  # an infrastructure failure, as when it cannot be reached
                     self._forget_client(exc)
-                    return self._failed(handle, "launch", f"the Docker daemon at {self.base_url} was lost while the "
-                                                          f"step ran: {exc}")
+                    return self._failed(handle, "infrastructure", f"the Docker daemon at {self.base_url} was lost "
+                                                                  f"while the step ran: {exc}")
         if handle.kill_reason:
             return self._killed(handle)
         result_path = os.path.join(handle.spec.workdir, RESULT_NAME)

@@ -54,15 +54,16 @@ def farm(transactional_db, settings, workspace, tmp_path):
                             LOCAL_POOL_SIZE="1", PYTHONPATH=ROOT)
     workers: list[subprocess.Popen] = []
 
-    def start(name: str, *, wrapper: bool = False) -> subprocess.Popen:
-        """A worker by the plain celery command, or by `manage.py worker --target farm`."""
+    def start(name: str, *, wrapper: bool = False, **extra_env: str) -> subprocess.Popen:
+        """A worker by the plain celery command, or by `manage.py worker --target farm`; `extra_env`
+        overrides its environment (e.g. a longer HEARTBEAT_SECONDS)."""
         out = open(tmp_path / f"{name}.log", "wb")
         argv = ([sys.executable, "manage.py", "worker", "--target", "farm", "--workspace", workspace.slug,
                  f"--hostname={name}@test"] if wrapper else
                 [os.path.join(os.path.dirname(sys.executable), "celery"), "-A", "engine.celery_app", "worker", "-Q", queue,
                  "--pool=threads", "--concurrency=1", "--prefetch-multiplier=1", "--without-gossip", "--without-mingle",
                  "--without-heartbeat", f"--hostname={name}@test", "--loglevel=INFO"])
-        proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(argv, cwd=ROOT, env={**env, **extra_env}, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         workers.append(proc)
         return proc
 
@@ -305,12 +306,18 @@ def test_a_worker_stopped_past_its_lease_has_its_late_result_refused(farm, works
     assert list(nap.attempts.order_by("number").values_list("status", "reason")) == [
         (Attempt.Status.FAILED, "lost"), (Attempt.Status.SUCCEEDED, "")]
     assert nap.status == Step.Status.SUCCEEDED and nap.worker == "w2@test"
+    # one artifact per output: the late result added none, and one cache entry holds the step's key
+    from engine.models import Artifact, CacheEntry
+
+    assert set(nap.outputs) == {"data"}
+    assert Artifact.objects.filter(digest=nap.outputs["data"]["digest"]).count() == 1
+    assert list(CacheEntry.objects.filter(key=nap.cache_key).values_list("step_id", flat=True)) == [nap.id]
 
 
-def test_a_task_that_cannot_be_sent_fails_its_attempt_at_launch(attempt, settings, monkeypatch):
+def test_a_task_that_cannot_be_sent_fails_its_attempt_as_infrastructure(attempt, settings, monkeypatch):
     """The target's sender thread writes the token, then the broker refuses the task, again and
-    again past the grace period: the engine gets `done` with a `launch` failure saying why (as when
-    launch() raises), nothing hangs."""
+    again past the grace period: the engine gets `done` with an `infrastructure` failure saying why
+    (retried by the step's policy), nothing hangs."""
     import queue
 
     from engine.targets import celery as celery_target
@@ -339,7 +346,7 @@ def test_a_task_that_cannot_be_sent_fails_its_attempt_at_launch(attempt, setting
     finally:
         target.close()
     assert event["kind"] == "done"
-    assert (event["result"].status, event["result"].reason) == ("failed", "launch")
+    assert (event["result"].status, event["result"].reason) == ("failed", "infrastructure")
     assert "the broker refused the task" in event["result"].error and "the broker is away" in event["result"].error
     assert not target.check(handle)
     # the token was written before the send: a task for it, were one ever delivered, is its own

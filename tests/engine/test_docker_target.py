@@ -116,7 +116,7 @@ def test_a_container_is_named_from_ids_only():
     assert container_name(odd) == "gw-r5-a77"
 
 
-def test_an_unreachable_daemon_fails_the_step_as_a_launch_failure(tmp_path):
+def test_an_unreachable_daemon_fails_the_step_as_an_infrastructure_failure(tmp_path):
     tgt = DockerTarget(name="nowhere", base_url=f"unix://{tmp_path}/no-docker.sock")
     try:
         sink = Sink()
@@ -124,7 +124,7 @@ def test_an_unreachable_daemon_fails_the_step_as_a_launch_failure(tmp_path):
         result = sink.result(30)
     finally:
         tgt.close()
-    assert result.status == "failed" and result.reason == "launch"
+    assert result.status == "failed" and result.reason == "infrastructure"  # retried by the default policy
     assert "Docker daemon" in result.error and "no-docker.sock" in result.error
 
 

@@ -47,19 +47,24 @@ def test_a_run_interrupted_by_a_restart_resumes_without_rerunning_finished_steps
     assert slow.status == "succeeded" and slow.reason == "" and slow.error == ""
 
 
-def test_a_step_lost_twice_fails_with_a_reason_instead_of_staying_running(workspace):
+def test_a_step_lost_as_often_as_its_policy_allows_fails_with_a_reason_instead_of_staying_running(workspace):
+    from engine.failures import DEFAULT_RETRY
+
     doc = document([node("slow", "sleep", seconds=1)], [])
     version = version_snapshot(workspace=workspace, user=None, document=doc, name="t")
     run = services.run_submit(workspace=workspace, version=version)  # no engine in this process
     step = run.steps.get()
     old = timezone.now() - timezone.timedelta(minutes=5)
-    for number in (1, 2):
-        Step.objects.filter(pk=step.pk).update(status="running")
+    limit = DEFAULT_RETRY["max_attempts"]
+    for number in range(1, limit + 1):
+        Step.objects.filter(pk=step.pk).update(status="running", retry_at=None)
         Attempt.objects.create(step=step, number=number, owner="elsewhere:1:x", heartbeat_at=old)
         recover_lost_attempts(owner="me", lease=30, startup=False)
-    step.refresh_from_db()
-    assert step.status == "failed" and step.reason == "lost"
-    assert "lost 2 times" in step.error
+        step.refresh_from_db()
+        if number < limit:  # retried: back to waiting, held for its backoff
+            assert step.status == "waiting" and step.failure == "lost" and step.retry_at is not None
+    assert step.status == "failed" and step.reason == "lost" and step.failure == "lost"
+    assert f"lost {limit} times" in step.error
 
 
 def test_a_run_submitted_where_no_engine_runs_is_picked_up_by_an_engine_elsewhere(workspace, settings, monkeypatch):

@@ -985,6 +985,16 @@ export interface components {
         ExperimentList: {
             results: components["schemas"]["Experiment"][];
         };
+        /**
+         * @description * `user_code` - user_code
+         *     * `timeout` - timeout
+         *     * `memory` - memory
+         *     * `lost` - lost
+         *     * `launch` - launch
+         *     * `infrastructure` - infrastructure
+         * @enum {string}
+         */
+        FailureClassEnum: "user_code" | "timeout" | "memory" | "lost" | "launch" | "infrastructure";
         LearnedFrom: {
             /** @description the run whose step produced them */
             run: number;
@@ -1181,6 +1191,12 @@ export interface components {
             reason: string;
             cache_key: string | null;
         };
+        RetryPolicy: {
+            max_attempts: number;
+            on: components["schemas"]["FailureClassEnum"][];
+            /** Format: double */
+            backoff_seconds: number;
+        };
         Run: {
             readonly id: number;
             readonly workspace: string;
@@ -1245,7 +1261,7 @@ export interface components {
         };
         /**
          * @description One run event: its type, its number in the run and the server's time; the other fields
-         *     depend on the type — run.status: status, error; step.status: node, status, and reason, error,
+         *     depend on the type — run.status: status, error; step.status: node, status, and reason, failure, error,
          *     duration, attempt, reused_from (a step id), outputs when set; step.log: node, text;
          *     step.progress: node, fraction, message; step.metric: node, name, value, step.
          */
@@ -1268,6 +1284,8 @@ export interface components {
             status?: string;
             error?: string;
             reason?: string;
+            /** @description step.status: its failure's class */
+            failure?: string;
             /** Format: double */
             duration?: number | null;
             attempt?: number;
@@ -1349,6 +1367,8 @@ export interface components {
             number: number;
             status: components["schemas"]["AttemptStatusEnum"];
             reason: string;
+            /** @description its failure's class: user_code, timeout, memory, lost, launch, infrastructure; blank when it did not fail */
+            failure: string;
             /** Format: date-time */
             started_at: string | null;
             /** Format: date-time */
@@ -1364,6 +1384,17 @@ export interface components {
             };
             /** @description why it ended so: timeout, memory, cancelled, … */
             reason?: string;
+            /**
+             * @description its failure's class (what retries go by); absent when it did not fail
+             *
+             *     * `user_code` - user_code
+             *     * `timeout` - timeout
+             *     * `memory` - memory
+             *     * `lost` - lost
+             *     * `launch` - launch
+             *     * `infrastructure` - infrastructure
+             */
+            failure?: components["schemas"]["FailureClassEnum"];
             error?: string;
             /**
              * Format: double
@@ -1396,6 +1427,15 @@ export interface components {
             };
             error: string;
             reason: string;
+            /** @description its last failure's class: user_code, timeout, memory, lost, launch, infrastructure */
+            failure: string;
+            /**
+             * Format: date-time
+             * @description a failed step waiting to run again: not before
+             */
+            retry_at: string | null;
+            /** @description the node's retry policy (the server's default when it set none) */
+            retry_policy: components["schemas"]["RetryPolicy"];
             /** Format: date-time */
             started_at: string | null;
             /** Format: date-time */

@@ -54,8 +54,17 @@ export interface NodeDoc {
   timeout?: number;
   memory_mb?: number;
   cpu_seconds?: number;
+  /** when the step runs again after a failure (engine/failures.py); absent or null: the server's default */
+  retry?: RetryPolicy | null;
   label?: string;
   comment?: string;
+}
+
+/** A node's retry policy; what is absent takes the server's default. */
+export interface RetryPolicy {
+  max_attempts?: number; // 1-10, the first attempt included
+  on?: string[]; // failure classes: user_code, timeout, memory, lost, launch, infrastructure
+  backoff_seconds?: number; // 0-3600, doubled for each next retry
 }
 
 export interface EdgeDoc {

@@ -17,7 +17,8 @@ export interface NodeSettingsProps {
   onChange(patch: Partial<NodeDoc>): void;
 }
 
-export const NODE_FIELDS = ["label", "comment", "target", "reuse", "timeout", "memory_mb"] as const;
+export const NODE_FIELDS = ["label", "comment", "target", "reuse", "timeout", "memory_mb", "retry"] as const;
+export const MAX_ATTEMPTS = 10; // engine/failures.py MAX_ATTEMPTS_CAP
 
 export function NodeSettings({ idPrefix, node, targets, errors, onChange }: NodeSettingsProps) {
   const about = (field: string) => errors.filter((e) => e.field === field).map((e) => e.message);
@@ -65,6 +66,19 @@ export function NodeSettings({ idPrefix, node, targets, errors, onChange }: Node
         {(ids) => (
           <NumberInput ids={ids} value={node.memory_mb} rule={{ integer: true, min: 0, exclusiveMin: true }}
             placeholder="server limit" onCommit={(memory_mb) => onChange({ memory_mb })} />
+        )}
+      </FieldShell>
+      <FieldShell id={id("retry")} label="Attempts"
+        help="How many times the step may run in all when it fails for a reason its retry policy names (by default infrastructure and lost workers, never errors in its code); empty: the server's default."
+        hint={`a whole number from 1 to ${MAX_ATTEMPTS}`} errors={about("retry")}>
+        {(ids) => (
+          <NumberInput ids={ids} value={node.retry?.max_attempts} rule={{ integer: true, min: 1, max: MAX_ATTEMPTS }}
+            placeholder="server default"
+            onCommit={(max_attempts) => {
+              const { max_attempts: _old, ...rest } = node.retry ?? {};
+              const retry = max_attempts === undefined ? rest : { ...rest, max_attempts };
+              onChange({ retry: Object.keys(retry).length ? retry : undefined });
+            }} />
         )}
       </FieldShell>
     </section>

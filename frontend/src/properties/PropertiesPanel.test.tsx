@@ -196,4 +196,14 @@ describe("errors and node settings", () => {
     await user.type(fieldOf("Memory (MB)"), "512{Enter}");
     expect(patches).toEqual([{ label: "Split" }, { reuse: false }, { timeout: 90.5 }, { memory_mb: 512 }]);
   });
+
+  it("edits the attempts of the node's retry policy, refusing more than the server allows", async () => {
+    const user = userEvent.setup();
+    const { patches } = renderPanel(module);
+    await user.type(fieldOf("Attempts"), "11{Enter}");
+    expect(fieldOf("Attempts")).toHaveAccessibleDescription(expect.stringContaining("10"));
+    await user.clear(fieldOf("Attempts"));
+    await user.type(fieldOf("Attempts"), "4{Enter}");
+    expect(patches).toEqual([{ retry: { max_attempts: 4 } }]);
+  });
 });

@@ -116,7 +116,14 @@ export function ResultsPanel({ runId, nodeId, title, outputs, onClose }: Props) 
         {tab === "Metrics" && <MetricsView reported={reported} json={json} />}
         {tab === "Log" && <LogView text={log} streaming={status === "running"} title={title} />}
         {tab === "Error" && (
-          <ErrorView error={error} traceback={step.data?.traceback ?? ""} reason={node?.reason || step.data?.reason || ""} title={title} />
+          <ErrorView
+            error={error}
+            traceback={step.data?.traceback ?? ""}
+            reason={node?.reason || step.data?.reason || ""}
+            failure={node?.failure || step.data?.failure || ""}
+            attempts={step.data?.attempts ?? []}
+            title={title}
+          />
         )}
       </div>
     </aside>

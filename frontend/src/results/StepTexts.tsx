@@ -29,14 +29,57 @@ export function LogView({ text, streaming, title }: { text: string; streaming: b
   );
 }
 
-export function ErrorView({ error, traceback, reason, title }: { error: string; traceback: string; reason: string; title: string }) {
+/** How a failure's class reads (engine/failures.py). */
+const FAILURE_WORDS: Record<string, string> = {
+  user_code: "user code",
+  timeout: "timeout",
+  memory: "out of memory",
+  lost: "lost",
+  launch: "launch",
+  infrastructure: "infrastructure",
+};
+
+export interface AttemptBrief {
+  number: number;
+  status: string;
+  reason: string;
+  failure: string;
+}
+
+export function ErrorView({
+  error,
+  traceback,
+  reason,
+  failure = "",
+  attempts = [],
+  title,
+}: {
+  error: string;
+  traceback: string;
+  reason: string;
+  failure?: string;
+  attempts?: AttemptBrief[];
+  title: string;
+}) {
   if (!error && !traceback) return <p>This step has no error.</p>;
+  const failedAttempts = attempts.filter((a) => a.failure);
   return (
     <div className="step-error">
       <p role="alert" className="step-error-message">
         {error || "The step failed."}
         {reason && reason !== "error" && <span className="step-error-reason"> ({reason})</span>}
       </p>
+      {failure && <p className="step-error-class">Failure class: {FAILURE_WORDS[failure] ?? failure}</p>}
+      {attempts.length > 1 && failedAttempts.length > 0 && (
+        <ul aria-label={`Attempts of ${title}`} className="step-attempts">
+          {attempts.map((a) => (
+            <li key={a.number}>
+              Attempt {a.number}: {a.status}
+              {a.failure ? ` (${FAILURE_WORDS[a.failure] ?? a.failure}${a.reason && a.reason !== a.failure ? `: ${a.reason}` : ""})` : ""}
+            </li>
+          ))}
+        </ul>
+      )}
       {traceback && (
         <>
           <h3>Traceback</h3>

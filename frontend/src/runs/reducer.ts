@@ -26,6 +26,7 @@ export interface NodeRun {
   status: StepStatus;
   statusSeq: number;
   reason: string;
+  failure: string; // the failure's class (user_code, timeout, memory, lost, launch, infrastructure)
   error: string;
   duration: number | null;
   reusedFromRun: number | null;
@@ -123,6 +124,7 @@ function emptyNode(status: StepStatus = "waiting"): NodeRun {
     status,
     statusSeq: 0,
     reason: "",
+    failure: "",
     error: "",
     duration: null,
     reusedFromRun: null,
@@ -146,6 +148,7 @@ function nodeFromBrief(node: NodeRun, brief: StepBrief, seq: number): NodeRun {
     status: brief.status,
     statusSeq: seq,
     reason: brief.reason ?? "",
+    failure: brief.failure ?? "",
     error: brief.error ?? "",
     duration: brief.duration ?? null,
     reusedFromRun: brief.reused_from_run ?? null,
@@ -317,6 +320,7 @@ function stepStatus(node: NodeRun, event: Extract<RunEvent, { type: "step.status
     status: event.status,
     statusSeq: event.seq,
     reason: event.reason ?? "",
+    failure: event.failure ?? "",
     error: event.error ?? "",
     duration: event.duration ?? (event.status === "running" ? null : next.duration),
     reusedFromRun: event.reused_from_run ?? (event.status === "cached" ? next.reusedFromRun : null),
@@ -355,6 +359,7 @@ export function runView(state: RunState) {
     nodes[id] = {
       status: n.status,
       reason: n.reason,
+      failure: n.failure,
       error: n.error,
       duration: n.duration,
       reusedFromRun: n.reusedFromRun,

@@ -37,7 +37,7 @@ type May<K extends keyof Event> = Partial<Pick<Event, K>>;
 export type RunStatusEvent = EventBase & { type: "run.status"; status: RunStatus } & May<"error">;
 
 export type StepStatusEvent = EventBase &
-  Has<"node"> & { type: "step.status"; status: StepStatus } & May<"reason" | "error" | "duration" | "attempt" | "reused_from" | "outputs"> & {
+  Has<"node"> & { type: "step.status"; status: StepStatus } & May<"reason" | "failure" | "error" | "duration" | "attempt" | "reused_from" | "outputs"> & {
     reused_from_run?: number; // not sent yet: the final snapshot brings it
   };
 
