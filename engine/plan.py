@@ -30,6 +30,7 @@ class PlannedStep:
     timeout: float | None = None  # wall-clock seconds; None: the engine's default
     memory_mb: int | None = None
     cpu_seconds: int | None = None
+    environment: str = ""  # the content hash of the node's environment (engine/environments.py); "": none
 
     @property
     def upstream(self) -> set[str]:

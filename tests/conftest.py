@@ -13,6 +13,7 @@ def _isolated_var(tmp_path, settings):
     settings.DATASTORE_ROOT = str(tmp_path / "datastore")
     settings.WORK_ROOT = str(tmp_path / "work")
     settings.UPLOAD_PARTS_DIR = str(tmp_path / "upload-parts")
+    settings.ENVIRONMENTS_ROOT = str(tmp_path / "envs")
     os.makedirs(settings.DATASTORE_ROOT, exist_ok=True)
 
 
