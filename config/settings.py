@@ -150,7 +150,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # one name per status set, whatever serializers use it (else a hash: "Status8e5Enum")
-    "ENUM_NAME_OVERRIDES": {"RunStatusEnum": "engine.models.Run.Status", "StepStatusEnum": "engine.models.Step.Status",
+    "ENUM_NAME_OVERRIDES": {"RunStatusEnum": "engine.models.Run.Status",
+                            "StepStatusEnum": "engine.models.Step.Status",
+                            "EnvironmentBuildStatusEnum": "engine.models.EnvironmentBuild.Status",
                             "AttemptStatusEnum": "engine.models.Attempt.Status",
                             "UploadStatusEnum": "designer.models.Upload.Status",
                             "ModuleStatusEnum": "designer.models.CustomModule.Status",
