@@ -148,10 +148,11 @@ def _locked(content_hash: str) -> Iterator[None]:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def _pip_command(python: str, packages: list[str]) -> list[str]:
+def pip_command(packages: list[str], *, python: str = "", target: str = "") -> list[str]:
+    """pip installing `packages` into the environment of `python`, or into the folder `target`."""
     conf = settings.ENVIRONMENT_BUILD
-    cmd = [sys.executable, "-m", "pip", "--python", python, "install", "--disable-pip-version-check",
-           "--no-input", "--progress-bar", "off"]
+    where = ["--python", python, "install"] if python else ["install", "--target", target]
+    cmd = [sys.executable, "-m", "pip", *where, "--disable-pip-version-check", "--no-input", "--progress-bar", "off"]
     if not conf.get("ALLOW_SOURCE"):
         cmd += ["--only-binary", ":all:"]
     if conf.get("NO_INDEX"):
@@ -173,14 +174,14 @@ def _build(row) -> None:
         status=EnvironmentBuild.Status.BUILDING, log="", error="", host=socket.gethostname()[:255],
         started_at=timezone.now(), finished_at=None)
     shutil.rmtree(target, ignore_errors=True)  # what a crashed build left
-    out = _Log(row.pk)
+    out = BuildLog(row.pk)
     try:
         out.add(f"$ python -m venv {row.content_hash[:12]}\n")
         subprocess.run([sys.executable, "-m", "venv", "--without-pip", target], check=True,
                        capture_output=True, timeout=120)
         _link_project(target)
         out.add("$ pip install " + " ".join(packages) + "\n")
-        code = _run_pip(_pip_command(os.path.join(target, "bin", "python"), packages), out)
+        code = run_pip(pip_command(packages, python=os.path.join(target, "bin", "python")), out)
         if code != 0:
             raise BuildFailed(explain(out.text, packages, source_allowed=bool(settings.ENVIRONMENT_BUILD.get("ALLOW_SOURCE"))))
         with open(os.path.join(target, READY), "w") as fh:
@@ -206,7 +207,7 @@ def _link_project(target: str) -> None:
         fh.write(f"import site; site.addsitedir({ours!r})\n")
 
 
-def _run_pip(cmd: list[str], out: "_Log") -> int:
+def run_pip(cmd: list[str], out: "BuildLog") -> int:
     env = {k: v for k, v in os.environ.items() if k in _PIP_ENV}
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                             env=env, start_new_session=True)
@@ -226,10 +227,10 @@ def _run_pip(cmd: list[str], out: "_Log") -> int:
     return code
 
 
-class _Log:
+class BuildLog:
     """pip's output, saved to the build row at most every FLUSH_SECONDS (the page shows it live)."""
 
-    def __init__(self, pk: int) -> None:
+    def __init__(self, pk: int | None) -> None:
         self.pk = pk
         self.text = ""
         self.saved = 0.0
@@ -243,4 +244,6 @@ class _Log:
         from .models import EnvironmentBuild
 
         self.saved = time.monotonic()
+        if self.pk is None:  # a log kept in memory only (engine/envimage.py)
+            return
         EnvironmentBuild.objects.filter(pk=self.pk).update(log=self.text)
