@@ -120,6 +120,15 @@ def wait(content_hash: str, timeout: float) -> None:
         thread.join(timeout)
 
 
+def join_all(timeout: float) -> None:
+    """Tests: wait for every background build of this process (one test's build must not outlive
+    it and write to the next test's rows)."""
+    with _guard:
+        threads = list(_threads.values())
+    for thread in threads:
+        thread.join(timeout)
+
+
 def _background(content_hash: str) -> None:
     try:
         ensure(content_hash)

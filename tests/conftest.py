@@ -19,6 +19,10 @@ def _isolated_var(tmp_path, settings):
     settings.ENVIRONMENT_BUILD = {"NO_INDEX": True, "FIND_LINKS": "", "INDEX_URL": "", "ALLOW_SOURCE": False,
                                   "TIMEOUT": 120.0}
     os.makedirs(settings.DATASTORE_ROOT, exist_ok=True)
+    yield
+    from engine import envbuild
+
+    envbuild.join_all(timeout=120)  # no environment build outlives its test
 
 
 @pytest.fixture(autouse=True)
