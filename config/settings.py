@@ -153,7 +153,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # one name per status set, whatever serializers use it (else a hash: "Status8e5Enum")
-    "ENUM_NAME_OVERRIDES": {"RunStatusEnum": "engine.models.Run.Status", "StepStatusEnum": "engine.models.Step.Status",
+    "ENUM_NAME_OVERRIDES": {"RunStatusEnum": "engine.models.Run.Status",
+                            "StepStatusEnum": "engine.models.Step.Status",
+                            "EnvironmentBuildStatusEnum": "engine.models.EnvironmentBuild.Status",
                             "AttemptStatusEnum": "engine.models.Attempt.Status",
                             "UploadStatusEnum": "designer.models.Upload.Status",
                             "ModuleStatusEnum": "designer.models.CustomModule.Status",
@@ -198,6 +200,19 @@ ENGINE = {
     "LEASE_SECONDS": float(os.environ.get("LEASE_SECONDS", "30")),
     # start the engine thread inside the web process (embedded mode)
     "AUTOSTART": os.environ.get("ENGINE_AUTOSTART", "1") == "1",
+}
+# environments (engine/environments.py): a virtual environment per content hash under this
+# folder (outside var/'s private entries: a step that dropped its privileges imports from it);
+# pip reads packages from the index (PIP_INDEX_URL: pip's default) or only from ENV_FIND_LINKS
+# with ENV_NO_INDEX=1; source distributions are refused unless ENV_ALLOW_SOURCE=1 (building one
+# runs its setup code as the server's user)
+ENVIRONMENTS_ROOT = os.environ.get("ENVIRONMENTS_ROOT", str(VAR_DIR / "envs"))
+ENVIRONMENT_BUILD = {
+    "INDEX_URL": os.environ.get("ENV_INDEX_URL", ""),
+    "FIND_LINKS": os.environ.get("ENV_FIND_LINKS", ""),
+    "NO_INDEX": os.environ.get("ENV_NO_INDEX", "0") == "1",
+    "ALLOW_SOURCE": os.environ.get("ENV_ALLOW_SOURCE", "0") == "1",
+    "TIMEOUT": float(os.environ.get("ENV_BUILD_TIMEOUT", "900")),  # seconds for one build
 }
 # the `docker` compute target (engine/targets/docker.py): each step in a container of the image
 # `make docker-image` builds; only with DOCKER_TARGET=1, as it needs a Docker engine

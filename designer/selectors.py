@@ -10,6 +10,7 @@ from django.http import Http404
 
 from engine.compiler import Learned, LearnedResolver, infer_schemas
 from engine.compute_targets import target_names
+from engine.environments import workspace_resolver
 from engine.documents import canonical_json
 from engine.models import Artifact, Run, Step
 from engine.selectors import artifact_visible, datastore
@@ -252,6 +253,8 @@ def dataset_resolver(*, workspace: Workspace) -> Callable[[dict[str, Any]], dict
     resolve.modules = WorkspaceModules(workspace)  # type: ignore[attr-defined]
     # the targets its nodes may name: the server's and the workspace's own (engine.compute_targets)
     resolve.targets = target_names(workspace.pk)  # type: ignore[attr-defined]
+    # the environments its nodes may name (engine.environments)
+    resolve.environments = workspace_resolver(workspace.pk)  # type: ignore[attr-defined]
     return resolve
 
 

@@ -7,7 +7,7 @@ from . import views
 
 # the single-page app's own routes (frontend/src/app/App.tsx): a reload on any of them serves the app
 APP_ROUTES = (r"^(?:drafts/\d{1,18}|runs(?:/\d{1,18})?|datasets(?:/\d{1,18})?"
-              r"|modules(?:/[A-Za-z0-9_.-]{1,100}/[A-Za-z0-9_.-]{1,50})?|custom-modules|targets)/?$")
+              r"|modules(?:/[A-Za-z0-9_.-]{1,100}/[A-Za-z0-9_.-]{1,50})?|custom-modules|targets|environments)/?$")
 
 urlpatterns = [
     path("", views.index, name="index"),

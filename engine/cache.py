@@ -1,5 +1,5 @@
 """Step keys and reuse: a key hashes what a step is (module, code, params), what it reads (the
-content hashes of its inputs) and where it runs (the library versions). Equal key, same output."""
+content hashes of its inputs) and where it runs (the library versions, and its environment's content hash). Equal key, same output."""
 from __future__ import annotations
 
 import hashlib
@@ -33,7 +33,9 @@ def step_key(step: PlannedStep, input_digests: Mapping[str, str]) -> str:
         "code": step.source_hash,
         "params": step.params,
         "inputs": dict(sorted(input_digests.items())),
-        "env": environment_fingerprint(),
+        # a step in an environment: its packages (by content hash) beside the project's libraries,
+        # which the environment's Python sees after its own
+        "env": environment_fingerprint() + (f";environment={step.environment}" if step.environment else ""),
     }
     return hashlib.sha256(canonical_json(material).encode()).hexdigest()
 

@@ -124,6 +124,9 @@ def _compile(document: Any, params: Mapping[str, Any], resolve: DatasetResolver 
     own_targets = getattr(resolve, "targets", None)
     if own_targets is not None:
         limits = _replace(limits, targets=tuple(own_targets))
+    # the environments its nodes may name (engine.environments.workspace_resolver, attached likewise)
+    environments = getattr(resolve, "environments", None)
+    environment_of: dict[str, str] = {}  # node -> content hash of its environment
     pipeline_params, errors = _pipeline_params(document.get("parameters", []), params)
     default_target = document.get("default_target") or _default_target()
     if default_target not in limits.targets:
@@ -136,6 +139,7 @@ def _compile(document: Any, params: Mapping[str, Any], resolve: DatasetResolver 
         nodes[node["id"]] = node
         graph.add_node(node["id"])
         errors += _check_limits(node, limits)
+        errors += _check_environment(node, environments, environment_of)
         version = str(node["version"]) if node.get("version") is not None else None
         try:
             spec = registry.get(node["module"], version)
@@ -217,7 +221,7 @@ def _compile(document: Any, params: Mapping[str, Any], resolve: DatasetResolver 
             reuse=node.get("reuse", True), user_code=user_code_of[nid], source_hash=spec.source_hash,
             code=getattr(spec, "code", ""),  # a custom module: the SHA-256 of its stored files
             timeout=_number(node.get("timeout"), float), memory_mb=_number(node.get("memory_mb"), int),
-            cpu_seconds=_number(node.get("cpu_seconds"), int),
+            cpu_seconds=_number(node.get("cpu_seconds"), int), environment=environment_of.get(nid, ""),
             retry=RetryPolicy.from_json(node["retry"]).as_json() if node.get("retry") is not None else None,
         ))
     if node_schemas is not None:
@@ -272,6 +276,20 @@ def _check_limits(node: dict[str, Any], limits: ServerLimits) -> list[dict[str, 
         errors.append({**error("unknown_target", f"node {nid!r} runs on target {target!r}, which this workspace "
                                f"does not have (targets: {', '.join(limits.targets)})", node=nid), "field": "target"})
     return errors
+
+
+def _check_environment(node: dict[str, Any], environments: Any, found: dict[str, str]) -> list[dict[str, Any]]:
+    """A node's environment is one of its workspace's; its content hash goes into the plan."""
+    ref = node.get("environment")
+    if ref is None:
+        return []
+    nid = node["id"]
+    env = environments(ref) if environments is not None else None
+    if env is None:
+        return [{**error("unknown_environment", f"node {nid!r} uses environment {ref!r}, which this workspace does "
+                         "not have (see its Environments page)", node=nid), "field": "environment"}]
+    found[nid] = env["hash"]
+    return []
 
 
 def _default_target() -> str:

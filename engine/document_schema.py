@@ -12,6 +12,7 @@ from typing import Any, Iterator
 import jsonschema_rs
 from jsonschema import Draft202012Validator, ValidationError, validators
 
+from .environments import REF_PATTERN as ENVIRONMENT_REF_PATTERN
 from .failures import RETRY_SCHEMA
 
 SCHEMA_ID = "urn:graphwright:pipeline-document:1"  # the served copy carries its URL instead
@@ -89,6 +90,9 @@ NODE = {
                      "properties": {"x": {"type": "number"}, "y": {"type": "number"}}},
         "target": {"description": "a compute target configured on the server; absent or null: the default",
                    "type": ["string", "null"], "pattern": NAME_PATTERN},
+        "environment": {"description": "an environment of the workspace, `name` (its newest version) or "
+                                       "`name@version`; absent or null: the server's own packages",
+                        "type": ["string", "null"], "pattern": ENVIRONMENT_REF_PATTERN},
         "reuse": {"type": "boolean", "description": "false: always run, never reuse a cached result"},
         "timeout": _limit("number", "wall-clock seconds; at most the server's STEP_TIMEOUT"),
         "memory_mb": _limit("integer", "memory limit in MB; at most the server's STEP_MEMORY_MB"),

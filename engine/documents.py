@@ -10,7 +10,7 @@ from .document_schema import EDGE_ID_MAX, MAX_VALUE_DEPTH, NAME_RULE, PATTERN_RU
 SCHEMA_VERSION = 1
 MAX_ERRORS = 100  # schema violations reported for one document
 _NODE_FIELDS_HASHED = ("id", "module", "version", "params", "target", "reuse", "timeout", "memory_mb", "cpu_seconds",
-                       "retry")
+                       "retry", "environment")
 
 
 def error(code: str, message: str, *, node: str | None = None, edge: str | None = None,
@@ -88,6 +88,8 @@ def canonical_document(document: dict[str, Any]) -> dict[str, Any]:
         clean.setdefault("reuse", True)
         if clean.get("target") is None:
             clean["target"] = default_target
+        if clean.get("environment") is None:  # none: hashes as documents made before environments
+            clean.pop("environment", None)
         nodes.append(clean)
     edges = sorted(
         ({k: e[k] for k in ("source", "source_port", "target", "target_port")} for e in document.get("edges", [])),

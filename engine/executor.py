@@ -358,6 +358,7 @@ class Executor:
             workdir=os.path.join(settings.WORK_ROOT, f"run-{int(run_id)}", f"step-{int(step_id)}-{int(attempt.number)}"),
             timeout=timeout, memory_mb=memory_mb, cpu_seconds=cpu_seconds,
             seed=step_seed(ps.node_id), user_code=bool(ps.user_code), code=ps.code if isinstance(ps.code, str) else "",
+            environment=getattr(ps, "environment", "") or "",
         )
 
     def _new_attempt(self, step_id: int, now) -> Attempt:

@@ -247,3 +247,46 @@ class ComputeTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.kind})"
+
+
+class Environment(models.Model):
+    """One version of a workspace's named environment: Python packages (and, for docker targets, a
+    base image). Versions are immutable; an edit makes the next one. `content_hash` names the build
+    (engine/environments.py), shared by every environment with the same contents."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="environments")
+    name = models.CharField(max_length=64)
+    version = models.PositiveIntegerField()
+    packages = models.JSONField(default=list)
+    base_image = models.CharField(max_length=200, blank=True, default="")
+    content_hash = models.CharField(max_length=64, db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "-version"]
+        constraints = [models.UniqueConstraint(fields=["workspace", "name", "version"], name="one_environment_version")]
+
+    def __str__(self) -> str:
+        return f"{self.name}@{self.version}"
+
+
+class EnvironmentBuild(models.Model):
+    """The build of one content hash (a virtual environment on the machine that built it), shared by
+    identical environments of any workspace: its status, log and error."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        BUILDING = "building"
+        READY = "ready"
+        FAILED = "failed"
+
+    content_hash = models.CharField(max_length=64, unique=True)
+    spec = models.JSONField()  # engine.environments.build_spec: python, packages, base_image
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    log = models.TextField(blank=True, default="")
+    error = models.TextField(blank=True, default="")
+    host = models.CharField(max_length=255, blank=True, default="", help_text="the machine that built it")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)

@@ -31,6 +31,7 @@ class PlannedStep:
     memory_mb: int | None = None
     cpu_seconds: int | None = None
     retry: dict[str, Any] | None = None  # the node's retry policy (engine/failures.py); None: the default
+    environment: str = ""  # the content hash of the node's environment (engine/environments.py); "": none
 
     @property
     def upstream(self) -> set[str]:

@@ -35,6 +35,7 @@ class StepSpec:
     seed: int = 0
     user_code: bool = False
     code: str = ""  # a custom module: the SHA-256 of its files in the datastore (modules_catalog.custom)
+    environment: str = ""  # the content hash of its environment (engine/environments.py): run by that Python
 
     def as_json(self) -> dict[str, Any]:
         return _shallow(self)

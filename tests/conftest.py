@@ -17,7 +17,16 @@ def _isolated_var(tmp_path, settings):
     settings.DATASTORE_ROOT = str(tmp_path / "datastore")
     settings.WORK_ROOT = str(tmp_path / "work")
     settings.UPLOAD_PARTS_DIR = str(tmp_path / "upload-parts")
+    settings.ENVIRONMENTS_ROOT = str(tmp_path / "envs")
+    # builds read no index unless a test gives them wheels (tests/engine/wheels.py): an environment
+    # the API fuzzer makes fails fast, offline
+    settings.ENVIRONMENT_BUILD = {"NO_INDEX": True, "FIND_LINKS": "", "INDEX_URL": "", "ALLOW_SOURCE": False,
+                                  "TIMEOUT": 120.0}
     os.makedirs(settings.DATASTORE_ROOT, exist_ok=True)
+    yield
+    from engine import envbuild
+
+    envbuild.join_all(timeout=120)  # no environment build outlives its test
 
 
 @pytest.fixture(autouse=True)

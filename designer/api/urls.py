@@ -4,7 +4,7 @@ from __future__ import annotations
 from django.urls import path, re_path
 
 from . import artifacts, auth, datasets, documents, drafts, modules, runs, versions, workspaces
-from . import custom_modules, outputs, samples, targets, uploads
+from . import custom_modules, environments, outputs, samples, targets, uploads
 from .fallback import NotFoundApi
 
 urlpatterns = [
@@ -12,6 +12,10 @@ urlpatterns = [
     path("modules/<str:key>/<str:version>/", modules.ModuleDetailApi.as_view(), name="module-detail"),
     path("custom-modules/", custom_modules.CustomModuleListApi.as_view(), name="custom-module-list"),
     path("custom-modules/<int:module_id>/", custom_modules.CustomModuleDetailApi.as_view(), name="custom-module-detail"),
+    path("environments/", environments.EnvironmentListApi.as_view(), name="environment-list"),
+    path("environments/<int:environment_id>/", environments.EnvironmentDetailApi.as_view(), name="environment-detail"),
+    path("environments/<int:environment_id>/build/", environments.EnvironmentBuildApi.as_view(),
+         name="environment-build"),
     path("targets/", targets.ComputeTargetListApi.as_view(), name="target-list"),
     path("targets/<int:target_id>/", targets.ComputeTargetDetailApi.as_view(), name="target-detail"),
     path("auth/token/", auth.TokenApi.as_view(), name="auth-token"),

@@ -339,6 +339,22 @@ class DockerTarget(Target):
             options["ulimits"] = [Ulimit(name="cpu", soft=seconds, hard=seconds + 2)]
         return options
 
+    def _image_of(self, client: Any, spec: StepSpec) -> str:
+        """The step image, or its environment's image (engine/envimage.py: built on first use)."""
+        if not spec.environment:
+            return self.image
+        from engine.envbuild import BuildFailed
+        from engine.envimage import image_for
+
+        try:
+            return image_for(client, base=self.image, content_hash=spec.environment)
+        except BuildFailed as exc:
+            raise _Failed("launch", f"the step's environment cannot be used: {exc}") from None
+        finally:
+            from django.db import close_old_connections
+
+            close_old_connections()
+
     def _run(self, handle: DockerHandle) -> None:
         """The launch's own thread: start the container, stream its output, report its end."""
         import docker
@@ -351,15 +367,16 @@ class DockerTarget(Target):
                     self._sweep()
                 spec_path = self._prepare(spec)
                 options = self._options(spec, handle)
+                image = self._image_of(client, spec)
                 if handle.kill_reason:
                     raise _Killed()
                 try:
-                    container = client.containers.create(self.image, [spec_path], **options)
+                    container = client.containers.create(image, [spec_path], **options)
                 except docker.errors.APIError as exc:
                     if exc.status_code != 409:  # 409: a container of this name is left over
                         raise
                     self._remove(client.containers.get(handle.name))
-                    container = client.containers.create(self.image, [spec_path], **options)
+                    container = client.containers.create(image, [spec_path], **options)
                 with handle.lock:
                     handle.container = container
                     killed = bool(handle.kill_reason)

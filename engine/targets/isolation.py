@@ -16,7 +16,7 @@ Design (the least invasive one that keeps the launch of a user-code step cheap):
   hashes it into the real datastore: the digest is computed by the server from its own copy, never
   trusted from the step, and nothing the step still holds open can change it afterwards.
 * `harden_server_files()` (once per target start) makes var/ traversable but not listable (0711:
-  work folders live in var/work), every other entry of var/ (database, admin password, datastore,
+  work folders live in var/work; environments in var/envs stay readable), every other entry of var/ (database, admin password, datastore,
   uploads) private to the server, and the datastore root 0700.
 
 When the server is not root no uid can be changed: user code then runs as the server's own user
@@ -87,6 +87,7 @@ def harden_server_files() -> None:
         var = str(settings.VAR_DIR)
         work = os.path.abspath(settings.WORK_ROOT)
         roots = [os.path.abspath(str(settings.DATASTORE_ROOT))]
+        envs = os.path.abspath(str(getattr(settings, "ENVIRONMENTS_ROOT", "")) or os.path.join(var, "envs"))
         db = str(settings.DATABASES.get("default", {}).get("NAME") or "")
     except Exception:  # the engine used without Django settings: nothing to find
         return
@@ -99,7 +100,9 @@ def harden_server_files() -> None:
         _private(var, 0o711)
         for name in os.listdir(var):
             path = os.path.join(var, name)
-            if os.path.abspath(path) != work:
+            if os.path.abspath(path) == envs:  # environments: a step imports its packages from here
+                _private(path, 0o711)
+            elif os.path.abspath(path) != work:
                 _private(path)
     for path in (db, db + "-wal", db + "-shm"):
         if path and os.path.isabs(path):
@@ -120,14 +123,14 @@ def runtime_reachable() -> None:
     for path in {sys.base_prefix, sys.prefix, sys.exec_prefix, project}:
         if f"runtime:{path}" not in _hardened:
             _hardened.add(f"runtime:{path}")
-            _make_traversable(os.path.join(path, "."))
+            make_traversable(os.path.join(path, "."))
 
 
 def step_uid() -> int:
     return STEP_UID_BASE + os.getpid()
 
 
-def _make_traversable(workdir: str) -> None:
+def make_traversable(workdir: str) -> None:
     """Ancestors of the work folder owned by the server: x (search, not read) for others, so the
     step can use its absolute path (HOME, TMPDIR, ctx.workdir) without being able to list them.
     Keep WORK_ROOT out of a home folder: a file readable by all in an ancestor becomes reachable."""
@@ -153,7 +156,7 @@ def drop_privileges(workdir: str) -> None:
     import ctypes
 
     uid = step_uid()
-    _make_traversable(workdir)
+    make_traversable(workdir)
     for dirpath, dirnames, filenames in os.walk(workdir):  # the folder and what the step wrote before
         os.chown(dirpath, uid, uid)
         for name in filenames:

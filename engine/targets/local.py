@@ -18,6 +18,7 @@ from collections import deque
 from dataclasses import replace
 from typing import Any
 
+from engine import envbuild
 from engine.stepspec import StepResult, StepSpec
 from engine.targets import isolation, limits
 from engine.targets.base import EventSink, Target
@@ -82,6 +83,33 @@ class LocalTarget(ZygoteHost, Target):
         if spec.user_code and not remote:
             isolation.harden_datastore(spec.datastore)  # once per root: 0700, out of a script's reach
         handle = LocalHandle(spec, on_event)  # the step's process creates its folder and log
+        if spec.environment and not envbuild.is_ready(spec.environment):
+            with self._lock:
+                self._live.add(handle)
+            threading.Thread(target=self._after_build, args=(handle,), name=f"{self.name}-env-wait", daemon=True).start()
+            return handle
+        self._enqueue(handle)
+        return handle
+
+    def _after_build(self, handle: LocalHandle) -> None:
+        """Wait for (or make) the step's environment on this machine, then queue the step; a build
+        that failed fails the step at launch with the build's message."""
+        try:
+            envbuild.ensure(handle.spec.environment)
+        except Exception as exc:  # BuildFailed, or a database that cannot be read
+            with self._lock:
+                if not handle.done:
+                    self._fail(handle, "launch", f"the step's environment cannot be used: {exc}")
+            self._wake()
+            return
+        finally:
+            from django.db import close_old_connections
+
+            close_old_connections()
+        if not handle.done:
+            self._enqueue(handle)
+
+    def _enqueue(self, handle: LocalHandle) -> None:
         with self._lock:
             if self._closed:
                 self._fail(handle, "launch", "the local target is closed")
@@ -98,7 +126,6 @@ class LocalTarget(ZygoteHost, Target):
                         self._queue.remove(handle)
                     self._fail(handle, "launch", f"could not start a step process: {exc}")
         self._wake()
-        return handle
 
     def check(self, handle: LocalHandle) -> bool:
         return not handle.done
@@ -109,6 +136,8 @@ class LocalTarget(ZygoteHost, Target):
                 return
             if handle in self._queue:
                 self._queue.remove(handle)
+                self._fail(handle, reason, kill_message(handle, reason))
+            elif handle.proc is None and not handle.started:  # still waiting for its environment
                 self._fail(handle, reason, kill_message(handle, reason))
             else:
                 self._kill(handle, reason)
@@ -177,7 +206,7 @@ class LocalTarget(ZygoteHost, Target):
             if sum(1 for h in self._live if h.proc is not None) >= self.concurrency:
                 return
             handle = self._queue[0]
-            if handle.user_code:
+            if handle.user_code or handle.spec.environment:  # an environment's Python is a fresh process
                 self._queue.popleft()
                 try:
                     self._start_user(handle)
@@ -211,6 +240,8 @@ class LocalTarget(ZygoteHost, Target):
 
     def _send_run(self, proc: _Proc, handle: LocalHandle) -> None:
         message: dict[str, Any] = {"op": "run", "spec": handle.spec.as_json()}
+        if handle.spec.environment:
+            message["python"] = envbuild.python_of(handle.spec.environment)
         if proc.role == "pool":
             message["frame_cache_mb"] = self.frame_cache_mb
             message["frame_cache_idle_seconds"] = self.frame_cache_idle_seconds

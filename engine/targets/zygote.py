@@ -348,6 +348,55 @@ def _user_once(conn: socket.socket) -> None:
     except (OSError, ValueError, TypeError) as exc:
         send_msg(conn, {"op": "result", "retire": True, "result": _folder_failure(exc).as_json()})
         return
+    if msg.get("python"):  # a step in an environment: that Python runs it, in this very process
+        _exec_environment(conn, msg["python"], msg["spec"])
+        return
+    run_user(conn, spec)
+
+
+PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ENV_CHILD = ("import sys; sys.path.insert(0, sys.argv[1]); from engine.targets import zygote; "
+             "zygote.environment_child(sys.argv[2:])")
+
+
+def _exec_environment(conn: socket.socket, python: str, spec_json: dict) -> None:
+    """Become the environment's Python (exec: same pid, process group, limits, log and folder), which
+    reads the spec from the work folder and runs the step as run_user does. Only an exec that fails
+    returns: the step then fails at launch."""
+    from engine.stepspec import StepResult
+
+    try:
+        path = os.path.join(os.getcwd(), ".spec.json")
+        with open(path, "w") as fh:
+            json.dump(spec_json, fh)
+        os.set_inheritable(conn.fileno(), True)
+        os.execv(python, [python, "-I", "-c", ENV_CHILD, PROJECT_ROOT, str(conn.fileno()), path])
+    except OSError as exc:
+        result = StepResult(status="failed", reason="launch", error=f"cannot start the environment's Python: {exc}")
+        send_msg(conn, {"op": "result", "result": result.as_json(), "retire": True})
+
+
+def environment_child(argv: list[str]) -> None:
+    """Inside the environment's Python (after _exec_environment): run the step, report, exit."""
+    from engine.stepspec import StepSpec
+
+    conn = socket.socket(fileno=int(argv[0]))
+    conn.set_inheritable(False)  # a shell the script starts must not hold our socket open
+    for stream in (sys.stdout, sys.stderr):
+        stream.reconfigure(line_buffering=True)  # type: ignore[union-attr]
+    with open(argv[1]) as fh:
+        spec = StepSpec.from_json(json.load(fh))
+    os.unlink(argv[1])
+    _prctl(PR_SET_CHILD_SUBREAPER, 1)
+    run_user(conn, spec)
+    os._exit(0)
+
+
+def run_user(conn: socket.socket, spec) -> None:
+    """Run a user-code step in this process under hard limits, report its result."""
+    from engine.runner import run_step
+    from engine.stepspec import StepResult
+
     try:
         limits.no_core_dumps()  # a crashing script must not fill its folder with a core file
         limits.limit_memory(spec.memory_mb, locked=True)

@@ -394,3 +394,43 @@ def test_a_missing_image_fails_the_step_as_a_launch_failure_naming_make_docker_i
         tgt.close()
     assert result.status == "failed" and result.reason == "launch"
     assert "graphwright-step:no-such-tag" in result.error and "make docker-image" in result.error
+
+
+# -- environments (issue 10, item 6) ----------------------------------------------------------------
+
+ENV_PROBE = """
+import pandas as pd
+
+def azureml_main(dataset1=None, dataset2=None):
+    import gwtiny
+    return pd.DataFrame({"version": [gwtiny.VERSION], "file": [gwtiny.__file__]})
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_step_in_an_environment_runs_in_its_image_built_from_wheels_fetched_on_the_host(target, store, tmp_path,
+                                                                                        settings):
+    from engine.environments import build_spec, content_hash
+    from engine.models import EnvironmentBuild
+    from tests.engine.wheels import make_wheel
+
+    house = tmp_path / "wheels"
+    house.mkdir()
+    make_wheel(house, "gwtiny", "2.0")
+    settings.ENVIRONMENT_BUILD = {**settings.ENVIRONMENT_BUILD, "NO_INDEX": True, "FIND_LINKS": str(house)}
+    good = build_spec(["gwtiny==2.0"])
+    EnvironmentBuild.objects.create(content_hash=content_hash(good), spec=good)
+    sink = Sink()
+    target.launch(_script(store, tmp_path, ENV_PROBE, environment=content_hash(good)), sink)
+    result = sink.result(timeout=300)
+    assert result.status == "succeeded", (result.error, result.log)
+    row = store.load(result.outputs["result1"]["digest"], "DataFrame").iloc[0]
+    assert (row["version"], row["file"]) == ("2.0", "/opt/graphwright-env/gwtiny.py")
+    # a package nobody has: the step fails at launch with the sentence that names it
+    bad = build_spec(["gwnothere==1.0"])
+    EnvironmentBuild.objects.create(content_hash=content_hash(bad), spec=bad)
+    sink = Sink()
+    target.launch(_script(store, tmp_path, ENV_PROBE, environment=content_hash(bad)), sink)
+    result = sink.result(timeout=300)
+    assert (result.status, result.reason) == ("failed", "launch")
+    assert "package 'gwnothere==1.0' was not found" in result.error

@@ -252,6 +252,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/environments/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Every version of the environments of your workspaces (or of one), newest first. */
+        get: operations["v1_environments_list"];
+        put?: never;
+        /** @description Create an environment (version 1) in a workspace (editors and owners); it is built in the background. */
+        post: operations["v1_environments_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/environments/{environment_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description One version, with its build's status and log. */
+        get: operations["v1_environments_retrieve"];
+        put?: never;
+        post?: never;
+        /** @description Remove this version; nodes naming it no longer compile (unknown_environment). */
+        delete: operations["v1_environments_destroy"];
+        options?: never;
+        head?: never;
+        /** @description Make the next version with these packages (and base image); the answer is that version (the newest one when nothing changed). Existing versions never change. */
+        patch: operations["v1_environments_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/environments/{environment_id}/build/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Build this version's contents in the background (again, after a failed build); a ready build is kept. Poll the environment for its status and log. */
+        post: operations["v1_environments_build_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/experiments/": {
         parameters: {
             query?: never;
@@ -939,6 +993,84 @@ export interface components {
             /** @description the revision this edit started from; a different current revision answers 409 */
             revision?: number;
         };
+        Environment: {
+            readonly id: number;
+            readonly workspace: string;
+            readonly name: string;
+            readonly version: number;
+            /** @description what a node's `environment` says to pin this version */
+            readonly reference: string;
+            packages: string[];
+            readonly base_image: string;
+            readonly content_hash: string;
+            /** @description the build of its contents (shared by identical environments) */
+            readonly build: components["schemas"]["EnvironmentBuild"] | null;
+            /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */
+            readonly created_by: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        EnvironmentBuild: {
+            readonly content_hash: string;
+            readonly status: components["schemas"]["EnvironmentBuildStatusEnum"];
+            readonly error: string;
+            /** @description the machine that built it */
+            readonly host: string;
+            /** Format: date-time */
+            readonly started_at: string | null;
+            /** Format: date-time */
+            readonly finished_at: string | null;
+        };
+        /**
+         * @description * `queued` - Queued
+         *     * `building` - Building
+         *     * `ready` - Ready
+         *     * `failed` - Failed
+         * @enum {string}
+         */
+        EnvironmentBuildStatusEnum: "queued" | "building" | "ready" | "failed";
+        EnvironmentBuildWithLog: {
+            readonly content_hash: string;
+            readonly status: components["schemas"]["EnvironmentBuildStatusEnum"];
+            readonly error: string;
+            /** @description the machine that built it */
+            readonly host: string;
+            /** Format: date-time */
+            readonly started_at: string | null;
+            /** Format: date-time */
+            readonly finished_at: string | null;
+            readonly log: string;
+        };
+        EnvironmentDetail: {
+            readonly id: number;
+            readonly workspace: string;
+            readonly name: string;
+            readonly version: number;
+            /** @description what a node's `environment` says to pin this version */
+            readonly reference: string;
+            packages: string[];
+            readonly base_image: string;
+            readonly content_hash: string;
+            /** @description the build of its contents (shared by identical environments) */
+            readonly build: components["schemas"]["EnvironmentBuildWithLog"] | null;
+            /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */
+            readonly created_by: string | null;
+            /** Format: date-time */
+            readonly created_at: string;
+        };
+        EnvironmentInput: {
+            /** @description workspace slug; default: your first workspace */
+            workspace?: string;
+            /** @description lowercase letters, digits, '_' or '-' */
+            name: string;
+            /** @description at most 50 pip requirements by name, e.g. "six==1.16.0" or "requests>=2,<3" (no URL, path or pip option) */
+            packages: string[];
+            /**
+             * @description docker targets: the image the packages are added to (empty: the server's step image)
+             * @default
+             */
+            base_image: string;
+        };
         Error: {
             code: string;
             message: string;
@@ -1172,6 +1304,11 @@ export interface components {
             document?: unknown;
             /** @description the revision this edit started from; a different current revision answers 409 */
             revision?: number;
+        };
+        PatchedEnvironmentUpdateInput: {
+            /** @description at most 50 pip requirements by name, e.g. "six==1.16.0" or "requests>=2,<3" (no URL, path or pip option) */
+            packages?: string[];
+            base_image?: string;
         };
         PipelineValidateInput: {
             /** @description the graph document: schema_version, name, parameters, nodes, edges; its JSON Schema is served at /api/v1/schemas/pipeline-document/ */
@@ -2916,6 +3053,332 @@ export interface operations {
             };
             /** @description No credentials, or a token that is not valid. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+            /** @description No such object among your workspaces' (another workspace's object looks the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
+    v1_environments_list: {
+        parameters: {
+            query?: {
+                /** @description only the versions of this environment */
+                name?: string;
+                /** @description workspace slug */
+                workspace?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Environment"][];
+                };
+            };
+            /** @description Malformed request: each error names the field, node, edge, port or parameter it is about. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+            /** @description No credentials, or a token that is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+            /** @description No such object among your workspaces' (another workspace's object looks the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
+    v1_environments_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnvironmentInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Environment"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+            /** @description No credentials, or a token that is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+            /** @description The request body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+            /** @description The request body's media type is not one the operation reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
+    v1_environments_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                environment_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvironmentDetail"];
+                };
+            };
+            /** @description No credentials, or a token that is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+            /** @description No such object among your workspaces' (another workspace's object looks the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
+    v1_environments_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                environment_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No credentials, or a token that is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+            /** @description No such object among your workspaces' (another workspace's object looks the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
+    v1_environments_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                environment_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedEnvironmentUpdateInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Environment"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+            /** @description No credentials, or a token that is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+            /** @description No such object among your workspaces' (another workspace's object looks the same). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+            /** @description The request body is larger than the server accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+            /** @description The request body's media type is not one the operation reads. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+        };
+    };
+    v1_environments_build_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                environment_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnvironmentBuild"];
+                };
+            };
+            /** @description No credentials, or a token that is not valid. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Errors"];
+                };
+            };
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

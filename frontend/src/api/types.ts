@@ -50,6 +50,8 @@ export interface NodeDoc {
   params?: Record<string, ParamValue>;
   position?: { x: number; y: number };
   target?: string | null;
+  /** an environment of the workspace: `name` (newest version) or `name@version`; null: none */
+  environment?: string | null;
   reuse?: boolean;
   timeout?: number;
   memory_mb?: number;

@@ -11,6 +11,7 @@ import { DatasetsPage } from "../pages/DatasetsPage";
 import { CataloguePage } from "../pages/CataloguePage";
 import { CustomModulesPage } from "../custommodules/CustomModulesPage";
 import { TargetsPage } from "../targets/TargetsPage";
+import { EnvironmentsPage } from "../environments/EnvironmentsPage";
 import { NotFoundPage } from "../pages/NotFoundPage";
 
 export const queryClient = new QueryClient({
@@ -33,6 +34,7 @@ export function App() {
             <Route path="modules/:key/:version" element={<CataloguePage />} />
             <Route path="custom-modules" element={<CustomModulesPage />} />
             <Route path="targets" element={<TargetsPage />} />
+            <Route path="environments" element={<EnvironmentsPage />} />
             <Route path="*" element={<NotFoundPage />} />
           </Route>
         </Routes>

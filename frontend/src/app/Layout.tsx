@@ -41,6 +41,7 @@ export function Layout() {
           <NavLink to="/modules">Modules</NavLink>
           <NavLink to="/custom-modules">Custom modules</NavLink>
           <NavLink to="/targets">Compute</NavLink>
+          <NavLink to="/environments">Environments</NavLink>
         </nav>
         <div className="header-end">
           <WorkspaceSwitcher />

@@ -3,6 +3,7 @@
 import { useMemo } from "react";
 import type { GraphError, NodeDoc } from "../api/types";
 import { useCurrentWorkspace } from "../app/hooks";
+import { useEnvironmentChoices } from "../environments/environmentsApi";
 import { ParametersPanel } from "../properties/ParametersPanel";
 import { PropertiesPanel } from "../properties/PropertiesPanel";
 import { moduleOf } from "../store/catalogue";
@@ -29,6 +30,7 @@ function NodeProperties({ id, targets }: { id: string; targets: string[] }) {
   const inputSchemas = useDesigner((s) => s.schemas[id]?.inputs) ?? NO_SCHEMAS;
   const parameters = useDesigner((s) => s.meta.parameters);
   const workspace = useCurrentWorkspace();
+  const environments = useEnvironmentChoices(workspace?.slug ?? "");
   if (!doc) return null;
   if (!module) {
     return (
@@ -46,6 +48,7 @@ function NodeProperties({ id, targets }: { id: string; targets: string[] }) {
       pipelineParameters={parameters}
       errors={errors}
       targets={targets}
+      environments={environments}
       workspaceId={workspace?.id ?? 0}
       onChange={(patch) => store.getState().updateNode(id, patch)}
     />

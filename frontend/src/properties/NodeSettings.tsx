@@ -12,15 +12,17 @@ export interface NodeSettingsProps {
   idPrefix: string;
   node: NodeDoc;
   targets: string[];
+  /** what its `environment` may name: the workspace's environments (name, name@version) */
+  environments?: string[];
   /** this node's errors about one of these settings (`field` names it) */
   errors: GraphError[];
   onChange(patch: Partial<NodeDoc>): void;
 }
 
-export const NODE_FIELDS = ["label", "comment", "target", "reuse", "timeout", "memory_mb", "retry"] as const;
+export const NODE_FIELDS = ["label", "comment", "target", "environment", "reuse", "timeout", "memory_mb", "retry"] as const;
 export const MAX_ATTEMPTS = 10; // engine/failures.py MAX_ATTEMPTS_CAP
 
-export function NodeSettings({ idPrefix, node, targets, errors, onChange }: NodeSettingsProps) {
+export function NodeSettings({ idPrefix, node, targets, environments = [], errors, onChange }: NodeSettingsProps) {
   const about = (field: string) => errors.filter((e) => e.field === field).map((e) => e.message);
   const id = (field: string) => `${idPrefix}-node-${field}`;
   const target = node.target ?? undefined;
@@ -47,6 +49,14 @@ export function NodeSettings({ idPrefix, node, targets, errors, onChange }: Node
           <ChoiceSelect ids={ids} value={target} choices={targets} emptyLabel="Server default"
             unknownMessage={missingTarget}
             onCommit={(value) => onChange({ target: value ?? null })} />
+        )}
+      </FieldShell>
+      <FieldShell id={id("environment")} label="Environment"
+        help="The Python packages the step runs with (see Environments); none: the server's own." errors={about("environment")}>
+        {(ids) => (
+          <ChoiceSelect ids={ids} value={node.environment ?? undefined} choices={environments} emptyLabel="Server packages"
+            unknownMessage={`Environment ${node.environment} does not exist in this workspace; create it on the Environments page or choose another.`}
+            onCommit={(value) => onChange({ environment: value ?? null })} />
         )}
       </FieldShell>
       <FieldShell id={id("reuse")} label="Reuse cached results"

@@ -181,6 +181,19 @@ describe("errors and node settings", () => {
     expect(patches).toEqual([{ target: "docker" }]);
   });
 
+  it("picks an environment from the workspace's, says when one no longer exists, and clears it", async () => {
+    const user = userEvent.setup();
+    const { patches } = renderPanel(module, {
+      node: { id: "n1", module: "test_module", environment: "gone" },
+      environments: ["tiny", "tiny@1", "tiny@2"],
+    });
+    const select = fieldOf("Environment");
+    expect(select).toHaveAccessibleDescription(expect.stringContaining("Environment gone does not exist"));
+    await user.selectOptions(select, "tiny@1");
+    await user.selectOptions(select, "Server packages");
+    expect(patches).toEqual([{ environment: "tiny@1" }, { environment: null }]);
+  });
+
   it("edits label, reuse, timeout and memory, refusing limits that are not above 0", async () => {
     const user = userEvent.setup();
     const { patches } = renderPanel(module);

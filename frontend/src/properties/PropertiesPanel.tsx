@@ -12,6 +12,8 @@ export interface PropertiesPanelProps {
   pipelineParameters: PipelineParameter[];
   errors: GraphError[];
   targets: string[];
+  /** the workspace's environments a node may name */
+  environments?: string[];
   workspaceId: number;
   /** one call per user edit (one undo entry) */
   onChange(patch: Partial<NodeDoc>): void;
@@ -83,7 +85,7 @@ export function PropertiesPanel(props: PropertiesPanelProps) {
           />
         ))}
       </section>
-      <NodeSettings key={`settings-${node.id}`} idPrefix={idPrefix} node={node} targets={props.targets} errors={mine}
+      <NodeSettings key={`settings-${node.id}`} idPrefix={idPrefix} node={node} targets={props.targets} environments={props.environments} errors={mine}
         onChange={onChange} />
     </section>
   );
