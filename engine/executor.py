@@ -38,6 +38,7 @@ from .targets.base import Target
 
 log = logging.getLogger("graphwright.engine")
 LOG_FLUSH_SECONDS = 0.2
+BURST_MAX = 256  # inbox messages handled before the runs they touched are advanced and steps launched
 CPU_SECONDS_CEILING = 2**31  # what RLIMIT_CPU is given at most, whatever the settings say
 
 
@@ -103,6 +104,9 @@ class Executor:
         self._thread: threading.Thread | None = None
         self._idle = threading.Event()
         self._recovered = True  # false while start-up recovery has not gone through
+        # while a burst of messages is handled: run -> what ended meanwhile (None: look at every
+        # step), advanced once after it (_burst)
+        self._deferred: dict[int, dict[str, dict | None] | None] | None = None
 
     # -- thread-safe API ---------------------------------------------------------------------
     def start(self) -> "Executor":
@@ -141,22 +145,56 @@ class Executor:
                 msg = self.inbox.get(timeout=wait)
             except queue.Empty:
                 msg = None
-            if msg is not None and msg[0] == "stop":
+            stop = msg is not None and msg[0] == "stop"
+            if msg is not None and not stop:
+                stop = self._burst(msg)
+            if stop:
                 self._flush_logs()
                 connection.close()  # the thread ends: its connection must not outlive it
                 return
             try:
-                if msg is not None:
-                    self._handle(msg)
                 if msg is None or self.inbox.empty():
                     self._flush_logs()
                 if time.monotonic() >= next_beat:
                     next_beat = time.monotonic() + beat
                     self._heartbeat()
-            except Exception as exc:  # keep driving the other runs; the failing one is failed below
+            except Exception:  # keep driving the runs
                 log.exception("engine loop error on %r", msg)
-                if msg is not None and msg[0] in ("advance", "cancel"):
-                    self._fail_run(msg[1], _internal(exc))
+
+    def _burst(self, msg: tuple) -> bool:
+        """Handle `msg` and what already waits behind it in the inbox (at most BURST_MAX), then
+        advance each run they touched once (the steps that ended meanwhile together) and launch
+        what is ready: in a fan-out, steps end while others are recorded, and one advance and one
+        look at the run's end then serves them all. True when a `stop` came (after the burst)."""
+        self._deferred = {}
+        stop = False
+        try:
+            for _ in range(BURST_MAX):
+                self._handle_one(msg)
+                try:
+                    msg = self.inbox.get_nowait()
+                except queue.Empty:
+                    break
+                if msg[0] == "stop":
+                    stop = True
+                    break
+        finally:
+            deferred, self._deferred = self._deferred, None
+        for run_id, finished in deferred.items():
+            self._advance(run_id, finished)
+        try:
+            self._dispatch()
+        except Exception:
+            log.exception("engine loop error while launching")
+        return stop
+
+    def _handle_one(self, msg: tuple) -> None:
+        try:
+            self._handle(msg)
+        except Exception as exc:  # keep driving the other runs; the failing one is failed below
+            log.exception("engine loop error on %r", msg)
+            if msg[0] in ("advance", "cancel"):
+                self._fail_run(msg[1], _internal(exc))
 
     def _handle(self, msg: tuple) -> None:
         kind = msg[0]
@@ -168,7 +206,6 @@ class Executor:
             self._cancel(msg[1])
         elif kind == "recover":
             self._recover()
-        self._dispatch()
 
     def _recover(self) -> None:
         """Start-up recovery; when the reaper itself fails, the next heartbeat tries it again."""
@@ -187,10 +224,20 @@ class Executor:
 
     def _advance(self, run_id: int, finished: dict[str, dict | None] | None = None) -> None:
         """Advance one run; any error doing so fails that run, never the loop or the caller's
-        other runs (a plan in the database may hold anything)."""
+        other runs (a plan in the database may hold anything). During a burst the advance waits for
+        its end, merged with the run's other advances."""
+        deferred = self._deferred
+        if deferred is not None:
+            if run_id in deferred:
+                before = deferred[run_id]
+                deferred[run_id] = None if before is None or finished is None else {**before, **finished}
+            else:
+                deferred[run_id] = None if finished is None else dict(finished)
+            return
         try:
             plan = self._plan(run_id)
-            done = advance(run_id, plan=plan, store=self.store, finished=finished,
+            running = finished is not None and any(l.run_id == run_id for l in self.launched.values())
+            done = advance(run_id, plan=plan, store=self.store, finished=finished, running=running,
                            enqueue=lambda step_id, ps, digests: self.ready[self._queue_name(run_id, ps)].append(
                                (step_id, run_id, ps, digests)))
         except Exception as exc:
