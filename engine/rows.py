@@ -140,7 +140,17 @@ def update_rows(model: type[models.Model], names: tuple[str, ...], rows: list[tu
     fields = [meta.get_field(name) for name in names]
     sql = (f"UPDATE {quote(meta.db_table)} SET {', '.join(f'{quote(f.column)} = %s' for f in fields)} "
            f"WHERE {quote(meta.pk.column)} = %s")
-    params = [[*(f.get_db_prep_save(v, connection) for f, v in zip(fields, values)), pk] for pk, values in rows]
+    # a batch's rows mostly share their values (one status, one time, one reused outputs dict):
+    # each distinct value object is adapted once per field (the rows keep them alive meanwhile)
+    adapted: dict[tuple[int, int], Any] = {}
+
+    def adapt(i: int, f: models.Field, v: Any) -> Any:
+        key = (i, id(v))
+        if key not in adapted:
+            adapted[key] = f.get_db_prep_save(v, connection)
+        return adapted[key]
+
+    params = [[*(adapt(i, f, v) for i, (f, v) in enumerate(zip(fields, values))), pk] for pk, values in rows]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
         if cursor.rowcount not in (-1, len(rows)):
@@ -315,8 +325,12 @@ def take_event_numbers(run_id: int, count: int) -> int:
 def insert_events(run_id: int, first: int, batch: list[tuple[str, dict[str, Any]]], now) -> None:
     """Store the (type, payload) events of `batch` numbered `first`, `first` + 1, ...: one statement
     executed per row."""
+    from .models import RunEvent
+
     connection = transaction.get_connection()
-    params = [[run_id, first + i, *_event_values(connection, type, payload, now)]
+    payload_field = RunEvent._meta.get_field("payload")
+    at = RunEvent._meta.get_field("created_at").get_db_prep_save(now, connection)  # one time for all
+    params = [[run_id, first + i, type, payload_field.get_db_prep_save(payload, connection), at]
               for i, (type, payload) in enumerate(batch)]
     with connection.cursor() as cursor:
         cursor.executemany(_event_sql(connection).insert, params)
