@@ -40,6 +40,7 @@ from .targets.base import InfrastructureError, Target
 log = logging.getLogger("graphwright.engine")
 LOG_FLUSH_SECONDS = 0.2
 DB_RETRY_SECONDS = 1.0  # while the database is away, how often the loop tries it again
+BURST_MAX = 256  # inbox messages handled before the runs they touched are advanced and steps launched
 CPU_SECONDS_CEILING = 2**31  # what RLIMIT_CPU is given at most, whatever the settings say
 
 
@@ -87,6 +88,15 @@ def build_targets() -> dict[str, Target]:
     return targets
 
 
+class DatabaseAway(Exception):
+    """The database went away in the middle of the engine loop's work: `pending` is what is left
+    to do (inbox messages, in order), handled once it answers."""
+
+    def __init__(self, pending: list[tuple]) -> None:
+        super().__init__("the database is not reachable")
+        self.pending = pending
+
+
 class Executor:
     def __init__(self, targets: dict[str, Target] | None = None) -> None:
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -111,6 +121,9 @@ class Executor:
         self._idle = threading.Event()
         self._recovered = True  # false while start-up recovery has not gone through
         self.recovered = threading.Event()  # set once start-up recovery went through
+        # while a burst of messages is handled: run -> what ended meanwhile (None: look at every
+        # step), advanced once after it (_burst)
+        self._deferred: dict[int, dict[str, dict | None] | None] | None = None
 
     # -- thread-safe API ---------------------------------------------------------------------
     def start(self) -> "Executor":
@@ -165,12 +178,7 @@ class Executor:
             except queue.Empty:
                 msg = None
             if msg is not None and msg[0] == "stop":
-                try:
-                    self._flush_logs()
-                except Exception:
-                    log.exception("could not write the last logs")
-                self._release()
-                connection.close()  # the thread ends: its connection must not outlive it
+                self._stop()
                 return
             if self.deferred:  # the database was away: messages are handled in their order once it answers
                 if msg is not None:
@@ -178,11 +186,10 @@ class Executor:
                 if time.monotonic() < self._db_retry_at:
                     continue
                 msg = self.deferred.popleft()
-            handled = False
             try:
-                if msg is not None:
-                    self._handle(msg)
-                handled = True
+                if msg is not None and self._burst(msg):
+                    self._stop()
+                    return
                 if self.retries and self.retries[0][0] <= time.monotonic():
                     self._release_retries()
                 if msg is None or self.inbox.empty():
@@ -190,22 +197,83 @@ class Executor:
                 if time.monotonic() >= next_beat:
                     next_beat = time.monotonic() + beat
                     self._heartbeat()
+            except DatabaseAway as away:
+                # the database went away (restart, network): nothing is failed for it; what the burst
+                # had not done is handled again, in order, once it answers; leases and attempts wait
+                log.warning("the database is not reachable (%s); retrying in %.0f s", away, DB_RETRY_SECONDS)
+                self.deferred.extendleft(reversed(away.pending))
+                self._db_retry_at = time.monotonic() + DB_RETRY_SECONDS
             except (OperationalError, InterfaceError) as exc:
                 if not _database_away():
                     log.exception("engine loop error on %r", msg)
-                    if msg is not None and msg[0] in ("advance", "cancel"):
-                        self._fail_run(msg[1], _internal(exc))
                     continue
-                # the database went away (restart, network): nothing is failed for it; the message is
-                # handled again once it answers, and the runs' leases and attempts wait meanwhile
                 log.warning("the database is not reachable (%s); retrying in %.0f s", _describe(exc), DB_RETRY_SECONDS)
-                if msg is not None and not handled:
-                    self.deferred.appendleft(msg)
                 self._db_retry_at = time.monotonic() + DB_RETRY_SECONDS
-            except Exception as exc:  # keep driving the other runs; the failing one is failed below
+            except Exception:  # keep driving the runs
                 log.exception("engine loop error on %r", msg)
-                if msg is not None and msg[0] in ("advance", "cancel"):
-                    self._fail_run(msg[1], _internal(exc))
+
+    def _stop(self) -> None:
+        try:
+            self._flush_logs()
+        except Exception:
+            log.exception("could not write the last logs")
+        self._release()
+        connection.close()  # the thread ends: its connection must not outlive it
+
+    def _burst(self, msg: tuple) -> bool:
+        """Handle `msg` and what already waits behind it in the inbox (at most BURST_MAX), then
+        advance each run they touched once (the steps that ended meanwhile together) and launch
+        what is ready: in a fan-out, steps end while others are recorded, and one advance and one
+        look at the run's end then serves them all. True when a `stop` came (after the burst).
+        The database going away raises DatabaseAway with what is left to do, in order."""
+        self._deferred = {}
+        stop = False
+        away: DatabaseAway | None = None
+        try:
+            for _ in range(BURST_MAX):
+                self._handle_one(msg)
+                try:
+                    msg = self.inbox.get_nowait()
+                except queue.Empty:
+                    break
+                if msg[0] == "stop":
+                    stop = True
+                    break
+        except DatabaseAway as exc:
+            away = exc
+        finally:
+            deferred, self._deferred = self._deferred, None
+        owed = list(deferred.items())
+        if away is not None:  # the advances the burst owed go after the message that met the outage
+            raise DatabaseAway(away.pending + [("advance", run_id) for run_id, _ in owed])
+        for i, (run_id, finished) in enumerate(owed):
+            try:
+                self._advance(run_id, finished)
+            except (OperationalError, InterfaceError):  # _advance lets only the database's absence up
+                raise DatabaseAway([("advance", rid) for rid, _ in owed[i:]]) from None
+        try:
+            self._dispatch()
+        except (OperationalError, InterfaceError):
+            if _database_away():
+                raise DatabaseAway([]) from None
+            log.exception("engine loop error while launching")
+        except Exception:
+            log.exception("engine loop error while launching")
+        return stop
+
+    def _handle_one(self, msg: tuple) -> None:
+        try:
+            self._handle(msg)
+        except (OperationalError, InterfaceError) as exc:
+            if _database_away():
+                raise DatabaseAway([msg]) from None
+            log.exception("engine loop error on %r", msg)
+            if msg[0] in ("advance", "cancel"):
+                self._fail_run(msg[1], _internal(exc))
+        except Exception as exc:  # keep driving the other runs; the failing one is failed below
+            log.exception("engine loop error on %r", msg)
+            if msg[0] in ("advance", "cancel"):
+                self._fail_run(msg[1], _internal(exc))
 
     def _handle(self, msg: tuple) -> None:
         kind = msg[0]
@@ -217,7 +285,6 @@ class Executor:
             self._cancel(msg[1])
         elif kind == "recover":
             self._recover()
-        self._dispatch()
 
     def _recover(self) -> None:
         """Start-up recovery: lost attempts, and the runs no live engine drives (adopted); when the
@@ -256,12 +323,22 @@ class Executor:
     def _advance(self, run_id: int, finished: dict[str, dict | None] | None = None) -> None:
         """Advance one run this engine drives; any error doing so fails that run, never the loop
         or the caller's other runs (a plan in the database may hold anything). The database being
-        away is not the run's fault: that error goes up to the loop, which tries again later."""
+        away is not the run's fault: that error goes up to the loop, which tries again later.
+        During a burst the advance waits for its end, merged with the run's other advances."""
+        deferred = self._deferred
+        if deferred is not None:
+            if run_id in deferred:
+                before = deferred[run_id]
+                deferred[run_id] = None if before is None or finished is None else {**before, **finished}
+            else:
+                deferred[run_id] = None if finished is None else dict(finished)
+            return
         try:
             if not self._owns(run_id):
                 return  # another engine drives it
             plan = self._plan(run_id)
-            done = advance(run_id, plan=plan, store=self.store, finished=finished,
+            running = finished is not None and any(l.run_id == run_id for l in self.launched.values())
+            done = advance(run_id, plan=plan, store=self.store, finished=finished, running=running,
                            enqueue=lambda step_id, ps, digests: self.ready[self._queue_name(run_id, ps)].append(
                                (step_id, run_id, ps, digests)))
         except Exception as exc:

@@ -83,7 +83,7 @@ def set_run_status(run: Run, status: str, error: str = "") -> None:
 
 
 def advance(run_id: int, *, plan: Plan, store: Datastore, enqueue: Enqueue,
-            finished: dict[str, dict | None] | None = None) -> bool:
+            finished: dict[str, dict | None] | None = None, running: bool = False) -> bool:
     """Advance one run; returns True when the run is final afterwards.
 
     `finished` names steps that just ended (node id -> their outputs as recorded when they
@@ -91,7 +91,11 @@ def advance(run_id: int, *, plan: Plan, store: Datastore, enqueue: Enqueue,
     those and their upstreams are read, and recorded outputs are not read back. Without it every
     step is looked at (a run's first advance, a resume, a cancel). Statuses always come from the
     database, which stays the truth; ready steps are decided a wave at a time, with one read of
-    the wave's cache keys, and all changes are written, then announced, as one batch."""
+    the wave's cache keys, and all changes are written, then announced, as one batch.
+
+    `running`: the caller still runs a step of this run (it launched it and has not heard of its
+    end), so the run cannot end now; nor can it when this call queued a step: then the look-up of
+    the run's unfinished steps is left out."""
     with transaction.atomic():
         # the plan (large JSON) is the caller's; statuses are all that every step contributes
         run = locked(Run, run_id, _RUN_FIELDS)
@@ -122,7 +126,8 @@ def advance(run_id: int, *, plan: Plan, store: Datastore, enqueue: Enqueue,
         for change in changes:
             if change.status == Step.Status.QUEUED:
                 enqueue(change.pk, change.ps, change.digests)
-        _finish_if_done(run)
+        if not running and not any(c.status == Step.Status.QUEUED for c in changes):
+            _finish_if_done(run)
         if run.status in Run.FINAL:
             announce_exports(run, plan)  # Export Data steps register their datasets (designer/exports.py)
         return run.status in Run.FINAL
