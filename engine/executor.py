@@ -468,21 +468,26 @@ class Executor:
                     raise TypeError(f"a step's result must be a StepResult, not {type(result).__name__}")
             except Exception as exc:  # the target sent something unreadable: the step still ends
                 result = StepResult(status="failed", reason="lost", error=f"unreadable step result: {_describe(exc)}")
-            self._finish(attempt_id, result)
+            self._finish(attempt_id, result, recorded_elsewhere=ev.get("recorded") is True)
 
-    def _finish(self, attempt_id: int, result: StepResult) -> None:
+    def _finish(self, attempt_id: int, result: StepResult, *, recorded_elsewhere: bool = False) -> None:
         """The attempt ended: free its slot first, then record it and move its run on; an error
-        while recording fails the run, and the slot stays free whatever happens."""
+        while recording fails the run, and the slot stays free whatever happens. A result
+        `recorded_elsewhere` (a Celery worker, the reaper: the target read it from the attempt's
+        row) is not recorded again; its run moves on from the step's stored outputs."""
         launched = self.launched.pop(attempt_id, None)
         if launched is None:
             return
         self.running[launched.target] -= 1
         try:
-            corrupt = corrupt_input(result)  # an input found corrupt: its producer runs again, then the step
-            if corrupt is not None and rerun_producer(attempt_id=attempt_id, digest=corrupt, store=self.store):
-                self._advance(launched.run_id)
-                return
-            recorded = record_result(attempt_id=attempt_id, result=result, store=self.store)
+            if recorded_elsewhere:
+                recorded = True
+            else:
+                corrupt = corrupt_input(result)  # an input found corrupt: its producer runs again, then the step
+                if corrupt is not None and rerun_producer(attempt_id=attempt_id, digest=corrupt, store=self.store):
+                    self._advance(launched.run_id)
+                    return
+                recorded = record_result(attempt_id=attempt_id, result=result, store=self.store)
         except (OperationalError, InterfaceError) as exc:
             if _database_away():  # recorded once the database is back (the loop defers the event)
                 self.launched[attempt_id] = launched

@@ -8,7 +8,7 @@ off the engine's thread, the sender writes a fresh fencing token into the attemp
 waiting to be sent in one transaction) and sends the task (one the broker refuses is sent again,
 below). From then on the worker renews the lease and records the result itself; the engine
 learns that the attempt ended by reading the rows of its in-flight celery attempts (one query for all
-of them) and reports `done` then: at once when a worker rings the bell (it publishes the attempt's
+of them) and reports `done` (marked `recorded`, with the step's stored outputs) then: at once when a worker rings the bell (it publishes the attempt's
 id on Redis' ENDED_CHANNEL once the result is committed; a listener thread subscribes), and every
 POLL_SECONDS whatever happens (a lost message, an attempt the reaper failed). The executor's record_result finds the
 attempt already closed and returns False, so the executor re-reads every step of the run: the
@@ -309,6 +309,9 @@ class CeleryTarget(Target):
                 rows = list(Attempt.objects.filter(pk__in=ids).values_list("id", "status", "reason"))
                 ended = [row for row in rows if row[1] != Attempt.Status.RUNNING]
                 gone = set(ids) - {row[0] for row in rows}
+                succeeded = [row[0] for row in ended if row[1] == Attempt.Status.SUCCEEDED]
+                # what the worker stored (its step's outputs), so the engine moves on from it alone
+                outputs = dict(Attempt.objects.filter(pk__in=succeeded).values_list("id", "step__outputs")) if succeeded else {}
             except Exception:
                 log.exception("celery target %s: could not poll its attempts", self.name)
                 connection.close()  # the next poll connects again
@@ -319,10 +322,12 @@ class CeleryTarget(Target):
                 if handle is None:
                     continue
                 handle.done = True
-                # the worker (or the reaper) recorded the attempt already: the executor's record_result
-                # refuses this stand-in and re-reads the run's steps
-                handle.on_event({"kind": "done", "result": StepResult(
+                # the worker (or the reaper, or a cancel) recorded the attempt already: the executor
+                # records nothing (`recorded`) and advances the run from the step's stored outputs;
+                # an attempt row gone (its run deleted) is a stand-in the executor refuses
+                handle.on_event({"kind": "done", "recorded": attempt_id not in gone, "result": StepResult(
                     status="succeeded" if status == Attempt.Status.SUCCEEDED else "failed",
+                    outputs=outputs.get(attempt_id) or {},
                     reason="" if status == Attempt.Status.SUCCEEDED else (reason or "error"),
                     error="" if status == Attempt.Status.SUCCEEDED else "recorded by the Celery worker")})
         connection.close()
