@@ -45,7 +45,7 @@ function PackagesForm(props: {
     }
   };
   return (
-    <form className="stack" onSubmit={submit} aria-label={editing ? `Edit ${props.initialName}` : "New environment"}>
+    <form className="upload-form" onSubmit={submit} aria-label={editing ? `Edit ${props.initialName}` : "New environment"}>
       {!editing && (
         <label htmlFor={`${id}-name`}>
           Name
@@ -53,11 +53,11 @@ function PackagesForm(props: {
             title="lowercase letters, digits, '_' or '-'" onChange={(e) => setName(e.target.value)} />
         </label>
       )}
-      <label htmlFor={`${id}-packages`}>
+      <label htmlFor={`${id}-packages`} className="wide">
         Packages (one requirement a line, e.g. six==1.16.0)
         <textarea id={`${id}-packages`} rows={4} value={text} onChange={(e) => setText(e.target.value)} />
       </label>
-      <div>
+      <div className="upload-actions wide">
         <button type="submit" disabled={props.pending}>
           {editing ? "Save as a new version" : "Create environment"}
         </button>{" "}
