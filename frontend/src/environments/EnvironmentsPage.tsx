@@ -68,7 +68,7 @@ function PackagesForm(props: {
         )}
       </div>
       {problem && (
-        <p className="inline-error" role="alert">
+        <p className="inline-error wide" role="alert">
           {problem}
         </p>
       )}
