@@ -597,14 +597,14 @@ class Executor:
         # retries held by the reaper, by a Celery worker or by an engine that died: due ones go on
         for run_id in release_due_retries():
             self._advance(run_id)
-        self._stop_cancelled()
         self._dispatch()  # what the reaper resumed or this picked up starts now, not on the next event
 
     def _renew_runs(self) -> None:
         """Renew the leases of the runs this engine drives (one UPDATE), and read back which are
         still its own and whose cancel was requested elsewhere (one SELECT). A run taken over (this
-        engine stalled past its lease) is dropped; a cancel asked of another process is carried out;
-        a run with nothing launched or ready here (its step ran elsewhere: a Celery worker, an engine
+        engine stalled past its lease) is dropped; a cancel asked of another process is carried out,
+        and the steps still running of a run that ended elsewhere (a web process without an engine
+        cancelled it: engine/services.run_cancel) are killed; a run with nothing launched or ready here (its step ran elsewhere: a Celery worker, an engine
         that lost it) is advanced from the database."""
         if not self.owned:
             return
@@ -623,23 +623,15 @@ class Executor:
                     for item in [i for i in ready if i[1] == run_id]:
                         ready.remove(item)
             elif status in Run.FINAL:
-                if run_id not in busy:
+                if run_id in busy:
+                    self._terminate_run(run_id, "cancelled")
+                else:
                     self._forget(run_id)
             elif cancel and run_id not in self.cancelling:
                 self.cancelling.add(run_id)
                 self._cancel(run_id)
             elif run_id not in busy:
                 self._advance(run_id)
-
-    def _stop_cancelled(self) -> None:
-        """Kill the steps this engine runs whose run was cancelled (or ended) elsewhere: by a web
-        process without an engine, which only wrote the database (engine/services.run_cancel)."""
-        mine = {launched.run_id for launched in self.launched.values()}
-        if not mine:
-            return
-        for run_id in (Run.objects.filter(id__in=mine).filter(Q(cancel_requested=True) | Q(status__in=Run.FINAL))
-                       .values_list("id", flat=True)):
-            self._terminate_run(run_id, "cancelled")
 
     def _fail_run(self, run_id: int, message: str) -> None:
         """Last resort after an internal error: the run and its unfinished steps end failed, with
