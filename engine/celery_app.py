@@ -47,6 +47,11 @@ app.conf.update(
     worker_hijack_root_logger=False,
     worker_send_task_events=False,
 )
+# Celery's Django fix-up closes the database connection before and after every task unless this
+# (old-style) setting says how many tasks may share one: a new PostgreSQL connection costs a few ms
+# on every step. Connections are still checked and replaced by engine.celery_worker.execute
+# (close_old_connections: CONN_MAX_AGE and CONN_HEALTH_CHECKS of config.worker_settings).
+app.conf["CELERY_DB_REUSE_MAX"] = 10_000
 
 
 @app.task(name="graphwright.run_attempt", bind=True, acks_late=True, reject_on_worker_lost=True)

@@ -30,6 +30,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections, transaction
+from django.db.models import Subquery
 from django.utils import timezone
 
 from . import events
@@ -93,8 +94,9 @@ def claim(attempt_id: int, token: str, worker: str) -> bool:
     with transaction.atomic():
         claimed = Attempt.objects.filter(pk=attempt_id, status=Attempt.Status.RUNNING, owner=sent_owner(token)).update(
             owner=claimed_owner(token, worker), heartbeat_at=now, claimed_at=now)
-        if claimed:
-            Step.objects.filter(attempts__id=attempt_id).update(worker=worker[:255], host=socket.gethostname()[:255])
+        if claimed:  # the attempt's step by its primary key (a join in an UPDATE costs ms under load)
+            step = Attempt.objects.filter(pk=attempt_id).values("step_id")[:1]
+            Step.objects.filter(pk=Subquery(step)).update(worker=worker[:255], host=socket.gethostname()[:255])
     return bool(claimed)
 
 
@@ -122,15 +124,18 @@ def record_fenced(*, attempt_id: int, token: str, worker: str, result: StepResul
     from .storage_recovery import corrupt_input, rerun_producer
 
     store = open_datastore()
+    owner = claimed_owner(token, worker)
+    corrupt = corrupt_input(result)
+    if corrupt is None:  # the usual case: the fence is the conditional UPDATE closing the attempt
+        return record_result(attempt_id=attempt_id, result=result, store=store, owner=owner)
     with transaction.atomic():
         held = Attempt.objects.select_for_update().filter(
-            pk=attempt_id, status=Attempt.Status.RUNNING, owner=claimed_owner(token, worker)).exists()
+            pk=attempt_id, status=Attempt.Status.RUNNING, owner=owner).exists()
         if not held:
             return False
-        corrupt = corrupt_input(result)
-        if corrupt is not None and rerun_producer(attempt_id=attempt_id, digest=corrupt, store=store):
+        if rerun_producer(attempt_id=attempt_id, digest=corrupt, store=store):
             return True
-        return record_result(attempt_id=attempt_id, result=result, store=store)
+        return record_result(attempt_id=attempt_id, result=result, store=store, owner=owner)
 
 
 def execute(spec_json: dict[str, Any], token: str, *, worker: str) -> str:

@@ -84,8 +84,11 @@ def emit_many(run_id: int, batch: list[tuple[str, dict[str, Any]]]) -> list[dict
         return [emit(run_id, type, payload) for type, payload in batch]
     now = timezone.now()
     with transaction.atomic(savepoint=False):
-        first = rows.take_event_numbers(run_id, len(batch))
-        rows.insert_events(run_id, first, batch, now)
+        if transaction.get_connection().vendor == "postgresql":
+            first = rows.insert_events_counted(run_id, batch, now)
+        else:
+            first = rows.take_event_numbers(run_id, len(batch))
+            rows.insert_events(run_id, first, batch, now)
     out = [event_dict(run_id, first + i, type, payload, now) for i, (type, payload) in enumerate(batch)]
     transaction.on_commit(lambda: publish_all(out))
     return out

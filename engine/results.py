@@ -21,12 +21,14 @@ def artifact_record(*, workspace_id: int, digest: str, kind: str, size: int, met
     return artifact
 
 
-def _close_attempt(attempt_id: int, status: str, now, reason: str,
-                   failure: str) -> tuple[int, int, str, str, int] | None:
-    """End the attempt if it still holds its lease (is running), in one conditional UPDATE; then
-    (step id, run id, node id, cache key, workspace id) of its step, or None when it had lost it.
-    Two plain statements on every step's hot path instead of the ORM's locking join and save."""
-    if not update_if(Attempt, attempt_id, {"status": Attempt.Status.RUNNING},
+def _close_attempt(attempt_id: int, status: str, now, reason: str, failure: str,
+                   owner: str | None = None) -> tuple[int, int, str, str, int] | None:
+    """End the attempt if it still holds its lease (is running, and held by `owner` when given), in
+    one conditional UPDATE; then (step id, run id, node id, cache key, workspace id) of its step, or
+    None when it had lost it. Two plain statements on every step's hot path instead of the ORM's
+    locking join and save."""
+    where = {"status": Attempt.Status.RUNNING, **({"owner": owner} if owner is not None else {})}
+    if not update_if(Attempt, attempt_id, where,
                      {"status": status, "finished_at": now, "reason": reason, "failure": failure}):
         return None
     return attempt_step(attempt_id)
@@ -50,15 +52,16 @@ def step_outputs(result: StepResult) -> dict[str, dict[str, str]]:
     return {port: {"digest": art["digest"], "kind": art["kind"]} for port, art in result.outputs.items()}
 
 
-def record_result(*, attempt_id: int, result: StepResult, store: Datastore) -> bool:
-    """Store the outcome of an attempt; False when the attempt had lost its lease (result ignored).
-    A failure the step's retry policy retries puts the step back to waiting instead of failed."""
+def record_result(*, attempt_id: int, result: StepResult, store: Datastore, owner: str | None = None) -> bool:
+    """Store the outcome of an attempt; False when the attempt had lost its lease, or is no longer
+    held by `owner` when one is given (a fencing token: the result is ignored). A failure the
+    step's retry policy retries puts the step back to waiting instead of failed."""
     now = timezone.now()
     ok = result.status == "succeeded"
     failure = "" if ok else failure_class(result.reason or "error", result.error)
     with transaction.atomic():
         found = _close_attempt(attempt_id, Attempt.Status.SUCCEEDED if ok else Attempt.Status.FAILED, now,
-                               result.reason, failure)
+                               result.reason, failure, owner)
         if found is None:
             return False
         step_id, run_id, node_id, cache_key, workspace_id = found
