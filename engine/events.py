@@ -3,10 +3,11 @@ transaction that caused them commits (no client ever sees state that was rolled 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 from collections import deque
-from typing import Any, Callable, TypedDict
+from typing import Any, Callable, Iterator, TypedDict
 
 from django.db import transaction
 from django.db.models import F
@@ -52,12 +53,58 @@ def bind_loop(loop: asyncio.AbstractEventLoop) -> None:
     _loop = loop
 
 
-def emit(run_id: int, type: str, payload: dict[str, Any]) -> dict[str, Any]:
+_buffer = threading.local()
+
+
+@contextlib.contextmanager
+def batched() -> Iterator[None]:
+    """Inside the caller's transaction: the events emitted in the block (any run) are numbered and
+    stored together when it ends: on PostgreSQL one statement for all of them, whatever their runs
+    (the engine's burst: every step it moved on, one round trip); then published on commit. An
+    error in the block discards them with the transaction. Emitting returns None meanwhile."""
+    if getattr(_buffer, "events", None) is not None:  # nested: the outer block stores them
+        yield
+        return
+    _buffer.events = []
+    try:
+        yield
+        pending = _buffer.events
+    finally:
+        _buffer.events = None
+    if pending:
+        _store_buffered(pending)
+
+
+def _store_buffered(pending: list[tuple[int, str, dict[str, Any]]]) -> None:
+    from django.utils import timezone
+
+    if transaction.get_connection().vendor != "postgresql":  # one run at a time, as unbuffered
+        by_run: dict[int, list[tuple[str, dict[str, Any]]]] = {}
+        for run_id, type, payload in pending:
+            by_run.setdefault(run_id, []).append((type, payload))
+        for run_id, batch in by_run.items():
+            emit_many(run_id, batch)
+        return
+    now = timezone.now()
+    with transaction.atomic(savepoint=False):
+        firsts = rows.insert_events_of_runs(pending, now)
+    out, taken = [], {run_id: 0 for run_id in firsts}
+    for run_id, type, payload in pending:
+        out.append(event_dict(run_id, firsts[run_id] + taken[run_id], type, payload, now))
+        taken[run_id] += 1
+    transaction.on_commit(lambda: publish_all(out))
+
+
+def emit(run_id: int, type: str, payload: dict[str, Any]) -> dict[str, Any] | None:
     """Number, store and (on commit) publish one event. Call inside the causing transaction."""
     from django.utils import timezone
 
     from .models import Run, RunEvent
 
+    buffered = getattr(_buffer, "events", None)
+    if buffered is not None:
+        buffered.append((run_id, type, payload))
+        return None
     now = timezone.now()
     # no savepoint: an error here rolls back the causing transaction anyway (nobody catches it inside)
     with transaction.atomic(savepoint=False):
@@ -79,6 +126,10 @@ def emit_many(run_id: int, batch: list[tuple[str, dict[str, Any]]]) -> list[dict
     from django.utils import timezone
 
     if not batch:
+        return []
+    buffered = getattr(_buffer, "events", None)
+    if buffered is not None:
+        buffered += [(run_id, type, payload) for type, payload in batch]
         return []
     if len(batch) == 1 or not rows.returning_supported():
         return [emit(run_id, type, payload) for type, payload in batch]

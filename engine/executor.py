@@ -30,8 +30,8 @@ from .models import Attempt, Run, Step
 from .plan import Plan, PlannedStep
 from .recovery import claim_run, recover_lost_attempts
 from .results import record_result, release_due_retries, step_outputs
-from .rows import insert_attempt, update_if
-from .scheduler import advance, cancel_pending_steps, set_run_status, set_step_status, step_seed
+from .rows import insert_attempt, start_steps, update_if
+from .scheduler import advance, cancel_pending_steps, prefetch, set_run_status, set_step_status, step_seed
 from .stepspec import StepEvent, StepResult, StepSpec
 from .storage_recovery import corrupt_input, rerun_producer
 from .compute_targets import TargetDirectory
@@ -246,6 +246,10 @@ class Executor:
         owed = list(deferred.items())
         if away is not None:  # the advances the burst owed go after the message that met the outage
             raise DatabaseAway(away.pending + [("advance", run_id) for run_id, _ in owed])
+        if owed and self._advance_and_start(owed):
+            return stop
+        # one run's advance or one step's launch failed in the shared transaction (or nothing was
+        # owed): each on its own, where an error fails only the run concerned
         for i, (run_id, finished) in enumerate(owed):
             try:
                 self._advance(run_id, finished)
@@ -260,6 +264,65 @@ class Executor:
         except Exception:
             log.exception("engine loop error while launching")
         return stop
+
+    def _advance_and_start(self, owed: list[tuple[int, dict[str, dict | None] | None]]) -> bool:
+        """The burst's database work in ONE transaction: advance every run it touched, then mark
+        the ready steps a target has room for running, with their attempts and events; their
+        processes or tasks start once it committed. One commit for the burst instead of one per
+        run and one per step (each round trip to the database is what a step costs the engine
+        under load). False, with nothing changed here or in the database, when any of it raised
+        (the caller then goes run by run, where an error fails only its run); the database's
+        absence raises DatabaseAway."""
+        owned, running = set(self.owned), dict(self.running)
+        fresh: list[tuple[str, tuple]] = []  # steps the advances queued: (queue, item)
+        taken: list[tuple[str, tuple]] = []  # steps taken from the ready queues to start
+        started: list[tuple[str, Target, Attempt, int, int, PlannedStep, dict[str, str]]] = []
+        finished_runs: list[int] = []
+        queued = False  # whether `fresh` went into the ready queues
+        try:
+            with transaction.atomic(), events.batched():  # the burst's events: one statement
+                ours = [(run_id, finished) for run_id, finished in owed if self._owns(run_id)]  # others': theirs
+                # every run's row locked and the step rows their advances read first: two statements
+                fetched = prefetch([(run_id, self._plan(run_id), finished) for run_id, finished in ours])
+                busy = {l.run_id for l in self.launched.values()}
+                for run_id, finished in ours:
+                    if advance(run_id, plan=self._plan(run_id), store=self.store, finished=finished,
+                               running=finished is not None and run_id in busy, prefetched=fetched[run_id],
+                               enqueue=lambda step_id, ps, digests, run_id=run_id: fresh.append(
+                                   (self._queue_name(run_id, ps), (step_id, run_id, ps, digests)))):
+                        finished_runs.append(run_id)
+                for name, item in fresh:
+                    self.ready[name].append(item)
+                queued = True
+                for name, ready in list(self.ready.items()):
+                    room = self.directory.instances[name].concurrency - self.running[name]
+                    while ready and room > 0:
+                        taken.append((name, ready.popleft()))
+                        room -= 1
+                started = self._start_many(taken)
+        except Exception as exc:
+            for name, item in reversed(taken):  # back where they were, in their order
+                self.ready[name].appendleft(item)
+            for name, item in reversed(fresh if queued else []):  # the run-by-run path queues them again
+                self.ready[name].remove(item)
+            for _, _, attempt, *_ in started:
+                self.launched.pop(attempt.id, None)
+            self.running.clear()
+            self.running.update(running)
+            self.owned.clear()
+            self.owned.update(owned)
+            if isinstance(exc, (OperationalError, InterfaceError)) and _database_away():
+                raise DatabaseAway([("advance", run_id) for run_id, _ in owed]) from None
+            log.info("a burst's shared transaction failed (%s); advancing its runs one by one", _describe(exc))
+            return False
+        busy = {l.run_id for l in self.launched.values()}
+        for run_id in finished_runs:
+            if run_id not in busy:
+                self._forget(run_id)
+        for name, target, attempt, step_id, run_id, ps, digests in started:
+            self._run_attempt(target, attempt, step_id, run_id, ps, digests)
+        self._close_retired()
+        return True
 
     def _handle_one(self, msg: tuple) -> None:
         try:
@@ -387,6 +450,9 @@ class Executor:
                 except Exception as exc:  # before the step held a slot: only its run is concerned
                     log.exception("could not launch step %s of run %s", step_id, run_id)
                     self._fail_run(run_id, _internal(exc))
+        self._close_retired()
+
+    def _close_retired(self) -> None:
         if self.directory.retired:  # a workspace target was edited: its old instance goes once idle
             for key in self.directory.close_idle(lambda key: bool(self.ready.get(key)) or self.running[key] > 0):
                 self.ready.pop(key, None)
@@ -394,16 +460,59 @@ class Executor:
 
     def _launch(self, key: str, target: Target, step_id: int, run_id: int, ps: PlannedStep,
                 digests: dict[str, str]) -> None:
-        now = timezone.now()
         with transaction.atomic():
-            # one conditional UPDATE: the step is still queued and its run still this engine's
-            if not update_if(Step, step_id, {"status": Step.Status.QUEUED}, {"status": Step.Status.RUNNING, "started_at": now},
-                             owned=(Run, "run", self.owner)):
-                return  # cancelled, or its run taken over by another engine meanwhile
-            attempt = self._new_attempt(step_id, now)
-            events.emit(run_id, "step.status", {"node": ps.node_id, "status": Step.Status.RUNNING, "attempt": attempt.number})
+            attempt = self._start(key, target, step_id, run_id, ps, digests)
+        if attempt is not None:
+            self._run_attempt(target, attempt, step_id, run_id, ps, digests)
+
+    def _start(self, key: str, target: Target, step_id: int, run_id: int, ps: PlannedStep,
+               digests: dict[str, str]) -> Attempt | None:
+        """The database side of a launch, inside the caller's transaction: the step goes from queued
+        to running (one conditional UPDATE: still queued, its run still this engine's), its new
+        attempt holding the lease (the engine's, or the fencing token of a target whose attempts
+        carry one from the start), and its event; it takes a slot of the target. None when the step
+        was cancelled or its run taken over meanwhile."""
+        now = timezone.now()
+        if not update_if(Step, step_id, {"status": Step.Status.QUEUED}, {"status": Step.Status.RUNNING, "started_at": now},
+                         owned=(Run, "run", self.owner)):
+            return None
+        attempt = Attempt(step_id=step_id, owner=target.attempt_owner() or self.owner, heartbeat_at=now)
+        insert_attempt(attempt, step_id)
+        events.emit(run_id, "step.status", {"node": ps.node_id, "status": Step.Status.RUNNING, "attempt": attempt.number})
         self.launched[attempt.id] = _Launched(None, key, step_id, run_id, ps.node_id)
         self.running[key] += 1
+        return attempt
+
+    def _start_many(self, taken: list[tuple[str, tuple]]) -> list[tuple[str, Target, Attempt, int, int, PlannedStep, dict[str, str]]]:
+        """_start for every (queue, ready item) of `taken`, inside the caller's transaction: on
+        PostgreSQL one statement for all of their steps and attempts (engine/rows.start_steps)."""
+        out = []
+        if connection.vendor != "postgresql":
+            for name, item in taken:
+                target = self.directory.instances[name]
+                attempt = self._start(name, target, *item)
+                if attempt is not None:
+                    out.append((name, target, attempt, *item))
+            return out
+        if not taken:
+            return out
+        now = timezone.now()
+        owners = {item[0]: self.directory.instances[name].attempt_owner() or self.owner for name, item in taken}
+        done = start_steps(list(owners.items()), engine=self.owner, now=now)
+        for name, (step_id, run_id, ps, digests) in taken:
+            if step_id not in done:
+                continue  # cancelled, or its run taken over by another engine meanwhile
+            attempt_id, number = done[step_id]
+            attempt = Attempt(id=attempt_id, step_id=step_id, number=number, owner=owners[step_id], heartbeat_at=now)
+            events.emit(run_id, "step.status", {"node": ps.node_id, "status": Step.Status.RUNNING, "attempt": number})
+            self.launched[attempt_id] = _Launched(None, name, step_id, run_id, ps.node_id)
+            self.running[name] += 1
+            out.append((name, self.directory.instances[name], attempt, step_id, run_id, ps, digests))
+        return out
+
+    def _run_attempt(self, target: Target, attempt: Attempt, step_id: int, run_id: int, ps: PlannedStep,
+                     digests: dict[str, str]) -> None:
+        """Hand the started attempt (committed) to its target; a launch that fails ends it failed."""
         try:
             spec = self._spec(target, attempt, step_id, run_id, ps, digests)
             sink = lambda ev, aid=attempt.id: self.inbox.put(("step", aid, ev))  # noqa: E731
@@ -436,13 +545,8 @@ class Executor:
             timeout=timeout, memory_mb=memory_mb, cpu_seconds=cpu_seconds,
             seed=step_seed(ps.node_id), user_code=bool(ps.user_code), code=ps.code if isinstance(ps.code, str) else "",
             environment=getattr(ps, "environment", "") or "",
+            owner=attempt.owner,
         )
-
-    def _new_attempt(self, step_id: int, now) -> Attempt:
-        """The step's next attempt (number = attempts so far + 1), holding the lease."""
-        attempt = Attempt(step_id=step_id, owner=self.owner, heartbeat_at=now)
-        insert_attempt(attempt, step_id)
-        return attempt
 
     # -- step events -------------------------------------------------------------------------
     def _on_step_event(self, attempt_id: int, ev: StepEvent) -> None:

@@ -86,6 +86,40 @@ def update_if(model: type[models.Model], pk: Any, where: dict[str, Any], values:
         return cursor.rowcount
 
 
+def locked_many(model: type[models.Model], pks: list[Any], fields: tuple[str, ...]) -> list[models.Model]:
+    """locked() of many rows in one statement, locked in primary-key order (two engines' bursts
+    never wait on each other in a cycle); the rows that exist."""
+    if not pks:
+        return []
+    connection = transaction.get_connection(router.db_for_read(model))
+    meta, quote = model._meta, connection.ops.quote_name
+    selected = [meta.get_field(name) for name in fields]
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    out = []
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(quote(f.column) for f in selected)} FROM {quote(meta.db_table)} "
+                       f"WHERE {quote(meta.pk.column)} IN ({', '.join(['%s'] * len(pks))}) "
+                       f"ORDER BY {quote(meta.pk.column)}{lock}", list(pks))
+        rows = cursor.fetchall()
+    for row in rows:
+        out.append(_from_row(connection, model, selected, row))
+    return out
+
+
+def _from_row(connection, model: type[models.Model], selected: list, row: tuple) -> models.Model:
+    """A model instance from a plain cursor's row of the fields `selected` (each value converted
+    by the backend as a queryset would, then `from_db`; the other fields deferred)."""
+    meta = model._meta
+    values = {}
+    for f, value in zip(selected, row):
+        col = f.get_col(meta.db_table)
+        for convert in (*connection.ops.get_db_converters(col), *col.get_db_converters(connection)):
+            value = convert(value, col, connection)
+        values[f.attname] = value
+    names = [f.attname for f in meta.concrete_fields if f.attname in values]
+    return model.from_db(connection.alias, names, [values[name] for name in names])
+
+
 def locked(model: type[models.Model], pk: Any, fields: tuple[str, ...]) -> models.Model | None:
     """The row `pk` with only `fields` loaded (the rest deferred), locked FOR UPDATE where the
     database can: what `select_for_update().only(*fields).get(pk=pk)` gives, at a tenth of its cost
@@ -100,15 +134,7 @@ def locked(model: type[models.Model], pk: Any, fields: tuple[str, ...]) -> model
         row = cursor.fetchone()
     if row is None:
         return None
-    values = {}
-    for f, value in zip(selected, row):
-        col = f.get_col(meta.db_table)
-        for convert in (*connection.ops.get_db_converters(col), *col.get_db_converters(connection)):
-            value = convert(value, col, connection)
-        values[f.attname] = value
-    # from_db() takes the loaded values in the model's field order
-    names = [f.attname for f in meta.concrete_fields if f.attname in values]
-    return model.from_db(connection.alias, names, [values[name] for name in names])
+    return _from_row(connection, model, selected, row)
 
 
 def insert_rows(objs: list[models.Model], *, conflict: tuple[str, ...] = (), update: tuple[str, ...] = ()) -> None:
@@ -167,7 +193,7 @@ def update_rows(model: type[models.Model], names: tuple[str, ...], rows: list[tu
 
 
 def select_in(model: type[models.Model], fields: tuple[str, ...], where: dict[str, Any], column: str,
-              values: list[Any], chunk: int = 500) -> list[tuple]:
+              values: list[Any], chunk: int = 500, also: tuple[str, list[Any]] | None = None) -> list[tuple]:
     """`model.objects.filter(**where, <column>__in=values).values_list(*fields)` as plain SELECTs of
     at most `chunk` values each (under SQLite's bound-parameter limit); raw column values (JSON is
     decoded). For reads by an index: `where` and `column` should lead one."""
@@ -181,6 +207,12 @@ def select_in(model: type[models.Model], fields: tuple[str, ...], where: dict[st
     head = (f"SELECT {', '.join(quote(f.column) for f in selected)} FROM {quote(meta.db_table)} WHERE "
             + "".join(f"{quote(f.column)} = %s AND " for f, _ in conds))
     base = [f.get_db_prep_value(v, connection, prepared=False) for f, v in conds]
+    if also is not None:  # `also`: (column, values): a second IN, before the chunked one
+        other, among = meta.get_field(also[0]), list(also[1])
+        if not among:
+            return []
+        head += f"{quote(other.column)} IN ({', '.join(['%s'] * len(among))}) AND "
+        base += [other.get_db_prep_value(v, connection, prepared=False) for v in among]
     # JSON comes back as text from a plain cursor: decode it as the field would
     convert = [f.from_db_value if isinstance(f, models.JSONField) else None for f in selected]
     out: list[tuple] = []
@@ -342,6 +374,37 @@ def insert_events_counted(run_id: int, batch: list[tuple[str, dict[str, Any]]], 
     return row[0] - len(batch) + 1
 
 
+def insert_events_of_runs(events: list[tuple[int, str, dict[str, Any]]], now) -> dict[int, int]:
+    """PostgreSQL: the (run, type, payload) `events` of any runs, numbered after each run's last in
+    their order and stored, in ONE statement (each run's counter moves once by its count); run ->
+    the first number it took. A run that does not exist raises."""
+    import json
+
+    from .models import Run, RunEvent
+
+    connection = transaction.get_connection()
+    quote = connection.ops.quote_name
+    field = RunEvent._meta.get_field("payload")
+    at = RunEvent._meta.get_field("created_at").get_db_prep_save(now, connection)
+    runs, seq, table = quote(Run._meta.db_table), quote(Run._meta.get_field("event_seq").column), quote(RunEvent._meta.db_table)
+    columns = ", ".join(quote(RunEvent._meta.get_field(n).column) for n in ("run", "seq", "type", "payload", "created_at"))
+    sql = (f"WITH v AS (SELECT r, t, p, ROW_NUMBER() OVER (PARTITION BY r ORDER BY i) AS k "
+           f"FROM unnest(%s::bigint[], %s::varchar[], %s::jsonb[]) WITH ORDINALITY AS x(r, t, p, i)), "
+           f"n AS (SELECT r, COUNT(*) AS c FROM v GROUP BY r), "
+           f"s AS (UPDATE {runs} SET {seq} = {runs}.{seq} + n.c FROM n WHERE {runs}.{quote('id')} = n.r "
+           f"RETURNING {runs}.{quote('id')} AS id, {runs}.{seq} - n.c + 1 AS f0), "
+           f"e AS (INSERT INTO {table} ({columns}) SELECT v.r, s.f0 + v.k - 1, v.t, v.p, %s FROM v JOIN s ON s.id = v.r) "
+           f"SELECT id, f0 FROM s")
+    params = [[r for r, _, _ in events], [t for _, t, _ in events],
+              [json.dumps(p, cls=field.encoder) for _, _, p in events], at]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        firsts = dict(cursor.fetchall())
+    if len(firsts) != len({r for r, _, _ in events}):
+        raise _missing_run()
+    return firsts
+
+
 def take_event_numbers(run_id: int, count: int) -> int:
     """Reserve the run's next `count` event numbers; the first of them."""
     connection = transaction.get_connection()
@@ -391,6 +454,47 @@ def insert_attempt(attempt: models.Model, step_id: int) -> None:
     count = (f"SELECT COUNT(*) + 1 FROM {quote(model._meta.db_table)} "
              f"WHERE {quote(model._meta.get_field('step').column)} = %s")
     insert_returning(attempt, {"number": (count, [step_id])})
+
+
+def start_steps(starts: list[tuple[int, str]], *, engine: str, now) -> dict[int, tuple[int, int]]:
+    """PostgreSQL: launch the database side of many steps in ONE statement: each (step id, attempt
+    owner) of `starts` still queued, in a run `engine` owns, goes running (started_at `now`) with
+    a new attempt numbered after its attempts so far, held by that owner; step id -> (attempt id,
+    attempt number) for those that did (a step cancelled or a run taken over meanwhile is left
+    out). The attempt's other columns are what a new Attempt saves."""
+    from .models import Attempt, Run, Step
+
+    connection = transaction.get_connection()
+    quote = connection.ops.quote_name
+    steps, runs, attempts = (quote(m._meta.db_table) for m in (Step, Run, Attempt))
+    proto = Attempt(step_id=0, owner="", heartbeat_at=now)
+    columns, values, params = [], [], []
+    for f in Attempt._meta.concrete_fields:
+        if f.primary_key:
+            continue
+        columns.append(quote(f.column))
+        if f.name == "step":
+            values.append("st.id")
+        elif f.name == "number":
+            values.append(f"(SELECT COUNT(*) + 1 FROM {attempts} a2 WHERE a2.{quote('step_id')} = st.id)")
+        elif f.name == "owner":
+            values.append("o.owner")
+        else:
+            values.append("%s")
+            params.append(f.get_db_prep_save(f.pre_save(proto, True), connection))
+    status, started = Step._meta.get_field("status"), Step._meta.get_field("started_at")
+    sql = (f"WITH st AS (UPDATE {steps} SET {quote(status.column)} = %s, {quote(started.column)} = %s "
+           f"WHERE {steps}.{quote('id')} = ANY(%s::bigint[]) AND {steps}.{quote(status.column)} = %s AND EXISTS "
+           f"(SELECT 1 FROM {runs} WHERE {runs}.{quote('id')} = {steps}.{quote('run_id')} AND {runs}.{quote('owner')} = %s) "
+           f"RETURNING {steps}.{quote('id')} AS id), "
+           f"a AS (INSERT INTO {attempts} ({', '.join(columns)}) SELECT {', '.join(values)} FROM st JOIN "
+           f"unnest(%s::bigint[], %s::varchar[]) AS o(step_id, owner) ON o.step_id = st.id "
+           f"RETURNING {quote('step_id')}, {quote('id')}, {quote('number')}) SELECT * FROM a")
+    head = [Step.Status.RUNNING, started.get_db_prep_save(now, connection), [pk for pk, _ in starts],
+            Step.Status.QUEUED, engine]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, head + params + [[pk for pk, _ in starts], [owner for _, owner in starts]])
+        return {step_id: (attempt_id, number) for step_id, attempt_id, number in cursor.fetchall()}
 
 
 def attempt_step(attempt_id: int) -> tuple[int, int, str, str, int] | None:

@@ -36,6 +36,7 @@ class StepSpec:
     user_code: bool = False
     code: str = ""  # a custom module: the SHA-256 of its files in the datastore (modules_catalog.custom)
     environment: str = ""  # the content hash of its environment (engine/environments.py): run by that Python
+    owner: str = ""  # who held the attempt when the engine created it (Target.attempt_owner, else the engine)
 
     def as_json(self) -> dict[str, Any]:
         return _shallow(self)

@@ -27,6 +27,12 @@ class Target(ABC):
         """Start the step; return a handle. Never raises for a step's own failure: it reports a
         `done` event with a failed result instead."""
 
+    def attempt_owner(self) -> str | None:
+        """The owner a new attempt of this target is created with, in the engine's transaction
+        (a fencing token the step's remote runner must hold: engine/targets/celery.py); None: the
+        engine holds it and renews its lease."""
+        return None
+
     @abstractmethod
     def check(self, handle: Any) -> bool:
         """True while the step's process is alive."""

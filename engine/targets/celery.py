@@ -57,6 +57,7 @@ class CeleryHandle:
     sent_to: str | None = None  # the broker (Redis run_id) that took the task; None: not sent yet
     unsent_since: float | None = None  # monotonic time of the first failed send
     send_error: str = ""  # the last failed send's error
+    written: bool = False  # the attempt row holds the token already (created with it)
 
 
 class CeleryTarget(Target):
@@ -81,7 +82,13 @@ class CeleryTarget(Target):
         if not url:
             raise RuntimeError(f"celery target {self.name!r} cannot send its steps: this server has no broker "
                                "(set REDIS_URL to the Redis its workers listen on)")
-        handle = CeleryHandle(spec, uuid.uuid4().hex, on_event)
+        from engine.celery_worker import OWNER_PREFIX
+
+        token = spec.owner[len(OWNER_PREFIX):] if spec.owner.startswith(OWNER_PREFIX) else ""
+        if token and "@" not in token:  # created with its token (attempt_owner): nothing to write
+            handle = CeleryHandle(spec, token, on_event, written=True)
+        else:
+            handle = CeleryHandle(spec, uuid.uuid4().hex, on_event)
         with self._lock:
             self._live[spec.attempt_id] = handle
             self._launches += 1
@@ -93,6 +100,13 @@ class CeleryTarget(Target):
                 self._sender.start()
         self._outbox.put((handle, url))
         return handle
+
+    def attempt_owner(self) -> str:
+        """A fresh fencing token, written with the attempt by the engine (its owner
+        `celery:<token>`): the sender then only sends the task."""
+        from engine.celery_worker import sent_owner
+
+        return sent_owner(uuid.uuid4().hex)
 
     def check(self, handle: CeleryHandle) -> bool:
         return not handle.done
@@ -152,18 +166,21 @@ class CeleryTarget(Target):
         from engine.models import Attempt
 
         now = timezone.now()
+        written = [(handle, url) for handle, url in batch if handle.written]
+        unwritten = [(handle, url) for handle, url in batch if not handle.written]
         try:
-            with transaction.atomic():
-                # an attempt ended meanwhile (cancelled, reaped) gets no task: the poll reports it
-                written = [(handle, url) for handle, url in batch if Attempt.objects.filter(
-                    pk=handle.spec.attempt_id, status=Attempt.Status.RUNNING).update(
-                        owner=sent_owner(handle.token), heartbeat_at=now)]
+            if unwritten:
+                with transaction.atomic():
+                    # an attempt ended meanwhile (cancelled, reaped) gets no task: the poll reports it
+                    written += [(handle, url) for handle, url in unwritten if Attempt.objects.filter(
+                        pk=handle.spec.attempt_id, status=Attempt.Status.RUNNING).update(
+                            owner=sent_owner(handle.token), heartbeat_at=now)]
         except Exception as exc:
-            log.exception("celery target %s: could not write the tokens of %d attempts", self.name, len(batch))
+            log.exception("celery target %s: could not write the tokens of %d attempts", self.name, len(unwritten))
             connection.close()  # the next batch connects again
-            for handle, _ in batch:
+            for handle, _ in unwritten:
                 self._fail(handle, exc)
-            return
+            written = [(handle, url) for handle, url in batch if handle.written]
         broker = self._broker_id() if written else None
         for handle, url in written:
             try:
