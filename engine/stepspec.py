@@ -43,7 +43,9 @@ class StepSpec:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "StepSpec":
-        return cls(**data)
+        # a field this version does not know (a newer engine's, during an upgrade) is left out
+        known = cls.__dataclass_fields__
+        return cls(**{key: value for key, value in data.items() if key in known})
 
 
 @dataclass

@@ -2,11 +2,12 @@
 Celery worker anywhere that reaches the database, Redis and the datastore (engine/celery_app.py,
 engine/celery_worker.py).
 
-The database stays the truth. `launch` hands the attempt to the target's sender thread and returns:
-off the engine's thread, the sender writes a fresh fencing token into the attempt row (owner
-`celery:<token>`, which also takes the attempt out of the engine's own lease renewal; every attempt
-waiting to be sent in one transaction) and sends the task (one the broker refuses is sent again,
-below). From then on the worker renews the lease and records the result itself; the engine
+The database stays the truth. The engine creates each attempt already holding a fresh fencing
+token (owner `celery:<token>`, from `attempt_owner()`, in the engine's transaction; it also takes
+the attempt out of the engine's own lease renewal once a worker claims it) and `launch` hands it to
+the target's sender thread and returns: off the engine's thread, the sender sends the task (one
+the broker refuses is sent again, below). An attempt launched without a token (a caller other
+than the engine) gets one written first, every such attempt waiting in one transaction. From then on the worker renews the lease and records the result itself; the engine
 learns that the attempt ended by reading the rows of its in-flight celery attempts (one query for all
 of them) and reports `done` (marked `recorded`, with the step's stored outputs) then: at once when a worker rings the bell (it publishes the attempt's
 id on Redis' ENDED_CHANNEL once the result is committed; a listener thread subscribes), and every
