@@ -68,6 +68,20 @@ def _isolated_var(tmp_path, settings):
     envbuild.join_all(timeout=120)  # no environment build outlives its test
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hasher(django_test_environment):
+    """Passwords the tests set are hashed with MD5, not Django's PBKDF2 of a million rounds: that was
+    half a second of CPU for each user a test made (most make one or two), seconds a test on two busy
+    cores. PBKDF2 stays second in the list, so a password a server subprocess hashed (bootstrap's
+    admin) still checks here. What production hashes with is config/settings.py's (Django's
+    default); test_auth_api.py checks that it is not MD5."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher",
+                                             "django.contrib.auth.hashers.PBKDF2PasswordHasher"]):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fresh_channel_layer():
     """Every test gets its own channel layer: pytest-asyncio gives each test its own event loop,
