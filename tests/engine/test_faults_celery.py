@@ -1,4 +1,4 @@
-"""Faults on the `celery` target with real worker processes (Redis db 1, the test's SQLite file):
+"""Faults on the `celery` target with real worker processes (Redis db 1, the test's database):
 the child running a step's user code killed from outside (the attempt is `lost` and runs again), a
 worker killed before its first heartbeat (its lease lapses and another worker runs the step), and
 a cancel by a process without an engine while the worker is frozen (the step's process is gone
