@@ -10,6 +10,45 @@ import pytest
 # the Redis database the tests' Celery workers and brokers use (never the one a server runs on)
 TEST_REDIS_URL = os.environ.get("GRAPHWRIGHT_TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
 
+# `make test` runs the suite twice at once: GRAPHWRIGHT_TEST_PASS=embedded (SQLite, in-memory channel
+# layer) and GRAPHWRIGHT_TEST_PASS=scaled (PostgreSQL, channels-redis; GRAPHWRIGHT_DB_TESTS_ONLY=1
+# says the same). Unset (a plain `pytest`), every test runs.
+TEST_PASS = os.environ.get("GRAPHWRIGHT_TEST_PASS") or ("scaled" if os.environ.get("GRAPHWRIGHT_DB_TESTS_ONLY") == "1"
+                                                        else "")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "embedded_only(reason): runs in the embedded pass only (see pytest_collection_modifyitems)")
+    config.addinivalue_line("markers", "scaled_only(reason): runs in the scaled pass only (see pytest_collection_modifyitems)")
+    config.addinivalue_line("markers", "both_passes(reason): runs in both passes though it uses no database "
+                                       "(it depends on the channel layer)")
+
+
+def _uses_db(item) -> bool:
+    return item.get_closest_marker("django_db") is not None or "django_db_setup" in getattr(item, "fixturenames", ())
+
+
+def pytest_collection_modifyitems(config, items):
+    """Which pass runs a test, so that each behaviour runs once against the backend that matters:
+    - the scaled pass runs only the tests that use the database (a test without one does the same on
+      SQLite and PostgreSQL, and it already ran in the embedded pass), unless marked `both_passes`
+      or `scaled_only`, and never those marked `embedded_only`;
+    - the embedded pass runs all but those marked `scaled_only` (each mark says why)."""
+    if TEST_PASS not in ("embedded", "scaled"):
+        return
+    kept, dropped = [], []
+    for item in items:
+        if TEST_PASS == "scaled":
+            keep = item.get_closest_marker("embedded_only") is None and (
+                _uses_db(item) or item.get_closest_marker("both_passes") is not None
+                or item.get_closest_marker("scaled_only") is not None)
+        else:
+            keep = item.get_closest_marker("scaled_only") is None
+        (kept if keep else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
 
 @pytest.fixture(autouse=True)
 def _isolated_var(tmp_path, settings):
@@ -27,6 +66,20 @@ def _isolated_var(tmp_path, settings):
     from engine import envbuild
 
     envbuild.join_all(timeout=120)  # no environment build outlives its test
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hasher(django_test_environment):
+    """Passwords the tests set are hashed with MD5, not Django's PBKDF2 of a million rounds: that was
+    half a second of CPU for each user a test made (most make one or two), seconds a test on two busy
+    cores. PBKDF2 stays second in the list, so a password a server subprocess hashed (bootstrap's
+    admin) still checks here. What production hashes with is config/settings.py's (Django's
+    default); test_auth_api.py checks that it is not MD5."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher",
+                                             "django.contrib.auth.hashers.PBKDF2PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)

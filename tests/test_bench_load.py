@@ -12,9 +12,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from tests.conftest import TEST_REDIS_URL
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-REDIS_URL = "redis://127.0.0.1:6379/1"
-pytestmark = pytest.mark.slow
+REDIS_URL = TEST_REDIS_URL  # GRAPHWRIGHT_TEST_REDIS_URL, default db 1
+# the scaled pass only: it makes a PostgreSQL database of its own whatever the pass, and its Celery
+# workers are the scaled mode's
+pytestmark = [pytest.mark.slow, pytest.mark.scaled_only]
 
 
 def _server_url() -> str:

@@ -21,6 +21,21 @@ def test_a_token_is_issued_for_a_correct_password_and_authenticates_requests(use
     assert client.post("/api/v1/drafts/", {"name": "by token"}, format="json").status_code == 201
 
 
+def test_passwords_are_hashed_with_pbkdf2_outside_the_tests(user):
+    """The tests hash with MD5 for speed (tests/conftest.py); what the project configures is Django's
+    PBKDF2, and a password hashed with it checks."""
+    import importlib
+
+    from django.conf import global_settings
+    from django.contrib.auth.hashers import check_password, make_password
+
+    configured = getattr(importlib.import_module("config.settings"), "PASSWORD_HASHERS", global_settings.PASSWORD_HASHERS)
+    assert configured[0] == "django.contrib.auth.hashers.PBKDF2PasswordHasher"
+    assert user.password.startswith("md5$")  # the tests' own
+    hashed = make_password("correct-horse-battery", hasher="pbkdf2_sha256")
+    assert hashed.startswith("pbkdf2_sha256$") and check_password("correct-horse-battery", hashed)
+
+
 def test_asking_twice_gives_the_same_token(user):
     client = APIClient()
     body = {"username": "ada", "password": "correct-horse-battery"}

@@ -9,6 +9,18 @@ from engine.targets.local import LocalTarget
 
 from .local_steps import FIXTURES, SECRETS
 
+
+def pytest_collection_finish(session):
+    """A session that runs a docker target's test starts building the step image now, in the
+    background (tests/engine/docker_build.py): it takes minutes on a fresh clone, mostly waiting on
+    the network, and the tests before the docker ones run meanwhile."""
+    from . import docker_build
+
+    if session.config.option.collectonly:
+        return
+    if docker_build.can_build() and any(item.path.name in docker_build.DOCKER_TESTS for item in session.items):
+        docker_build.start()
+
 @pytest.fixture(scope="module")
 def target():
     """One warm target shared by the module's tests."""

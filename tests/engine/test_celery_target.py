@@ -21,6 +21,11 @@ from tests.engine.graphs import document, edge, iris_regression, node
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 REDIS_URL = TEST_REDIS_URL  # GRAPHWRIGHT_TEST_REDIS_URL, default db 1
 pytestmark = pytest.mark.slow
+# the tests with real workers (`farm`) run in the scaled pass only: Celery targets are the scaled
+# mode's (docs/architecture.md, Modes), their workers reaching PostgreSQL from other machines; on
+# SQLite they would only repeat seconds of real workers each on a database no deployment of them
+# uses. The unit-level fencing tests (`attempt`) run in both passes.
+WORKERS = pytest.mark.scaled_only
 
 
 def _redis_up() -> bool:
@@ -106,6 +111,7 @@ def _pipeline() -> dict:
     return doc
 
 
+@WORKERS
 def test_a_pipeline_on_a_celery_target_gives_what_local_gives(farm, workspace):
     from engine.models import RunEvent
     from engine.selectors import datastore
@@ -135,6 +141,7 @@ def test_a_pipeline_on_a_celery_target_gives_what_local_gives(farm, workspace):
     assert {"step.metric", "step.progress"} <= types
 
 
+@WORKERS
 def test_a_worker_killed_mid_step_loses_its_attempt_and_another_worker_runs_it(farm, workspace):
     from engine.models import Attempt, Step
 
@@ -234,6 +241,7 @@ def _step_processes(worker: subprocess.Popen, workdir_root: str) -> list:
     return found
 
 
+@WORKERS
 def test_a_cancel_seen_only_in_the_database_kills_the_step_on_its_worker(farm, workspace, settings):
     from engine.models import Attempt, Run, Step
 
@@ -271,6 +279,7 @@ def test_a_cancel_seen_only_in_the_database_kills_the_step_on_its_worker(farm, w
     assert worker.poll() is None  # the worker itself goes on
 
 
+@WORKERS
 def test_a_worker_stopped_past_its_lease_has_its_late_result_refused(farm, workspace):
     from engine.celery_worker import workers_on
     from engine.models import Attempt, ComputeTarget, Step

@@ -43,13 +43,13 @@ def docker_image():
         _unavailable("Docker (the Debian package docker.io) is not installed")
     if os.geteuid() != 0 and not os.environ.get("CI"):
         _unavailable("starting dockerd and building the image need root")
-    started = time.monotonic()
-    built = subprocess.run(["make", "-s", "docker-image", "QUIET=1"], cwd=ROOT, capture_output=True, text=True,
-                           env={**os.environ, "QUIET": "1"})
-    if built.returncode != 0:
-        _unavailable(f"`make docker-image` failed: {(built.stderr or built.stdout)[-2000:]}")
-    tag = built.stdout.strip().splitlines()[-1]
-    print(f"\nmake docker-image: {tag} in {time.monotonic() - started:.1f} s")
+    from .docker_build import wait
+
+    code, stdout, stderr, seconds = wait()  # started when the session was collected (tests/engine/conftest.py)
+    if code != 0:
+        _unavailable(f"`make docker-image` failed: {(stderr or stdout)[-2000:]}")
+    tag = stdout.strip().splitlines()[-1]
+    print(f"\nmake docker-image: {tag} in {seconds:.1f} s (started with the session)")
     yield tag
     import docker
 

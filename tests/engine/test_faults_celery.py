@@ -1,4 +1,4 @@
-"""Faults on the `celery` target with real worker processes (Redis db 1, the test's SQLite file):
+"""Faults on the `celery` target with real worker processes (Redis db 1, the test's database):
 the child running a step's user code killed from outside (the attempt is `lost` and runs again), a
 worker killed before its first heartbeat (its lease lapses and another worker runs the step), and
 a cancel by a process without an engine while the worker is frozen (the step's process is gone
@@ -16,7 +16,10 @@ from tests.conftest import wait_for_run
 from tests.engine.graphs import document, node, script_node
 from tests.engine.test_celery_target import _on, _step_processes, _submit, farm, kill  # noqa: F401 (fixture)
 
-pytestmark = pytest.mark.slow
+# the scaled pass only: Celery targets are the scaled mode's (docs/architecture.md, Modes), their
+# workers reaching PostgreSQL from other machines; on SQLite they would only repeat these tests
+# (seconds of real workers each) on a database no deployment of them uses
+pytestmark = [pytest.mark.slow, pytest.mark.scaled_only]
 
 SLOW_SCRIPT = """
 import time

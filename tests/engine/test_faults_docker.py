@@ -22,7 +22,9 @@ from tests.conftest import wait_for_run
 from tests.engine.graphs import document, node
 from tests.engine.test_docker_target import _unavailable, docker_image  # noqa: F401 (fixture)
 
-pytestmark = pytest.mark.slow
+# the embedded pass only, as test_docker_target.py (the Makefile leaves it out of the scaled pass):
+# the faults are the Docker daemon's, and the engine side is the same code on either database
+pytestmark = [pytest.mark.slow, pytest.mark.embedded_only]
 STEP_IMAGE = "graphwright-step:latest"
 
 

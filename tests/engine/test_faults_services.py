@@ -58,6 +58,8 @@ def _one_attempt_each(run) -> None:
 
 # -- Redis -----------------------------------------------------------------------------------------
 
+# the scaled pass only: a Celery target is the scaled mode's, its workers on PostgreSQL
+@pytest.mark.scaled_only
 def test_a_redis_restart_mid_run_loses_no_step_of_a_celery_run(transactional_db, settings, workspace, tmp_path,
                                                              private_redis):
     """One Celery worker of concurrency 1 runs one sleep while the other's task waits in Redis; Redis
@@ -145,6 +147,9 @@ class Client:
                 self.apply(frame["events"])
 
 
+# the scaled pass only: a web server apart from its engine process, the two sharing the database
+# and a Redis channel layer, is the scaled mode (docs/architecture.md, Modes)
+@pytest.mark.scaled_only
 def test_a_web_server_restart_mid_run_leaves_the_run_going_and_a_client_resyncs(transactional_db, settings, workspace,
                                                                                  user, tmp_path, private_redis):
     from rest_framework.authtoken.models import Token
@@ -210,6 +215,10 @@ def private_postgres():
     server.destroy()
 
 
+# the scaled pass only: it runs on a private PostgreSQL whatever the pass (so without the test
+# database it would run in the embedded pass alone, tests/conftest.py), and PostgreSQL is the
+# scaled mode's database; the scaled pass is also the shorter one
+@pytest.mark.scaled_only
 def test_a_postgres_restart_mid_run_is_ridden_out(tmp_path, settings, private_postgres, private_redis):
     """The engine, a Celery worker and the web server run on a private PostgreSQL, which stops while
     a step runs on each and starts again: the web server answers 503 with a JSON body meanwhile

@@ -138,13 +138,16 @@ def _user_children(run_id: int, work_root: str) -> list[psutil.Process]:
     return found
 
 
+# slow on attempt 1 only (its folder: step-<id>-1), so that the test kills it mid-step and attempt 2
+# does not wait out the same seconds
 SLOW_SCRIPT = """
+import os
 import time
 import pandas as pd
 
 def azureml_main(dataframe1=None, dataframe2=None):
     print("started", flush=True)
-    time.sleep(4)
+    time.sleep(4 if os.getcwd().endswith("-1") else 0)
     return pd.DataFrame({"x": [1, 2, 3]})
 """
 

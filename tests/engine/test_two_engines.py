@@ -13,7 +13,10 @@ from tests.services import engine_owner, engine_process, wait_until
 
 from .graphs import document, edge, node
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+# the scaled pass only: several `manage.py engine` processes on one database are the scaled mode's
+# (docs/architecture.md, Modes); what they share is PostgreSQL's row locks and leases, which SQLite's
+# one writer at a time would not put to the test
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow, pytest.mark.scaled_only]
 
 
 @pytest.fixture
