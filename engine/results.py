@@ -11,7 +11,7 @@ from django.utils import timezone
 from .datastore import Datastore
 from .failures import RetryPolicy, failure_class
 from .models import Artifact, ArtifactGrant, Attempt, CacheEntry, Run, Step
-from .rows import attempt_step, insert_rows, update_if
+from .rows import close_attempt, insert_rows
 from .scheduler import set_step_status
 from .stepspec import StepResult
 
@@ -25,13 +25,10 @@ def _close_attempt(attempt_id: int, status: str, now, reason: str, failure: str,
                    owner: str | None = None) -> tuple[int, int, str, str, int] | None:
     """End the attempt if it still holds its lease (is running, and held by `owner` when given), in
     one conditional UPDATE; then (step id, run id, node id, cache key, workspace id) of its step, or
-    None when it had lost it. Two plain statements on every step's hot path instead of the ORM's
-    locking join and save."""
+    None when it had lost it. One statement on PostgreSQL, two elsewhere (rows.close_attempt), on
+    every step's hot path instead of the ORM's locking join and save."""
     where = {"status": Attempt.Status.RUNNING, **({"owner": owner} if owner is not None else {})}
-    if not update_if(Attempt, attempt_id, where,
-                     {"status": status, "finished_at": now, "reason": reason, "failure": failure}):
-        return None
-    return attempt_step(attempt_id)
+    return close_attempt(attempt_id, where, {"status": status, "finished_at": now, "reason": reason, "failure": failure})
 
 
 def _record_artifacts(workspace_id: int, arts) -> None:

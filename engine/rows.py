@@ -497,6 +497,34 @@ def start_steps(starts: list[tuple[int, str]], *, engine: str, now) -> dict[int,
         return {step_id: (attempt_id, number) for step_id, attempt_id, number in cursor.fetchall()}
 
 
+def close_attempt(attempt_id: int, where: dict[str, Any], values: dict[str, Any]) -> tuple[int, int, str, str, int] | None:
+    """Set `values` on the attempt while `where` holds (update_if), then (step id, run id, node id,
+    cache key, workspace id) of its step (attempt_step); None when `where` no longer held. On
+    PostgreSQL one `UPDATE … FROM … RETURNING` (every step's end, on the engine and the workers)."""
+    from .models import Attempt, Run, Step
+
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        if not update_if(Attempt, attempt_id, where, values):
+            return None
+        return attempt_step(attempt_id)
+    meta, quote = Attempt._meta, connection.ops.quote_name
+    sets = [(meta.get_field(name), value) for name, value in values.items()]
+    conds = [(meta.get_field(name), value) for name, value in where.items()]
+    step, run = quote(Step._meta.db_table), quote(Run._meta.db_table)
+    sql = (f"UPDATE {quote(meta.db_table)} a SET {', '.join(f'{quote(f.column)} = %s' for f, _ in sets)} "
+           f"FROM {step} s JOIN {run} r ON r.{quote('id')} = s.{quote('run_id')} "
+           f"WHERE a.{quote('id')} = %s AND s.{quote('id')} = a.{quote('step_id')}"
+           + "".join(f" AND a.{quote(f.column)} = %s" for f, _ in conds)
+           + f" RETURNING s.{quote('id')}, s.{quote('run_id')}, s.{quote('node_id')}, s.{quote('cache_key')}, "
+             f"r.{quote('workspace_id')}")
+    params = [f.get_db_prep_save(v, connection) for f, v in sets] + [attempt_id] + \
+             [f.get_db_prep_value(v, connection, prepared=False) for f, v in conds]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
 def attempt_step(attempt_id: int) -> tuple[int, int, str, str, int] | None:
     """(step id, run id, node id, cache key, workspace id) of the attempt's step, in one join."""
     from .models import Attempt, Run, Step
