@@ -478,10 +478,14 @@ class Executor:
             return None
         attempt = Attempt(step_id=step_id, owner=target.attempt_owner() or self.owner, heartbeat_at=now)
         insert_attempt(attempt, step_id)
-        events.emit(run_id, "step.status", {"node": ps.node_id, "status": Step.Status.RUNNING, "attempt": attempt.number})
-        self.launched[attempt.id] = _Launched(None, key, step_id, run_id, ps.node_id)
-        self.running[key] += 1
+        self._started(key, attempt, run_id, ps)
         return attempt
+
+    def _started(self, key: str, attempt: Attempt, run_id: int, ps: PlannedStep) -> None:
+        """A step's attempt was made (in the caller's transaction): its event, and a slot taken."""
+        events.emit(run_id, "step.status", {"node": ps.node_id, "status": Step.Status.RUNNING, "attempt": attempt.number})
+        self.launched[attempt.id] = _Launched(None, key, attempt.step_id, run_id, ps.node_id)
+        self.running[key] += 1
 
     def _start_many(self, taken: list[tuple[str, tuple]]) -> list[tuple[str, Target, Attempt, int, int, PlannedStep, dict[str, str]]]:
         """_start for every (queue, ready item) of `taken`, inside the caller's transaction: on
@@ -504,9 +508,7 @@ class Executor:
                 continue  # cancelled, or its run taken over by another engine meanwhile
             attempt_id, number = done[step_id]
             attempt = Attempt(id=attempt_id, step_id=step_id, number=number, owner=owners[step_id], heartbeat_at=now)
-            events.emit(run_id, "step.status", {"node": ps.node_id, "status": Step.Status.RUNNING, "attempt": number})
-            self.launched[attempt_id] = _Launched(None, name, step_id, run_id, ps.node_id)
-            self.running[name] += 1
+            self._started(name, attempt, run_id, ps)
             out.append((name, self.directory.instances[name], attempt, step_id, run_id, ps, digests))
         return out
 

@@ -269,9 +269,7 @@ def insert_like(proto: models.Model, names: tuple[str, ...], rows: list[tuple]) 
 
 # -- run events: numbered per run ----------------------------------------------------------------
 class _EventStatements(NamedTuple):
-    update: str  # take the run's next numbers from Run.event_seq (PostgreSQL)
     insert: str  # insert an event with its number
-    counted: str  # take the numbers and insert the events in one statement (PostgreSQL)
     numbered: str  # insert an event numbered after the run's last one (SQLite)
     last: str  # the run's last number (by the (run, seq) index)
 
@@ -286,18 +284,11 @@ def _event_sql(connection) -> _EventStatements:
         from .models import Run, RunEvent
 
         quote = connection.ops.quote_name
-        run_col = lambda name: quote(Run._meta.get_field(name).column)  # noqa: E731
         col = lambda name: quote(RunEvent._meta.get_field(name).column)  # noqa: E731
-        seq, table = run_col("event_seq"), quote(RunEvent._meta.db_table)
+        table = quote(RunEvent._meta.db_table)
         columns = ", ".join(col(n) for n in ("run", "seq", "type", "payload", "created_at"))
         sql = _EVENT_SQL[connection.vendor] = _EventStatements(
-            update=(f"UPDATE {quote(Run._meta.db_table)} SET {seq} = {seq} + %s WHERE {run_col('id')} = %s "
-                    f"RETURNING {seq}"),
             insert=f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s)",
-            counted=(f"WITH s AS (UPDATE {quote(Run._meta.db_table)} SET {seq} = {seq} + %s WHERE {run_col('id')} = %s "
-                     f"RETURNING {seq}), e AS (INSERT INTO {table} ({columns}) "
-                     f"SELECT %s, s.{seq} - %s + v.i, v.t, v.p, %s FROM s, "
-                     f"unnest(%s::varchar[], %s::jsonb[]) WITH ORDINALITY AS v(t, p, i)) SELECT {seq} FROM s"),
             numbered=(f"INSERT INTO {table} ({columns}) "
                       f"SELECT %s, COALESCE((SELECT MAX({col('seq')}) FROM {table} WHERE {col('run')} = %s), 0) + 1, "
                       f"%s, %s, %s WHERE EXISTS (SELECT 1 FROM {quote(Run._meta.db_table)} "
@@ -353,25 +344,9 @@ def insert_event_numbered(run_id: int, type: str, payload: dict[str, Any], now) 
 
 
 def insert_events_counted(run_id: int, batch: list[tuple[str, dict[str, Any]]], now) -> int:
-    """PostgreSQL: take the run's next len(batch) numbers from its counter and store the (type,
-    payload) events of `batch` with them, in ONE statement whatever the batch's size (the types and
-    payloads travel as two arrays): one round trip, not two, on every step of the engine and of
-    the workers, and a cached wave of 10,000 events in one. The first number."""
-    import json
-
-    from .models import RunEvent
-
-    connection = transaction.get_connection()
-    field = RunEvent._meta.get_field("payload")
-    at = RunEvent._meta.get_field("created_at").get_db_prep_save(now, connection)
-    types = [type for type, _ in batch]
-    payloads = [json.dumps(payload, cls=field.encoder) for _, payload in batch]
-    with connection.cursor() as cursor:
-        cursor.execute(_event_sql(connection).counted, [len(batch), run_id, run_id, len(batch), at, types, payloads])
-        row = cursor.fetchone()
-    if row is None:
-        raise _missing_run()
-    return row[0] - len(batch) + 1
+    """PostgreSQL: number the (type, payload) events of `batch` after the run's last and store
+    them, in one statement (insert_events_of_runs, for one run); the first number."""
+    return insert_events_of_runs([(run_id, type, payload) for type, payload in batch], now)[run_id]
 
 
 def insert_events_of_runs(events: list[tuple[int, str, dict[str, Any]]], now) -> dict[int, int]:
@@ -406,16 +381,10 @@ def insert_events_of_runs(events: list[tuple[int, str, dict[str, Any]]], now) ->
 
 
 def take_event_numbers(run_id: int, count: int) -> int:
-    """Reserve the run's next `count` event numbers; the first of them."""
-    connection = transaction.get_connection()
-    if connection.vendor == "sqlite":  # one writer at a time (IMMEDIATE): the last cannot move meanwhile
-        return last_event_seq(run_id) + 1
-    with connection.cursor() as cursor:  # one `UPDATE ... RETURNING` of the run's counter
-        cursor.execute(_event_sql(connection).update, [count, run_id])
-        row = cursor.fetchone()
-    if row is None:
-        raise _missing_run()
-    return row[0] - count + 1
+    """SQLite: the first of the run's next `count` event numbers (one writer at a time: IMMEDIATE
+    transactions, so the last cannot move meanwhile). PostgreSQL numbers in the INSERT itself
+    (insert_events_of_runs)."""
+    return last_event_seq(run_id) + 1
 
 
 def insert_events(run_id: int, first: int, batch: list[tuple[str, dict[str, Any]]], now) -> None:
